@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The README's second command: install the test dependencies, then lint, type-check and run
+# the whole suite (on SQLite, and on Postgres when KEHOACH_TEST_POSTGRES_URL is set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash deploy/bootstrap.sh dev
+export PATH="$PWD/.venv/bin:$PATH"
+ruff format --check src tests flows
+ruff check src tests flows
+mypy
+pytest "$@"

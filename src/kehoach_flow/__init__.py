@@ -1,0 +1,1 @@
+"""kehoach-flow: a yearly plan (Kế hoạch) that runs itself."""

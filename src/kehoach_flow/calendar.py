@@ -1,0 +1,129 @@
+"""Vietnamese plan calendar: the "Tiến độ" (schedule) expressions of real plans."""
+
+from __future__ import annotations
+
+import calendar as _gregorian
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from kehoach_flow.errors import ScheduleError
+from kehoach_flow.text import fold
+
+ACCEPTED_FORMS = (
+    "Cả năm",
+    "Thường xuyên",
+    "Trong năm 2024",
+    "Quý 1 / Quý I",
+    "Quý 1-2 / Quý I-II / Quý I, II",
+    "6 tháng đầu năm / 6 tháng cuối năm",
+    "Tháng 3 / Tháng 3-5 / Tháng 3, 4",
+    "Trước 30/6 / Trước ngày 30/6/2024 / Hoàn thành trước 30/6",
+    "Năm 2024-2025 / Giai đoạn 2024-2025 / Năm 2024",
+    "2024-03-01..2024-05-15",
+)
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_SEP = r"\s*(?:-|–|,|va|den|;)\s*"
+_QUARTER = r"(iv|iii|ii|i|[1-4])"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed date range: work starts on `start` and is due on `due`."""
+
+    start: date
+    due: date
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, _gregorian.monthrange(year, month)[1])
+
+
+def _quarter_number(token: str) -> int:
+    return _ROMAN[token] if token in _ROMAN else int(token)
+
+
+def _quarters(text: str, year: int) -> Period | None:
+    rest = _QUARTER.replace("(", "(?:", 1)
+    match = re.fullmatch(rf"quy {_QUARTER}((?:{_SEP}{rest})*)(?: nam (\d{{4}}))?", text)
+    if not match:
+        return None
+    year = int(match.group(3)) if match.group(3) else year
+    tokens = [match.group(1), *re.findall(_QUARTER, match.group(2) or "")]
+    numbers = [_quarter_number(t) for t in tokens]
+    first, last = min(numbers), max(numbers)
+    return Period(date(year, 3 * first - 2, 1), month_end(year, 3 * last))
+
+
+def _months(text: str, year: int) -> Period | None:
+    match = re.fullmatch(rf"thang (\d{{1,2}})((?:{_SEP}\d{{1,2}})*)(?:(?: nam |/)(\d{{4}}))?", text)
+    if not match:
+        return None
+    year = int(match.group(3)) if match.group(3) else year
+    numbers = [int(match.group(1)), *map(int, re.findall(r"\d{1,2}", match.group(2) or ""))]
+    if not all(1 <= m <= 12 for m in numbers):
+        return None
+    return Period(date(year, min(numbers), 1), month_end(year, max(numbers)))
+
+
+def _before(text: str, year: int) -> Period | None:
+    pattern = r"(?:hoan thanh )?truoc(?: ngay)? (\d{1,2})/(\d{1,2})(?:/(\d{4}))?"
+    match = re.fullmatch(pattern, text)
+    if not match:
+        return None
+    day, month = int(match.group(1)), int(match.group(2))
+    year = int(match.group(3)) if match.group(3) else year
+    try:
+        due = date(year, month, day)
+    except ValueError:
+        return None
+    return Period(date(year, 1, 1), due)
+
+
+def _years(text: str, year: int) -> Period | None:
+    match = re.fullmatch(r"(?:nam|giai doan|trong nam) (\d{4})(?:\s*-\s*(\d{4}))?", text)
+    if not match:
+        return None
+    first = int(match.group(1))
+    last = int(match.group(2)) if match.group(2) else first
+    if last < first:
+        return None
+    return Period(date(first, 1, 1), date(last, 12, 31))
+
+
+def _iso_range(text: str, year: int) -> Period | None:
+    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})", text)
+    if not match:
+        return None
+    try:
+        return Period(date.fromisoformat(match.group(1)), date.fromisoformat(match.group(2)))
+    except ValueError:
+        return None
+
+
+def _fixed(text: str, year: int) -> Period | None:
+    if text in ("ca nam", "thuong xuyen", "trong nam", "hang nam"):
+        return Period(date(year, 1, 1), date(year, 12, 31))
+    if text == "6 thang dau nam":
+        return Period(date(year, 1, 1), date(year, 6, 30))
+    if text == "6 thang cuoi nam":
+        return Period(date(year, 7, 1), date(year, 12, 31))
+    return None
+
+
+_PARSERS = (_fixed, _quarters, _months, _before, _years, _iso_range)
+
+
+def parse_schedule(text: str, year: int) -> Period:
+    """Map a "Tiến độ" expression in a plan of `year` to its start and due dates.
+
+    >>> parse_schedule("Quý I-II", 2024)
+    Period(start=datetime.date(2024, 1, 1), due=datetime.date(2024, 6, 30))
+    """
+    folded = fold(text).rstrip(".")
+    for parser in _PARSERS:
+        period = parser(folded, year)
+        if period is not None:
+            return period
+    raise ScheduleError(text)

@@ -1,0 +1,363 @@
+"""The `kehoach` command: a thin skin that parses, calls the library and prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kehoach_flow.errors import DefinitionError, KehoachError
+from kehoach_flow.settings import Settings
+
+app = typer.Typer(
+    name="kehoach",
+    help="kehoach-flow: kế hoạch năm chạy tự động (theo dõi, nhắc việc, dự thảo báo cáo).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Quản lý lược đồ cơ sở dữ liệu.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console(soft_wrap=False)
+JsonOption = Annotated[bool, typer.Option("--json", help="In JSON cho script thay vì bảng.")]
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    if ctx.obj is None:
+        root = ctx.find_root()
+        root.obj = root.obj or Settings()
+        return root.obj
+    return ctx.obj
+
+
+def _engine(ctx: typer.Context, check: bool = True) -> Any:
+    from kehoach_flow.db.engine import check_schema, create_db_engine
+
+    engine = create_db_engine(_settings(ctx).resolved_database_url())
+    if check:
+        check_schema(engine)
+    return engine
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _money(value: int | None) -> str:
+    from kehoach_flow.numbers import format_number
+
+    return "" if value is None else format_number(value)
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    path: Annotated[Path | None, typer.Argument(help="Tệp hoặc thư mục định nghĩa.")] = None,
+) -> None:
+    """Kiểm tra tệp định nghĩa mà không ghi gì vào cơ sở dữ liệu.
+
+    Ví dụ: kehoach validate definitions/plans/quang-tri-2024.yaml
+    """
+    from kehoach_flow.definitions import read_catalog
+
+    catalog = read_catalog(path or _settings(ctx).definitions)
+    tasks = sum(len(p.tasks) for p in catalog.plans.values())
+    out.print(
+        f"Hợp lệ: {len(catalog.files)} tệp, {len(catalog.units)} đơn vị, "
+        f"{len(catalog.plans)} kế hoạch, {tasks} nhiệm vụ."
+    )
+
+
+@app.command()
+def load(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None, typer.Argument(help="Tệp hoặc thư mục (mặc định: definitions/).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Kiểm tra rồi nạp định nghĩa vào cơ sở dữ liệu trong một giao dịch.
+
+    Nhiệm vụ mới được thêm, nhiệm vụ đổi nội dung được cập nhật tại chỗ (giữ trạng thái và
+    lịch sử), nhiệm vụ không còn trong tệp được lưu trữ. Tệp có lỗi thì không thay đổi gì.
+
+    Ví dụ: kehoach load definitions/
+    """
+    from kehoach_flow.loading import load_path
+
+    engine = _engine(ctx)
+    summary = load_path(engine, path or _settings(ctx).definitions)
+    if as_json:
+        _print_json(summary.as_dict())
+        return
+    _print_summary(summary)
+
+
+def _print_summary(summary: Any) -> None:
+    if not summary.changed:
+        out.print("Không có thay đổi: cơ sở dữ liệu đã khớp với tệp định nghĩa.")
+        return
+    if summary.units_added or summary.units_updated:
+        out.print(
+            f"Đơn vị: thêm {len(summary.units_added)}, cập nhật {len(summary.units_updated)}."
+        )
+    if summary.programmes_added or summary.programmes_updated:
+        out.print(
+            f"Chương trình: thêm {len(summary.programmes_added)}, "
+            f"cập nhật {len(summary.programmes_updated)}."
+        )
+    for plan in summary.plans:
+        if plan.state == "unchanged":
+            out.print(f"Kế hoạch {plan.key}: không đổi.")
+            continue
+        label = "mới" if plan.state == "new" else "cập nhật"
+        parts = [
+            f"thêm {len(plan.added)} nhiệm vụ",
+            f"cập nhật {len(plan.updated)}",
+            f"lưu trữ {len(plan.archived)}",
+        ]
+        if plan.restored:
+            parts.append(f"khôi phục {len(plan.restored)}")
+        if plan.renamed:
+            parts.append("đổi khóa " + ", ".join(f"{a} → {b}" for a, b in plan.renamed))
+        out.print(f"Kế hoạch {plan.key} ({label}): " + ", ".join(parts) + ".")
+
+
+@app.command()
+def archive(
+    ctx: typer.Context, plan: Annotated[str, typer.Argument(help="Khóa kế hoạch.")]
+) -> None:
+    """Lưu trữ (ngừng theo dõi) một kế hoạch; dữ liệu và lịch sử được giữ nguyên.
+
+    Ví dụ: kehoach archive qt-skhcn-2024-do-luong
+    """
+    from kehoach_flow.db.queries import archive_plan
+
+    archive_plan(_engine(ctx), plan)
+    out.print(f"Đã lưu trữ kế hoạch {plan}.")
+
+
+@app.command()
+def plans(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Danh sách kế hoạch đang theo dõi.
+
+    Ví dụ: kehoach plans --json
+    """
+    from kehoach_flow.db.queries import list_plans
+
+    rows = list_plans(_engine(ctx))
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title="Kế hoạch", show_lines=False)
+    for column in ("Khóa", "Tên kế hoạch", "Năm", "Chương trình", "Phòng chủ trì", "Nhiệm vụ"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["key"],
+            r["title"],
+            str(r["year"]),
+            r["programme"] or "",
+            r["coordinator"],
+            str(r["tasks"]),
+        )
+    out.print(table)
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f'"{value}" không phải ngày dạng YYYY-MM-DD') from None
+
+
+@app.command()
+def tasks(
+    ctx: typer.Context,
+    plan: Annotated[str | None, typer.Option(help="Chỉ kế hoạch này (khóa).")] = None,
+    unit: Annotated[str | None, typer.Option(help="Đơn vị chủ trì hoặc phối hợp (khóa).")] = None,
+    group: Annotated[str | None, typer.Option(help='Nhóm giải pháp, ví dụ "2.4".')] = None,
+    due_before: Annotated[str | None, typer.Option(help="Hạn trước ngày YYYY-MM-DD.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Danh sách nhiệm vụ, có bộ lọc.
+
+    Ví dụ: kehoach tasks --plan qt-skhcn-2024-do-luong --unit qltcdlcl --due-before 2024-07-01
+    """
+    from kehoach_flow.db.queries import list_tasks
+
+    rows = list_tasks(
+        _engine(ctx), plan=plan, unit=unit, group=group, due_before=_parse_date(due_before)
+    )
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title=f"Nhiệm vụ ({len(rows)})")
+    for column in ("Nhiệm vụ", "Nội dung", "Chủ trì", "Phối hợp", "Hạn", "Nhóm", "Nguồn kinh phí"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["ref"],
+            r["title"][:90] + ("…" if len(r["title"]) > 90 else ""),
+            r["lead"]["key"],
+            ", ".join(p["key"] for p in r["partners"]),
+            f"{date.fromisoformat(r['due']):%d/%m/%Y}",
+            r["group"] or "",
+            ", ".join(f["source"] for f in r["funding"]),
+        )
+    out.print(table)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    task: Annotated[
+        str, typer.Argument(help="KẾ_HOẠCH/NHIỆM_VỤ, hoặc khóa nhiệm vụ nếu không trùng.")
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Chi tiết một nhiệm vụ.
+
+    Ví dụ: kehoach show qt-skhcn-2024-do-luong/khao-sat-30-dn
+    """
+    from kehoach_flow.db.queries import find_task
+
+    row = find_task(_engine(ctx), task)
+    if as_json:
+        _print_json(row)
+        return
+    table = Table(show_header=False, title=row["ref"])
+    table.add_column("", style="bold")
+    table.add_column("", overflow="fold")
+    fields = [
+        ("Nội dung", row["title"]),
+        ("Kết quả", row["result"] or ""),
+        ("Chủ trì", f"{row['lead']['name']} ({row['lead']['key']})"),
+        ("Phối hợp", "; ".join(p["name"] for p in row["partners"])),
+        ("Tiến độ", f"{row['schedule'] or ''} ({row['start']} → {row['due']})"),
+        ("Nhóm giải pháp", row["group"] or ""),
+        ("Chỉ tiêu", "; ".join(f"{t['quantity']} {t['unit']}" for t in row["targets"])),
+        (
+            "Kinh phí",
+            "; ".join(f"{f['name']} {_money(f['amount'])}".strip() for f in row["funding"]),
+        ),
+        ("Phụ thuộc", ", ".join(row["depends_on"])),
+        ("Trạng thái", row["status"] + (" (đã lưu trữ)" if row["archived"] else "")),
+        ("Ghi chú", row["note"] or ""),
+    ]
+    for name, value in fields:
+        table.add_row(name, value)
+    out.print(table)
+
+
+@app.command()
+def schema() -> None:
+    """In JSON Schema của tệp định nghĩa (cho trình soạn thảo tự gợi ý và kiểm tra).
+
+    Ví dụ: kehoach schema > definitions/schema.json
+    """
+    from kehoach_flow.definitions.models import json_schema
+
+    _print_json(json_schema())
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Đưa lược đồ cơ sở dữ liệu lên phiên bản mới nhất (an toàn khi chạy lại).
+
+    Ví dụ: kehoach db upgrade
+    """
+    from kehoach_flow.db.engine import upgrade
+
+    before, after = upgrade(_engine(ctx, check=False))
+    if before == after:
+        out.print(f"Lược đồ đã ở phiên bản mới nhất ({after}).")
+    else:
+        out.print(f"Đã nâng lược đồ: {before or 'trống'} → {after}.")
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """In phiên bản lược đồ hiện tại và phiên bản cần có.
+
+    Ví dụ: kehoach db current
+    """
+    from kehoach_flow.db.engine import current_revision, head_revision
+
+    engine = _engine(ctx, check=False)
+    out.print(f"Hiện tại: {current_revision(engine) or 'trống'}; cần: {head_revision(engine)}.")
+
+
+@app.command()
+def bench(
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Chỉ chạy phép đo này (lặp lại được).")
+    ] = None,
+    as_json: JsonOption = False,
+    postgres_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="KEHOACH_BENCH_POSTGRES_URL", help="Postgres cho phép đo (bỏ qua nếu trống)."
+        ),
+    ] = None,
+) -> None:
+    """Đo tốc độ trên bộ dữ liệu toàn quốc tổng hợp và in số liệu kèm tỷ lệ so với mốc.
+
+    Ví dụ: kehoach bench --only load_sqlite --json
+    """
+    from kehoach_flow.bench import run_bench
+
+    figures = run_bench(
+        only=only or [], postgres_url=postgres_url or os.environ.get("KEHOACH_TEST_POSTGRES_URL")
+    )
+    if as_json:
+        _print_json({"figures": figures})
+        return
+    table = Table(title="kehoach bench")
+    table.add_column("Số liệu")
+    table.add_column("Giá trị", justify="right")
+    for name, value in figures.items():
+        table.add_row(name, f"{value:.3f}")
+    out.print(table)
+
+
+def main(argv: list[str] | None = None, settings: Settings | None = None) -> None:
+    """Entry point: user errors become one line (or one line per definition fault) and exit 2."""
+    err = Console(stderr=True, soft_wrap=True, highlight=False)
+    try:
+        code = app(args=argv, obj=settings, standalone_mode=False)
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False)
+        err.print(f"Lỗi: {exc.message}", markup=False)
+        raise SystemExit(2) from None
+    except KehoachError as exc:
+        err.print(f"Lỗi: {exc.message}", markup=False)
+        raise SystemExit(2) from None
+    except Exception as exc:  # click usage errors and anything unexpected end here
+        _last_resort(err, exc)
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _last_resort(err: Console, exc: Exception) -> None:
+    if isinstance(exc, typer.TyperException) and hasattr(exc, "show"):  # usage errors
+        exc.show()
+        raise SystemExit(getattr(exc, "exit_code", 2)) from None
+    if os.environ.get("KEHOACH_DEBUG"):
+        raise exc
+    err.print(
+        f"Lỗi không mong đợi: {type(exc).__name__}: {exc} (đặt KEHOACH_DEBUG=1 để xem chi tiết)",
+        markup=False,
+    )
+    raise SystemExit(1) from None

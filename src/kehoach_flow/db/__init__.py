@@ -1,0 +1,1 @@
+"""Storage: tables, engine factory, migrations, and applying definitions to the database."""

@@ -1,0 +1,204 @@
+"""Read-side queries for the CLI and, later, the web: plans, tasks, one task in full."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, update
+
+from kehoach_flow.db.sync import (
+    DEPENDENCY,
+    LINE,
+    PARTNER,
+    PLAN,
+    PROGRAMME,
+    SECTION,
+    SOURCE,
+    TARGET,
+    TASK,
+    UNIT,
+)
+from kehoach_flow.errors import AmbiguousTaskError, NotFoundError
+
+
+def list_plans(engine: Engine, include_archived: bool = False) -> list[dict[str, Any]]:
+    counts = (
+        select(TASK.c.plan_id, func.count().label("n"))
+        .where(TASK.c.archived_at.is_(None))
+        .group_by(TASK.c.plan_id)
+        .subquery()
+    )
+    query = (
+        select(
+            PLAN, PROGRAMME.c.key.label("programme"), UNIT.c.key.label("coordinator"), counts.c.n
+        )
+        .join(UNIT, UNIT.c.id == PLAN.c.coordinator_id)
+        .outerjoin(PROGRAMME, PROGRAMME.c.id == PLAN.c.programme_id)
+        .outerjoin(counts, counts.c.plan_id == PLAN.c.id)
+        .order_by(PLAN.c.key)
+    )
+    if not include_archived:
+        query = query.where(PLAN.c.archived_at.is_(None))
+    with engine.connect() as conn:
+        return [
+            {
+                "key": r.key,
+                "title": r.title,
+                "year": r.year,
+                "programme": r.programme,
+                "coordinator": r.coordinator,
+                "tasks": r.n or 0,
+                "total_amount": r.total_amount,
+                "source_file": r.source_file,
+                "loaded_at": r.loaded_at,
+                "archived": r.archived_at is not None,
+            }
+            for r in conn.execute(query)
+        ]
+
+
+def archive_plan(engine: Engine, key: str) -> None:
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(PLAN)
+            .where(PLAN.c.key == key, PLAN.c.archived_at.is_(None))
+            .values(archived_at=datetime.now(UTC))
+        )
+        if result.rowcount == 0:
+            raise NotFoundError(
+                "kế hoạch đang hoạt động", key, "xem danh sách bằng `kehoach plans`"
+            )
+
+
+def list_tasks(
+    engine: Engine,
+    *,
+    plan: str | None = None,
+    unit: str | None = None,
+    group: str | None = None,
+    due_before: date | None = None,
+    task_ids: list[int] | None = None,
+    include_archived: bool = False,
+) -> list[dict[str, Any]]:
+    """Tasks with lead, partners, targets and funding; filters combine with AND."""
+    lead = UNIT.alias("lead")
+    query = (
+        select(
+            TASK,
+            PLAN.c.key.label("plan_key"),
+            SECTION.c.key.label("section_key"),
+            lead.c.key.label("lead_key"),
+            lead.c.name.label("lead_name"),
+        )
+        .join(PLAN, PLAN.c.id == TASK.c.plan_id)
+        .join(SECTION, SECTION.c.id == TASK.c.section_id)
+        .join(lead, lead.c.id == TASK.c.lead_id)
+        .where(PLAN.c.archived_at.is_(None))
+        .order_by(PLAN.c.key, TASK.c.id)
+    )
+    if not include_archived:
+        query = query.where(TASK.c.archived_at.is_(None))
+    if plan:
+        query = query.where(PLAN.c.key == plan)
+    if group:
+        query = query.where(TASK.c.group_code == group)
+    if due_before:
+        query = query.where(TASK.c.due < due_before)
+    if task_ids is not None:
+        query = query.where(TASK.c.id.in_(task_ids))
+    if unit:
+        partnered = (
+            select(PARTNER.c.task_id)
+            .join(UNIT, UNIT.c.id == PARTNER.c.unit_id)
+            .where(UNIT.c.key == unit)
+        )
+        query = query.where((lead.c.key == unit) | TASK.c.id.in_(partnered))
+    with engine.connect() as conn:
+        rows = list(conn.execute(query))
+        links = _links(conn, [r.id for r in rows])
+    return [_task_dict(r, links) for r in rows]
+
+
+def _links(conn: Connection, ids: list[int]) -> dict[str, dict[int, list[dict[str, Any]]]]:
+    result: dict[str, dict[int, list[dict[str, Any]]]] = {
+        name: defaultdict(list) for name in ("partners", "targets", "funding", "depends_on")
+    }
+    if not ids:
+        return result
+    partners = (
+        select(PARTNER.c.task_id, UNIT.c.key, UNIT.c.name)
+        .join(UNIT, UNIT.c.id == PARTNER.c.unit_id)
+        .where(PARTNER.c.task_id.in_(ids))
+        .order_by(PARTNER.c.task_id, PARTNER.c.position)
+    )
+    for r in conn.execute(partners):
+        result["partners"][r.task_id].append({"key": r.key, "name": r.name})
+    targets = (
+        select(TARGET)
+        .where(TARGET.c.task_id.in_(ids))
+        .order_by(TARGET.c.task_id, TARGET.c.position)
+    )
+    for r in conn.execute(targets):
+        result["targets"][r.task_id].append({"quantity": r.quantity, "unit": r.unit_label})
+    lines = (
+        select(LINE.c.task_id, LINE.c.amount, SOURCE.c.key, SOURCE.c.name)
+        .join(SOURCE, SOURCE.c.id == LINE.c.source_id)
+        .where(LINE.c.task_id.in_(ids))
+        .order_by(LINE.c.task_id, LINE.c.position)
+    )
+    for r in conn.execute(lines):
+        result["funding"][r.task_id].append({"source": r.key, "name": r.name, "amount": r.amount})
+    other = TASK.alias("other")
+    deps = (
+        select(DEPENDENCY.c.task_id, other.c.key)
+        .join(other, other.c.id == DEPENDENCY.c.depends_on_id)
+        .where(DEPENDENCY.c.task_id.in_(ids))
+    )
+    for r in conn.execute(deps):
+        result["depends_on"][r.task_id].append({"key": r.key})
+    return result
+
+
+def _task_dict(r: Any, links: dict[str, dict[int, list[dict[str, Any]]]]) -> dict[str, Any]:
+    return {
+        "plan": r.plan_key,
+        "key": r.key,
+        "ref": f"{r.plan_key}/{r.key}",
+        "title": r.title,
+        "result": r.result,
+        "section": r.section_key,
+        "group": r.group_code,
+        "lead": {"key": r.lead_key, "name": r.lead_name},
+        "partners": links["partners"][r.id],
+        "schedule": r.schedule,
+        "start": r.start.isoformat(),
+        "due": r.due.isoformat(),
+        "status": r.status,
+        "version": r.version,
+        "targets": links["targets"][r.id],
+        "funding": links["funding"][r.id],
+        "depends_on": [d["key"] for d in links["depends_on"][r.id]],
+        "note": r.note,
+        "archived": r.archived_at is not None,
+    }
+
+
+def find_task(engine: Engine, ref: str) -> dict[str, Any]:
+    """A task by "PLAN/TASK" or by a bare key that only one plan uses."""
+    plan_key, _, task_key = ref.rpartition("/")
+    query = (
+        select(TASK.c.id, PLAN.c.key.label("plan_key"))
+        .join(PLAN, PLAN.c.id == TASK.c.plan_id)
+        .where(TASK.c.key == task_key)
+    )
+    if plan_key:
+        query = query.where(PLAN.c.key == plan_key)
+    with engine.connect() as conn:
+        matches = list(conn.execute(query))
+    if not matches:
+        raise NotFoundError("nhiệm vụ", ref, "xem danh sách bằng `kehoach tasks`")
+    if len(matches) > 1:
+        raise AmbiguousTaskError(task_key, sorted(m.plan_key for m in matches))
+    return list_tasks(engine, task_ids=[matches[0].id], include_archived=True)[0]

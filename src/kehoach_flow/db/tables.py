@@ -1,0 +1,141 @@
+"""SQLModel tables: the live state of plans, their sections, tasks and references."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _json(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(JSON, nullable=nullable))
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True, max_length=80)
+    name: str
+    short: str | None = None
+    aliases: list[str] | None = _json()
+    email: str | None = None
+    head_name: str | None = None
+    head_email: str | None = None
+    parent_key: str | None = Field(default=None, max_length=80)
+    kind: str = Field(default="internal", max_length=20)
+
+
+class Programme(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True, max_length=120)
+    title: str
+    decision_code: str | None = None
+    decision_date: date | None = None
+    groups: dict[str, str] | None = _json()
+
+
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True, max_length=120)
+    title: str
+    year: int
+    programme_id: int | None = Field(default=None, foreign_key="programme.id")
+    coordinator_id: int = Field(foreign_key="unit.id")
+    header: dict[str, Any] | None = _json()
+    total_amount: int | None = Field(default=None, sa_type=BigInteger)
+    source_file: str
+    fingerprint: str = Field(max_length=64)
+    loaded_at: datetime
+    archived_at: datetime | None = None
+
+
+class FundingSource(SQLModel, table=True):
+    __tablename__ = "funding_source"
+    __table_args__ = (UniqueConstraint("plan_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    key: str = Field(max_length=120)
+    name: str
+
+
+class Section(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    key: str = Field(max_length=120)
+    parent_id: int | None = Field(default=None, foreign_key="section.id")
+    title: str
+    group_code: str | None = Field(default=None, max_length=20)
+    declared_amount: int | None = Field(default=None, sa_type=BigInteger)
+    position: int
+    depth: int
+    archived_at: datetime | None = None
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    key: str = Field(max_length=120)
+    section_id: int = Field(foreign_key="section.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="task.id")
+    position: int
+    depth: int
+    title: str
+    result: str | None = None
+    lead_id: int = Field(foreign_key="unit.id", index=True)
+    group_code: str | None = Field(default=None, max_length=20)
+    schedule: str | None = None
+    start: date
+    due: date = Field(index=True)
+    declared_amount: int | None = Field(default=None, sa_type=BigInteger)
+    note: str | None = None
+    tags: list[str] | None = _json()
+    reminders: dict[str, Any] | None = _json()
+    continues: str | None = None
+    fingerprint: str = Field(max_length=64)
+    status: str = Field(default="not_started", max_length=20)
+    version: int = Field(default=1)
+    archived_at: datetime | None = None
+
+
+class TaskPartner(SQLModel, table=True):
+    __tablename__ = "task_partner"
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+    position: int
+
+
+class Target(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("task_id", "position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    position: int
+    quantity: int
+    unit_label: str
+
+
+class FundingLine(SQLModel, table=True):
+    __tablename__ = "funding_line"
+    __table_args__ = (UniqueConstraint("task_id", "source_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    source_id: int = Field(foreign_key="funding_source.id")
+    position: int
+    amount: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Dependency(SQLModel, table=True):
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    depends_on_id: int = Field(foreign_key="task.id", primary_key=True, index=True)
+
+
+class LoadRun(SQLModel, table=True):
+    """One `kehoach load`: what it read and what it changed."""
+
+    __tablename__ = "load_run"
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime
+    path: str
+    summary: dict[str, Any] | None = _json()

@@ -1,0 +1,148 @@
+"""Pydantic models of the plan definition format (see shared/definition-format.md)."""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=120)]
+UnitKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Amount = int | str
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
+
+
+class Person(Model):
+    name: Text
+    email: Email | None = None
+
+
+class Unit(Model):
+    name: Text
+    short: Text | None = None
+    aliases: list[Text] = []
+    email: Email | None = None
+    head: Person | None = None
+    parent: UnitKey | None = None
+    kind: Literal["internal", "external"] = "internal"
+
+
+class UnitsFile(Model):
+    units: dict[UnitKey, Unit]
+
+
+class DocumentRef(Model):
+    code: Text
+    date: Date | None = None
+
+
+class Programme(Model):
+    key: Key
+    title: Text
+    decision: DocumentRef | None = None
+    groups: dict[str, Text] = {}
+
+
+class ProgrammeFile(Model):
+    programme: Programme
+
+
+class Document(Model):
+    type: Text = "KH"
+    number: str | None = None
+    symbol: str | None = None
+    date: Date | None = None
+
+
+class Signer(Model):
+    on_behalf: str | None = None
+    title: Text
+    name: Text
+
+
+class Target(Model):
+    quantity: int = Field(ge=0)
+    unit: Text
+
+
+class FundingLine(Model):
+    source: Key
+    amount: Amount | None = None
+
+
+class Task(Model):
+    key: Key
+    title: Text
+    result: str | None = None
+    targets: list[Target] = []
+    lead: UnitKey
+    partners: list[UnitKey] = []
+    schedule: str | None = None
+    start: Date | None = None
+    due: Date | None = None
+    funding: Key | list[FundingLine] | None = None
+    amount: Amount | None = None
+    group: str | None = None
+    depends_on: list[str] = []
+    note: str | None = None
+    tags: list[str] = []
+    renamed_from: Key | list[Key] | None = None
+    continues: str | None = None
+    reminders: dict[str, Any] | None = None
+    subtasks: list[Task] = []
+
+
+class Section(Model):
+    key: Key
+    title: Text
+    group: str | None = None
+    schedule: str | None = None
+    funding: Key | list[FundingLine] | None = None
+    amount: Amount | None = None
+    tasks: list[Task] = []
+    sections: list[Section] = []
+
+
+class PlanHeader(Model):
+    key: Key
+    title: Text
+    year: int = Field(ge=2000, le=2100)
+    issuer: str | None = None
+    place: str | None = None
+    document: Document | None = None
+    implements: list[DocumentRef] = []
+    programme: Key | None = None
+    coordinator: UnitKey
+    signer: Signer | None = None
+    recipients: list[str] = []
+    money_unit: Literal["dong", "nghin", "trieu"] = "dong"
+    funding_sources: dict[Key, Text] = {}
+    total: Amount | None = None
+    reminders: dict[str, Any] | None = None
+
+
+class PlanFile(Model):
+    plan: PlanHeader
+    sections: list[Section] = []
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema for any definition file (units, programme or plan), for editors."""
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "kehoach-flow definition file",
+        "anyOf": [],
+        "$defs": {},
+    }
+    for model in (UnitsFile, ProgrammeFile, PlanFile):
+        part = model.model_json_schema(ref_template="#/$defs/{model}")
+        schema["$defs"].update(part.pop("$defs", {}))
+        schema["$defs"][model.__name__] = part
+        schema["anyOf"].append({"$ref": f"#/$defs/{model.__name__}"})
+    return schema

@@ -1,0 +1,423 @@
+"""Checks parsed definition files against each other and resolves them into a Catalog."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kehoach_flow.definitions.catalog import (
+    Catalog,
+    FundingDef,
+    PlanDef,
+    ProgrammeDef,
+    SectionDef,
+    TargetDef,
+    TaskDef,
+    UnitDef,
+    try_schedule,
+)
+from kehoach_flow.definitions.models import (
+    FundingLine,
+    PlanFile,
+    ProgrammeFile,
+    Section,
+    Task,
+    UnitsFile,
+)
+from kehoach_flow.definitions.reader import ParsedFile
+from kehoach_flow.definitions.source import Loc, SourceDoc
+from kehoach_flow.errors import AmountError, Problem
+from kehoach_flow.numbers import format_number, parse_amount
+
+
+def resolve(
+    parsed: list[ParsedFile], known_units: set[str] | None = None
+) -> tuple[Catalog, list[Problem]]:
+    """Cross-check every file and build the catalog; problems are collected, never raised."""
+    catalog = Catalog(files=[p.doc.file for p in parsed])
+    problems: list[Problem] = []
+    unit_files = [p for p in parsed if isinstance(p.model, UnitsFile)]
+    for item in unit_files:
+        problems += _add_units(catalog, item.doc, item.model)  # type: ignore[arg-type]
+    unit_keys = set(catalog.units) | (known_units or set())
+    for item in unit_files:
+        problems += _check_unit_parents(item.doc, item.model, unit_keys)  # type: ignore[arg-type]
+    for item in parsed:
+        if isinstance(item.model, ProgrammeFile):
+            problems += _add_programme(catalog, item.doc, item.model)
+    for item in parsed:
+        if isinstance(item.model, PlanFile):
+            plan, plan_problems = PlanResolver(item.doc, item.model, catalog, unit_keys).run()
+            problems += plan_problems
+            if plan.key in catalog.plans:
+                other = catalog.plans[plan.key].source_file
+                message = f'kế hoạch "{plan.key}" đã có trong {other}'
+                problems.append(item.doc.problem(("plan", "key"), message))
+            else:
+                catalog.plans[plan.key] = plan
+    return catalog, problems
+
+
+def _add_units(catalog: Catalog, doc: SourceDoc, model: UnitsFile) -> list[Problem]:
+    problems = []
+    for key, unit in model.units.items():
+        if key in catalog.units:
+            problems.append(doc.problem(("units", key), f'đơn vị "{key}" được khai báo hai lần'))
+            continue
+        head = unit.head
+        catalog.units[key] = UnitDef(
+            key=key,
+            name=unit.name,
+            short=unit.short,
+            aliases=tuple(unit.aliases),
+            email=unit.email,
+            head_name=head.name if head else None,
+            head_email=head.email if head else None,
+            parent=unit.parent,
+            kind=unit.kind,
+        )
+    return problems
+
+
+def _check_unit_parents(doc: SourceDoc, model: UnitsFile, unit_keys: set[str]) -> list[Problem]:
+    return [
+        doc.problem(("units", key, "parent"), _unknown_unit(unit.parent, "đơn vị cấp trên"))
+        for key, unit in model.units.items()
+        if unit.parent and unit.parent not in unit_keys
+    ]
+
+
+def _add_programme(catalog: Catalog, doc: SourceDoc, model: ProgrammeFile) -> list[Problem]:
+    prog = model.programme
+    if prog.key in catalog.programmes:
+        return [doc.problem(("programme", "key"), f'chương trình "{prog.key}" bị khai báo hai lần')]
+    catalog.programmes[prog.key] = ProgrammeDef(
+        key=prog.key,
+        title=prog.title,
+        decision_code=prog.decision.code if prog.decision else None,
+        decision_date=prog.decision.date if prog.decision else None,
+        groups=dict(prog.groups),
+    )
+    return []
+
+
+def _unknown_unit(key: str, role: str) -> str:
+    return f'đơn vị "{key}" ({role}) không có trong units.yaml'
+
+
+class PlanResolver:
+    """Walks one plan file: inheritance, amounts, schedules, references and the task graph."""
+
+    def __init__(self, doc: SourceDoc, model: PlanFile, catalog: Catalog, units: set[str]) -> None:
+        self.doc = doc
+        self.model = model
+        self.header = model.plan
+        self.catalog = catalog
+        self.units = units
+        self.problems: list[Problem] = []
+        self.tasks: list[TaskDef] = []
+        self.sections: list[SectionDef] = []
+        self.task_locs: dict[str, Loc] = {}
+        self.section_locs: dict[str, Loc] = {}
+        self.groups: dict[str, str] | None = None
+
+    def error(self, loc: Loc, message: str) -> None:
+        self.problems.append(self.doc.problem(loc, message))
+
+    def run(self) -> tuple[PlanDef, list[Problem]]:
+        header = self.header
+        self._check_header()
+        top_amounts = [
+            self._section(s, ("sections", i), None, i, 0, _Inherited())
+            for i, s in enumerate(self.model.sections)
+        ]
+        total = self._amount(header.total, ("plan", "total"))
+        self._check_subtotal(total, top_amounts, ("plan", "total"), "tổng kinh phí kế hoạch")
+        self._check_graph()
+        plan = PlanDef(
+            key=header.key,
+            title=header.title,
+            year=header.year,
+            source_file=self.doc.file,
+            header=header.model_dump(mode="json", exclude={"funding_sources", "total"}),
+            programme=header.programme,
+            coordinator=header.coordinator,
+            funding_sources=dict(header.funding_sources),
+            total=total,
+            sections=self.sections,
+            tasks=self.tasks,
+        )
+        return plan, self.problems
+
+    def _check_header(self) -> None:
+        header = self.header
+        if header.coordinator not in self.units:
+            self.error(
+                ("plan", "coordinator"), _unknown_unit(header.coordinator, "phòng chủ trì kế hoạch")
+            )
+        if header.programme:
+            programme = self.catalog.programmes.get(header.programme)
+            if programme is None:
+                known = ", ".join(sorted(self.catalog.programmes)) or "chưa có"
+                message = f'chương trình "{header.programme}" không có trong programmes/ (đang có: {known})'
+                self.error(("plan", "programme"), message)
+            else:
+                self.groups = programme.groups
+
+    def _amount(self, value: object, loc: Loc) -> int | None:
+        if value is None:
+            return None
+        try:
+            return parse_amount(value, self.header.money_unit)
+        except AmountError as exc:
+            self.error(loc, exc.message)
+            return None
+
+    def _check_group(self, group: str | None, loc: Loc) -> None:
+        if group is not None and self.groups is not None and group not in self.groups:
+            known = ", ".join(self.groups)
+            self.error(loc, f'nhóm giải pháp "{group}" không có trong chương trình (có: {known})')
+
+    def _section(
+        self,
+        section: Section,
+        loc: Loc,
+        parent: str | None,
+        position: int,
+        depth: int,
+        inherited: _Inherited,
+    ) -> int | None:
+        if section.key in self.section_locs:
+            self.error((*loc, "key"), f'mục "{section.key}" bị trùng khóa trong kế hoạch')
+        self.section_locs[section.key] = loc
+        self._check_group(section.group, (*loc, "group"))
+        here = inherited.child(section.group, section.schedule, section.funding, (*loc, "schedule"))
+        declared = self._amount(section.amount, (*loc, "amount"))
+        self.sections.append(
+            SectionDef(section.key, parent, section.title, here.group, declared, position, depth)
+        )
+        amounts = [
+            self._section(child, (*loc, "sections", i), section.key, i, depth + 1, here)
+            for i, child in enumerate(section.sections)
+        ]
+        amounts += [
+            self._task(task, (*loc, "tasks", i), section.key, None, i, depth + 1, here)
+            for i, task in enumerate(section.tasks)
+        ]
+        label = f'mục "{section.key}"'
+        return self._check_subtotal(declared, amounts, (*loc, "amount"), label)
+
+    def _check_subtotal(
+        self, declared: int | None, parts: list[int | None], loc: Loc, label: str
+    ) -> int | None:
+        known = [p for p in parts if p is not None]
+        if not known:
+            return declared
+        total = sum(known)
+        if declared is not None and declared != total:
+            message = (
+                f"{label}: số khai báo {format_number(declared)} đ khác tổng các mục con "
+                f"{format_number(total)} đ"
+            )
+            self.error(loc, message)
+        return declared if declared is not None else total
+
+    def _task(
+        self,
+        task: Task,
+        loc: Loc,
+        section: str,
+        parent: str | None,
+        position: int,
+        depth: int,
+        inherited: _Inherited,
+    ) -> int | None:
+        if task.key in self.task_locs:
+            self.error((*loc, "key"), f'nhiệm vụ "{task.key}" bị trùng khóa trong kế hoạch')
+        self.task_locs[task.key] = loc
+        self._check_units(task, loc)
+        self._check_group(task.group, (*loc, "group"))
+        here = inherited.child(task.group, task.schedule, task.funding, (*loc, "schedule"))
+        start, due = self._dates(task, loc, here)
+        declared = self._amount(task.amount, (*loc, "amount"))
+        funding = self._funding(task, loc, here, declared)
+        child_amounts = [
+            self._task(sub, (*loc, "subtasks", i), section, task.key, i, depth + 1, here)
+            for i, sub in enumerate(task.subtasks)
+        ]
+        own = sum(f.amount for f in funding if f.amount is not None) if funding else None
+        own = own if any(f.amount is not None for f in funding) else None
+        renamed = task.renamed_from
+        self.tasks.append(
+            TaskDef(
+                key=task.key,
+                section=section,
+                parent=parent,
+                position=position,
+                depth=depth,
+                title=task.title,
+                result=task.result,
+                lead=task.lead,
+                partners=tuple(task.partners),
+                group=here.group,
+                schedule=here.schedule,
+                start=start,
+                due=due,
+                funding=funding,
+                declared_amount=declared if task.subtasks else None,
+                targets=tuple(TargetDef(t.quantity, t.unit) for t in task.targets),
+                depends_on=tuple(task.depends_on),
+                note=task.note,
+                tags=tuple(task.tags),
+                renamed_from=(renamed,) if isinstance(renamed, str) else tuple(renamed or ()),
+                continues=task.continues,
+                reminders=task.reminders,
+            )
+        )
+        if task.subtasks:
+            label = f'nhiệm vụ "{task.key}"'
+            return self._check_subtotal(own, child_amounts, (*loc, "amount"), label)
+        return own
+
+    def _check_units(self, task: Task, loc: Loc) -> None:
+        if task.lead not in self.units:
+            self.error((*loc, "lead"), _unknown_unit(task.lead, "đơn vị chủ trì"))
+        for i, partner in enumerate(task.partners):
+            if partner not in self.units:
+                self.error((*loc, "partners", i), _unknown_unit(partner, "đơn vị phối hợp"))
+
+    def _dates(self, task: Task, loc: Loc, here: _Inherited) -> tuple[date, date]:
+        year = self.header.year
+        start, due = date(year, 1, 1), date(year, 12, 31)
+        if here.schedule is not None and (task.start is None or task.due is None):
+            parsed = try_schedule(here.schedule, year)
+            if isinstance(parsed, str):
+                self.error(here.schedule_loc, parsed)
+            else:
+                start, due = parsed
+        elif here.schedule is None and task.start is None and task.due is None:
+            message = 'nhiệm vụ chưa có tiến độ: thêm schedule: (ví dụ "Cả năm") hoặc start:/due:'
+            self.error((*loc, "key"), message)
+        start, due = task.start or start, task.due or due
+        if due < start:
+            message = f"hạn hoàn thành {due:%d/%m/%Y} trước ngày bắt đầu {start:%d/%m/%Y}"
+            own = "due" if task.due else "start" if task.start else None
+            self.error((*loc, own) if own else here.schedule_loc, message)
+        return start, due
+
+    def _funding(
+        self, task: Task, loc: Loc, here: _Inherited, declared: int | None
+    ) -> tuple[FundingDef, ...]:
+        lines: list[FundingDef] = []
+        if isinstance(task.funding, list):
+            for i, line in enumerate(task.funding):
+                amount = self._amount(line.amount, (*loc, "funding", i, "amount"))
+                self._check_source(line.source, (*loc, "funding", i, "source"))
+                lines.append(FundingDef(line.source, amount))
+            if task.amount is not None:
+                self.error(
+                    (*loc, "amount"), 'đã ghi số tiền trong từng dòng "funding", bỏ "amount"'
+                )
+            return tuple(lines)
+        source = here.funding_source
+        if isinstance(source, str):
+            self._check_source(
+                source, here.funding_loc if task.funding is None else (*loc, "funding")
+            )
+            return (FundingDef(source, None if task.subtasks else declared),)
+        if declared is not None and not task.subtasks:
+            self.error((*loc, "amount"), 'có "amount" nhưng chưa ghi nguồn kinh phí ("funding")')
+        return ()
+
+    def _check_source(self, source: str, loc: Loc) -> None:
+        if source not in self.header.funding_sources:
+            known = ", ".join(self.header.funding_sources) or "chưa khai báo nguồn nào"
+            self.error(
+                loc, f'nguồn kinh phí "{source}" không có trong plan.funding_sources (có: {known})'
+            )
+
+    def _check_graph(self) -> None:
+        tasks = {t.key: t for t in self.tasks}
+        for task in self.tasks:
+            loc = self.task_locs[task.key]
+            for i, dep in enumerate(task.depends_on):
+                other = tasks.get(dep)
+                if other is None:
+                    self.error(
+                        (*loc, "depends_on", i),
+                        f'nhiệm vụ phụ thuộc "{dep}" không có trong kế hoạch',
+                    )
+                elif other.due > task.due:
+                    message = (
+                        f'nhiệm vụ phụ thuộc "{dep}" có hạn {other.due:%d/%m/%Y}, muộn hơn hạn '
+                        f"{task.due:%d/%m/%Y} của nhiệm vụ này"
+                    )
+                    self.error((*loc, "depends_on", i), message)
+            names = {n for old in task.renamed_from for n in [old] if n in tasks}
+            for name in names:
+                self.error(
+                    (*loc, "renamed_from"),
+                    f'"renamed_from: {name}" trùng khóa một nhiệm vụ đang có',
+                )
+        for cycle in _cycles({t.key: [d for d in t.depends_on if d in tasks] for t in self.tasks}):
+            path = " → ".join([*cycle, cycle[0]])
+            # Point at the dependency that closes the loop, not at the start of the list.
+            edge = tasks[cycle[0]].depends_on.index([*cycle, cycle[0]][1])
+            loc = (*self.task_locs[cycle[0]], "depends_on", edge)
+            self.error(loc, f"phụ thuộc vòng tròn: {path}")
+
+
+class _Inherited:
+    """Values a section or task passes down to its children."""
+
+    def __init__(
+        self,
+        group: str | None = None,
+        schedule: str | None = None,
+        funding_source: object = None,
+        schedule_loc: Loc = (),
+        funding_loc: Loc = (),
+    ) -> None:
+        self.group = group
+        self.schedule = schedule
+        self.funding_source = funding_source
+        self.schedule_loc = schedule_loc
+        self.funding_loc = funding_loc
+
+    def child(
+        self,
+        group: str | None,
+        schedule: str | None,
+        funding: str | list[FundingLine] | None,
+        schedule_loc: Loc,
+    ) -> _Inherited:
+        funding_loc = (*schedule_loc[:-1], "funding")
+        return _Inherited(
+            group if group is not None else self.group,
+            schedule if schedule is not None else self.schedule,
+            funding if funding is not None else self.funding_source,
+            schedule_loc if schedule is not None else self.schedule_loc,
+            funding_loc if funding is not None else self.funding_loc,
+        )
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Each elementary cycle found by a depth-first walk, reported once."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                found.append(stack[stack.index(nxt) :])
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in graph:
+        if node not in state:
+            visit(node)
+    return found

@@ -1,0 +1,90 @@
+"""The library's error tree; the CLI and web turn these into one line or a 4xx at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class KehoachError(Exception):
+    """Base of every error a user can cause and fix."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One fault in a definition file, located to the character."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class DefinitionError(KehoachError):
+    """Definition files with one or more faults; nothing was loaded."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        count = len(self.problems)
+        super().__init__(f"{count} lỗi trong tệp định nghĩa, không nạp gì.")
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class ScheduleError(KehoachError):
+    """A "Tiến độ" expression that matches none of the accepted forms."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(f'không hiểu tiến độ "{text}"')
+
+
+class AmountError(KehoachError):
+    """An amount of money that is negative, not a number or in an unknown unit."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        self.text = text
+        self.reason = reason
+        super().__init__(f'số tiền "{text}" không hợp lệ: {reason}')
+
+
+class SchemaOutdatedError(KehoachError):
+    """The database schema is behind the code's migrations."""
+
+    def __init__(self, current: str | None, head: str) -> None:
+        self.current = current
+        self.head = head
+        at = current or "trống"
+        super().__init__(
+            f"Cơ sở dữ liệu chưa cập nhật lược đồ (đang ở {at}, cần {head}): "
+            "chạy `kehoach db upgrade`."
+        )
+
+
+class NotFoundError(KehoachError):
+    """A plan, task or unit named by the user does not exist."""
+
+    def __init__(self, kind: str, key: str, hint: str = "") -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f'không tìm thấy {kind} "{key}"' + (f"; {hint}" if hint else ""))
+
+
+class AmbiguousTaskError(KehoachError):
+    """A bare task key that exists in several plans."""
+
+    def __init__(self, key: str, plans: list[str]) -> None:
+        self.key = key
+        self.plans = plans
+        choices = ", ".join(f"{p}/{key}" for p in plans)
+        super().__init__(f'nhiệm vụ "{key}" có trong nhiều kế hoạch; hãy ghi rõ: {choices}')

@@ -1,0 +1,81 @@
+"""Vietnamese numbers: amounts of money as written in plans, read into integer đồng."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Literal
+
+from kehoach_flow.errors import AmountError
+from kehoach_flow.text import fold
+
+MoneyUnit = Literal["dong", "nghin", "trieu"]
+
+UNIT_FACTORS: dict[str, int] = {"dong": 1, "nghin": 1_000, "trieu": 1_000_000}
+
+_WORD_FACTORS: dict[str, int] = {
+    "d": 1,
+    "dong": 1,
+    "vnd": 1,
+    "nghin": 1_000,
+    "ngan": 1_000,
+    "nghin dong": 1_000,
+    "ngan dong": 1_000,
+    "trieu": 1_000_000,
+    "tr": 1_000_000,
+    "tr.d": 1_000_000,
+    "trd": 1_000_000,
+    "trieu dong": 1_000_000,
+    "ty": 1_000_000_000,
+    "ti": 1_000_000_000,
+    "ty dong": 1_000_000_000,
+    "ti dong": 1_000_000_000,
+}
+
+ACCEPTED_UNIT_WORDS = "đ, đồng, nghìn, triệu, tr.đ, tỷ"
+
+_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?")
+
+
+def _parse_number(text: str) -> Decimal | None:
+    match = _NUMBER.fullmatch(text)
+    if not match:
+        return None
+    whole = match.group(1).replace(".", "")
+    fraction = match.group(2) or "0"
+    return Decimal(f"{whole}.{fraction}")
+
+
+def parse_amount(value: object, money_unit: MoneyUnit = "dong") -> int:
+    """Read an amount ("466 triệu", "1,5 tỷ", "49.000.000 đ", or a bare number) into đồng."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise AmountError(str(value), "cần một số hoặc chuỗi như “466 triệu”")
+    if isinstance(value, int):
+        if value < 0:
+            raise AmountError(str(value), "số tiền không được âm")
+        return value * UNIT_FACTORS[money_unit]
+    text = value.strip()
+    if text.startswith("-"):
+        raise AmountError(value, "số tiền không được âm")
+    head = re.match(r"[\d.,]+", text)
+    if head is None:
+        raise AmountError(value, "không phải là số")
+    number = _parse_number(head.group(0).rstrip(".,"))
+    if number is None:
+        raise AmountError(value, "số viết sai; dùng dấu chấm ngăn hàng nghìn, dấu phẩy thập phân")
+    word = fold(text[head.end() :]).rstrip(".")
+    if word == "":
+        factor = UNIT_FACTORS[money_unit]
+    elif word in _WORD_FACTORS:
+        factor = _WORD_FACTORS[word]
+    else:
+        raise AmountError(value, f"đơn vị tiền không rõ; dùng {ACCEPTED_UNIT_WORDS}")
+    dong = number * factor
+    if dong != dong.to_integral_value():
+        raise AmountError(value, "số tiền phải tròn đồng")
+    return int(dong)
+
+
+def format_number(value: int) -> str:
+    """1977000000 -> "1.977.000.000" (Vietnamese thousands separator)."""
+    return f"{value:,}".replace(",", ".")

@@ -1,0 +1,52 @@
+"""Settings read from KEHOACH_* environment variables and .env, only when asked."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; see the configuration table in README.md."""
+
+    model_config = SettingsConfigDict(env_prefix="KEHOACH_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".kehoach"))
+    database_url: str | None = None
+    definitions: Path = Field(default=Path("definitions"))
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = None
+    mail_transport: Literal["file", "smtp"] = "file"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    mail_from: str = "kehoach@localhost"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kehoach.db').resolve()}"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept in the data directory."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.ensure_data_dir() / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()

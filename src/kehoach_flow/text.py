@@ -1,0 +1,15 @@
+"""Text folding shared by parsers: Vietnamese compared without case, diacritics or extra spaces."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII form of a Vietnamese phrase: "Quý I-II" -> "quy i-ii"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", stripped).strip().lower()
