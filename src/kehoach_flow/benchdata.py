@@ -17,7 +17,9 @@ TASKS_PER_SUBSECTION = 20  # 5 groups x 3 subsections x 20 = 300 tasks a provinc
 SCHEDULES = ("Cả năm", "Quý I-II", "Quý 3", "Tháng 3-5", "6 tháng cuối năm", "Trước 30/9")
 
 
-def generate(target: Path, programme_file: Path, seed: int = 996) -> Path:
+def generate(
+    target: Path, programme_file: Path, seed: int = 996, provinces: int = PROVINCES
+) -> Path:
     """Write units.yaml, the programme and one plan per province under `target`."""
     rng = random.Random(seed)
     if target.exists():
@@ -26,7 +28,7 @@ def generate(target: Path, programme_file: Path, seed: int = 996) -> Path:
     (target / "programmes").mkdir()
     shutil.copy(programme_file, target / "programmes" / programme_file.name)
     units: dict[str, Any] = {}
-    for p in range(1, PROVINCES + 1):
+    for p in range(1, provinces + 1):
         for u in range(1, UNITS_PER_PROVINCE + 1):
             units[f"p{p:02d}-u{u:02d}"] = {
                 "name": f"Đơn vị {u} tỉnh {p}",
@@ -35,7 +37,7 @@ def generate(target: Path, programme_file: Path, seed: int = 996) -> Path:
                 "head": {"name": f"Trưởng đơn vị {u}", "email": f"head{u}.p{p}@example.vn"},
             }
     _dump(target / "units.yaml", {"units": units})
-    for p in range(1, PROVINCES + 1):
+    for p in range(1, provinces + 1):
         _dump(target / "plans" / f"province-{p:02d}.yaml", _plan(p, rng))
     return target
 

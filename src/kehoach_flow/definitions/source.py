@@ -151,7 +151,9 @@ def _syntax_problem(name: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
     opened = exc.context_mark if context.startswith(_OPENERS) else _runaway_quote(text, mark)
     if opened is None or opened.line == mark.line:
         return Problem(name, mark.line + 1, mark.column + 1, f"lỗi cú pháp YAML: {what}")
-    char = text.splitlines()[opened.line][opened.column]
+    lines = text.split("\n")
+    line = lines[opened.line] if opened.line < len(lines) else ""
+    char = line[opened.column] if opened.column < len(line) else "ngoặc"
     message = f"lỗi cú pháp YAML: dấu {char} mở ở đây chưa được đóng (dòng {mark.line + 1}: {what})"
     return Problem(name, opened.line + 1, opened.column + 1, message)
 

@@ -1,0 +1,46 @@
+"""`kehoach bench` on a small slice of the national dataset: the figures scripts rely on."""
+
+from __future__ import annotations
+
+import pytest
+
+from kehoach_flow import benchdata
+from kehoach_flow.bench import run_bench
+from kehoach_flow.definitions import read_catalog
+from kehoach_flow.errors import KehoachError
+from tests.conftest import DEFINITIONS, POSTGRES_URL
+
+PROGRAMME = DEFINITIONS / "programmes" / "de-an-996.yaml"
+
+
+def test_generated_national_dataset_is_valid_and_shaped_as_promised(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    catalog = read_catalog(benchdata.generate(tmp_path / "defs", PROGRAMME, provinces=2))
+    assert len(catalog.plans) == 2
+    plan = next(iter(catalog.plans.values()))
+    assert len(plan.tasks) == 300
+    assert max(s.depth for s in plan.sections) == 1
+    assert sum(1 for t in plan.tasks if t.depends_on) > 0
+    assert all(len(t.funding) == 2 for t in plan.tasks)
+    assert len(catalog.units) == 2 * benchdata.UNITS_PER_PROVINCE
+
+
+def test_sqlite_figures_have_their_stable_names() -> None:
+    figures = run_bench(["load_sqlite"], None, PROGRAMME, provinces=2)
+    assert set(figures) == {
+        "load_sqlite_s",
+        "core_sqlite_s",
+        "load_sqlite_ratio_to_core",
+        "reload_sqlite_s",
+    }
+    assert all(value > 0 for value in figures.values())
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="KEHOACH_TEST_POSTGRES_URL is not set")
+def test_postgres_figures_have_their_stable_names() -> None:
+    figures = run_bench(["load_postgres"], POSTGRES_URL, PROGRAMME, provinces=2)
+    assert {"load_postgres_s", "reload_postgres_s", "load_postgres_ratio_to_core"} <= set(figures)
+
+
+def test_unknown_bench_name_is_a_user_error() -> None:
+    with pytest.raises(KehoachError, match="load_sqlite"):
+        run_bench(["nhanh"], None, PROGRAMME)
