@@ -1,4 +1,4 @@
-"""Loading definitions: read and check a path, then apply it to the database."""
+"""Loading definitions: read and check a path while storing it, in one transaction."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from kehoach_flow.db.sync import UNIT, LoadSummary, apply_catalog
-from kehoach_flow.definitions import read_catalog
+from kehoach_flow.db.sync import UNIT, CatalogWriter, LoadSummary
+from kehoach_flow.definitions import open_definitions
 from kehoach_flow.definitions.reader import display_path
+from kehoach_flow.errors import DefinitionError
 
 
 @contextmanager
@@ -30,10 +31,27 @@ def bulk_allocation() -> Iterator[None]:
             gc.enable()
 
 
-def load_path(engine: Engine, path: Path) -> LoadSummary:
-    """Validate everything under `path` (raising DefinitionError, nothing written), then store it."""
+def load_path(engine: Engine, path: Path, workers: int | None = None) -> LoadSummary:
+    """Validate everything under `path` and store it; on any fault raise DefinitionError.
+
+    Plans are stored as they are read (worker processes read the next ones meanwhile); the
+    first fault stops the writing, the rest of the files are still checked so every fault is
+    reported, and the transaction is rolled back: a faulty path changes nothing.
+    """
     with engine.connect() as conn:
         known_units = set(conn.execute(select(UNIT.c.key)).scalars())
     with bulk_allocation():
-        catalog = read_catalog(path, known_units)
-        return apply_catalog(engine, catalog, display_path(path))
+        definitions = open_definitions(path, known_units, workers)
+        problems = list(definitions.problems)
+        with engine.begin() as conn:
+            writer = CatalogWriter(conn)
+            if not problems:
+                writer.write_shared(definitions.shared)
+            for result in definitions.plans():
+                problems += result.problems
+                if not problems and result.plan is not None:
+                    writer.write_plan(result.plan)
+            if problems:
+                raise DefinitionError(problems)
+            writer.record(display_path(path))
+    return writer.summary

@@ -78,21 +78,40 @@ class LoadSummary:
         }
 
 
+class CatalogWriter:
+    """Writes definitions inside one open transaction: shared rows first, then plan by plan."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.now = datetime.now(UTC)
+        self.summary = LoadSummary()
+        self.unit_ids: dict[str, int] = {}
+        self.programme_ids: dict[str, int] = {}
+
+    def write_shared(self, catalog: Catalog) -> None:
+        _serialise_loads(self.conn)
+        self.unit_ids = _sync_units(self.conn, catalog.units.values(), self.summary)
+        self.programme_ids = _sync_programmes(self.conn, catalog, self.summary)
+
+    def write_plan(self, plan: PlanDef) -> None:
+        sync = PlanSync(self.conn, plan, self.unit_ids, self.programme_ids, self.now)
+        self.summary.plans.append(sync.run())
+
+    def record(self, path: str) -> None:
+        if self.summary.changed:
+            row = {"started_at": self.now, "path": path, "summary": self.summary.as_dict()}
+            self.conn.execute(insert(LOAD_RUN), [row])
+
+
 def apply_catalog(engine: Engine, catalog: Catalog, path: str) -> LoadSummary:
-    """Store `catalog`; everything happens in one transaction or not at all."""
-    summary = LoadSummary()
-    now = datetime.now(UTC)
+    """Store a whole `catalog`; everything happens in one transaction or not at all."""
     with engine.begin() as conn:
-        _serialise_loads(conn)
-        unit_ids = _sync_units(conn, catalog.units.values(), summary)
-        programme_ids = _sync_programmes(conn, catalog, summary)
+        writer = CatalogWriter(conn)
+        writer.write_shared(catalog)
         for plan in catalog.plans.values():
-            summary.plans.append(PlanSync(conn, plan, unit_ids, programme_ids, now).run())
-        if summary.changed:
-            conn.execute(
-                insert(LOAD_RUN), [{"started_at": now, "path": path, "summary": summary.as_dict()}]
-            )
-    return summary
+            writer.write_plan(plan)
+        writer.record(path)
+    return writer.summary
 
 
 def _serialise_loads(conn: Connection) -> None:
@@ -196,7 +215,7 @@ class PlanSync:
 
     def run(self) -> PlanChanges:
         old = self.conn.execute(select(PLAN).where(PLAN.c.key == self.plan.key)).first()
-        fingerprint = self.plan.fingerprint()
+        fingerprint = self.plan.fingerprint
         if old is not None and old.fingerprint == fingerprint and old.archived_at is None:
             return self.changes
         self.changes.state = "new" if old is None else "changed"

@@ -103,6 +103,7 @@ class PlanDef:
     sections: list[SectionDef] = field(default_factory=list)
     tasks: list[TaskDef] = field(default_factory=list)
 
+    @cached_property
     def fingerprint(self) -> str:
         header = json.dumps(self.header, sort_keys=True, default=str, ensure_ascii=False)
         parts = (header, self.funding_sources, self.total, self.source_file, self.sections)

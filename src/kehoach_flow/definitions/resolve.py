@@ -29,10 +29,10 @@ from kehoach_flow.errors import AmountError, Problem
 from kehoach_flow.numbers import format_number, parse_amount
 
 
-def resolve(
+def resolve_shared(
     parsed: list[ParsedFile], known_units: set[str] | None = None
-) -> tuple[Catalog, list[Problem]]:
-    """Cross-check every file and build the catalog; problems are collected, never raised."""
+) -> tuple[Catalog, set[str], list[Problem]]:
+    """Units and programmes, checked; returns the catalog so far and every known unit key."""
     catalog = Catalog(files=[p.doc.file for p in parsed])
     problems: list[Problem] = []
     unit_files = [p for p in parsed if isinstance(p.model, UnitsFile)]
@@ -44,17 +44,15 @@ def resolve(
     for item in parsed:
         if isinstance(item.model, ProgrammeFile):
             problems += _add_programme(catalog, item.doc, item.model)
-    for item in parsed:
-        if isinstance(item.model, PlanFile):
-            plan, plan_problems = PlanResolver(item.doc, item.model, catalog, unit_keys).run()
-            problems += plan_problems
-            if plan.key in catalog.plans:
-                other = catalog.plans[plan.key].source_file
-                message = f'kế hoạch "{plan.key}" đã có trong {other}'
-                problems.append(item.doc.problem(("plan", "key"), message))
-            else:
-                catalog.plans[plan.key] = plan
-    return catalog, problems
+    return catalog, unit_keys, problems
+
+
+def resolve_plan(
+    item: ParsedFile, programmes: dict[str, ProgrammeDef], unit_keys: set[str]
+) -> tuple[PlanDef, list[Problem]]:
+    """One plan file against the shared units and programmes."""
+    assert isinstance(item.model, PlanFile)
+    return PlanResolver(item.doc, item.model, programmes, unit_keys).run()
 
 
 def _add_units(catalog: Catalog, doc: SourceDoc, model: UnitsFile) -> list[Problem]:
@@ -107,11 +105,17 @@ def _unknown_unit(key: str, role: str) -> str:
 class PlanResolver:
     """Walks one plan file: inheritance, amounts, schedules, references and the task graph."""
 
-    def __init__(self, doc: SourceDoc, model: PlanFile, catalog: Catalog, units: set[str]) -> None:
+    def __init__(
+        self,
+        doc: SourceDoc,
+        model: PlanFile,
+        programmes: dict[str, ProgrammeDef],
+        units: set[str],
+    ) -> None:
         self.doc = doc
         self.model = model
         self.header = model.plan
-        self.catalog = catalog
+        self.programmes = programmes
         self.units = units
         self.problems: list[Problem] = []
         self.tasks: list[TaskDef] = []
@@ -155,9 +159,9 @@ class PlanResolver:
                 ("plan", "coordinator"), _unknown_unit(header.coordinator, "phòng chủ trì kế hoạch")
             )
         if header.programme:
-            programme = self.catalog.programmes.get(header.programme)
+            programme = self.programmes.get(header.programme)
             if programme is None:
-                known = ", ".join(sorted(self.catalog.programmes)) or "chưa có"
+                known = ", ".join(sorted(self.programmes)) or "chưa có"
                 message = f'chương trình "{header.programme}" không có trong programmes/ (đang có: {known})'
                 self.error(("plan", "programme"), message)
             else:
