@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -185,3 +187,30 @@ def test_bare_task_key_that_two_plans_share_is_refused_with_choices(
     with pytest.raises(AmbiguousTaskError, match="plan-b/chuan-do-luong"):
         find_task(engine, "chuan-do-luong")
     assert find_task(engine, "plan-b/chuan-do-luong")["plan"] == "plan-b"
+
+
+def test_two_loads_at_once_are_serialised_and_both_land(
+    engine: Engine, definitions_copy: Path
+) -> None:
+    other = definitions_copy.parent / "other-definitions"
+    other.mkdir()
+    shutil.copytree(definitions_copy, other, dirs_exist_ok=True)
+    _edit(other / PLAN_FILE, "result: BC kết quả khảo sát", "result: Báo cáo khảo sát")
+    errors: list[BaseException] = []
+
+    def run(path: Path) -> None:
+        try:
+            load_path(engine, path, workers=0)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in (definitions_copy, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    tasks = list_tasks(engine, plan=SEED_PLAN)
+    assert len(tasks) == 7
+    result = next(t["result"] for t in tasks if t["key"] == "khao-sat-30-dn")
+    assert result in ("BC kết quả khảo sát", "Báo cáo khảo sát")

@@ -115,9 +115,16 @@ def apply_catalog(engine: Engine, catalog: Catalog, path: str) -> LoadSummary:
 
 
 def _serialise_loads(conn: Connection) -> None:
-    """Two loads at once would race on the same keys; Postgres makes the second one wait."""
+    """Two loads at once would race on the same keys: the second one waits for the first.
+
+    Postgres: a transaction-scoped advisory lock. SQLite: a write that changes nothing takes
+    the database's write lock now (waiting out the busy timeout), so every read of the load
+    happens inside its transaction rather than before it.
+    """
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
+    elif conn.dialect.name == "sqlite":
+        conn.execute(delete(LOAD_RUN).where(text("0 = 1")))
 
 
 def _changed_fields(old: Any, new: dict[str, Any]) -> bool:
