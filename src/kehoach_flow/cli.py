@@ -158,17 +158,18 @@ def plans(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         _print_json(rows)
         return
-    table = Table(title="Kế hoạch", show_lines=False)
-    for column in ("Khóa", "Tên kế hoạch", "Năm", "Chương trình", "Phòng chủ trì", "Nhiệm vụ"):
-        table.add_column(column, overflow="fold")
+    if not rows:
+        out.print("Chưa có kế hoạch nào đang theo dõi: nạp bằng `kehoach load definitions/`.")
+        return
+    table = Table(title="Kế hoạch", expand=True)
+    table.add_column("Khóa", no_wrap=True)
+    table.add_column("Tên kế hoạch", ratio=1)
+    table.add_column("Năm", no_wrap=True)
+    table.add_column("Phòng chủ trì", no_wrap=True)
+    table.add_column("Nhiệm vụ", justify="right", no_wrap=True)
     for r in rows:
         table.add_row(
-            r["key"],
-            r["title"],
-            str(r["year"]),
-            r["programme"] or "",
-            r["coordinator"],
-            str(r["tasks"]),
+            r["key"], _short(r["title"], 120), str(r["year"]), r["coordinator"], str(r["tasks"])
         )
     out.print(table)
 
@@ -203,20 +204,42 @@ def tasks(
     if as_json:
         _print_json(rows)
         return
-    table = Table(title=f"Nhiệm vụ ({len(rows)})")
-    for column in ("Nhiệm vụ", "Nội dung", "Chủ trì", "Phối hợp", "Hạn", "Nhóm", "Nguồn kinh phí"):
-        table.add_column(column, overflow="fold")
+    if not rows:
+        out.print("Không có nhiệm vụ nào khớp bộ lọc.")
+        return
+    out.print(_tasks_table(rows, with_plan=plan is None))
+
+
+def _vn_date(iso: str) -> str:
+    return f"{date.fromisoformat(iso):%d/%m/%Y}"
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _tasks_table(rows: list[dict[str, Any]], with_plan: bool) -> Table:
+    """Tasks grouped under their section titles; full details are in `show` and --json."""
+    table = Table(title=f"Nhiệm vụ ({len(rows)})", expand=True)
+    table.add_column("Nhiệm vụ", no_wrap=True)
+    table.add_column("Nội dung", ratio=2)
+    table.add_column("Chủ trì", ratio=1)
+    table.add_column("Hạn", no_wrap=True)
+    table.add_column("Nhóm", no_wrap=True)
+    section = None
     for r in rows:
+        if (r["plan"], r["section"]) != section:
+            section = (r["plan"], r["section"])
+            heading = f"{r['section']}. {r['section_title']}"
+            table.add_row("", f"[bold]{_short(heading, 80)}[/bold]", "", "", "")
         table.add_row(
-            r["ref"],
-            r["title"][:90] + ("…" if len(r["title"]) > 90 else ""),
-            r["lead"]["key"],
-            ", ".join(p["key"] for p in r["partners"]),
-            f"{date.fromisoformat(r['due']):%d/%m/%Y}",
+            r["ref"] if with_plan else r["key"],
+            _short(r["title"], 70),
+            r["lead"]["short"] or r["lead"]["name"],
+            _vn_date(r["due"]),
             r["group"] or "",
-            ", ".join(f["source"] for f in r["funding"]),
         )
-    out.print(table)
+    return table
 
 
 @app.command()
@@ -232,6 +255,7 @@ def show(
     Ví dụ: kehoach show qt-skhcn-2024-do-luong/khao-sat-30-dn
     """
     from kehoach_flow.db.queries import find_task
+    from kehoach_flow.tracking.status import status_label
 
     row = find_task(_engine(ctx), task)
     if as_json:
@@ -245,7 +269,8 @@ def show(
         ("Kết quả", row["result"] or ""),
         ("Chủ trì", f"{row['lead']['name']} ({row['lead']['key']})"),
         ("Phối hợp", "; ".join(p["name"] for p in row["partners"])),
-        ("Tiến độ", f"{row['schedule'] or ''} ({row['start']} → {row['due']})"),
+        ("Mục", f"{row['section']}. {row['section_title']}"),
+        ("Tiến độ", f"{row['schedule'] or ''} ({_vn_date(row['start'])} → {_vn_date(row['due'])})"),
         ("Nhóm giải pháp", row["group"] or ""),
         ("Chỉ tiêu", "; ".join(f"{t['quantity']} {t['unit']}" for t in row["targets"])),
         (
@@ -253,7 +278,7 @@ def show(
             "; ".join(f"{f['name']} {_money(f['amount'])}".strip() for f in row["funding"]),
         ),
         ("Phụ thuộc", ", ".join(row["depends_on"])),
-        ("Trạng thái", row["status"] + (" (đã lưu trữ)" if row["archived"] else "")),
+        ("Trạng thái", status_label(row["status"]) + (" (đã lưu trữ)" if row["archived"] else "")),
         ("Ghi chú", row["note"] or ""),
     ]
     for name, value in fields:

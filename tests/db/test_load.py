@@ -169,6 +169,10 @@ def test_archive_command_retires_a_plan(settings: Settings, engine: Engine) -> N
     run_cli(settings, "load")
     assert run_cli(settings, "archive", SEED_PLAN).exit_code == 0
     assert json.loads(run_cli(settings, "plans", "--json").stdout) == []
+    assert json.loads(run_cli(settings, "tasks", "--json").stdout) == []
+    shown = run_cli(settings, "show", "khao-sat-30-dn", "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)["plan"] == SEED_PLAN
     missing = run_cli(settings, "archive", SEED_PLAN)
     assert missing.exit_code == 2
     assert missing.stderr.count("\n") == 1

@@ -91,15 +91,16 @@ def list_tasks(
             SECTION.c.key.label("section_key"),
             lead.c.key.label("lead_key"),
             lead.c.name.label("lead_name"),
+            lead.c.short.label("lead_short"),
+            SECTION.c.title.label("section_title"),
         )
         .join(PLAN, PLAN.c.id == TASK.c.plan_id)
         .join(SECTION, SECTION.c.id == TASK.c.section_id)
         .join(lead, lead.c.id == TASK.c.lead_id)
-        .where(PLAN.c.archived_at.is_(None))
         .order_by(PLAN.c.key, TASK.c.id)
     )
     if not include_archived:
-        query = query.where(TASK.c.archived_at.is_(None))
+        query = query.where(TASK.c.archived_at.is_(None), PLAN.c.archived_at.is_(None))
     if plan:
         query = query.where(PLAN.c.key == plan)
     if group:
@@ -128,13 +129,13 @@ def _links(conn: Connection, ids: list[int]) -> dict[str, dict[int, list[dict[st
     if not ids:
         return result
     partners = (
-        select(PARTNER.c.task_id, UNIT.c.key, UNIT.c.name)
+        select(PARTNER.c.task_id, UNIT.c.key, UNIT.c.name, UNIT.c.short)
         .join(UNIT, UNIT.c.id == PARTNER.c.unit_id)
         .where(PARTNER.c.task_id.in_(ids))
         .order_by(PARTNER.c.task_id, PARTNER.c.position)
     )
     for r in conn.execute(partners):
-        result["partners"][r.task_id].append({"key": r.key, "name": r.name})
+        result["partners"][r.task_id].append({"key": r.key, "name": r.name, "short": r.short})
     targets = (
         select(TARGET)
         .where(TARGET.c.task_id.in_(ids))
@@ -169,8 +170,9 @@ def _task_dict(r: Any, links: dict[str, dict[int, list[dict[str, Any]]]]) -> dic
         "title": r.title,
         "result": r.result,
         "section": r.section_key,
+        "section_title": r.section_title,
         "group": r.group_code,
-        "lead": {"key": r.lead_key, "name": r.lead_name},
+        "lead": {"key": r.lead_key, "name": r.lead_name, "short": r.lead_short},
         "partners": links["partners"][r.id],
         "schedule": r.schedule,
         "start": r.start.isoformat(),

@@ -1,0 +1,1 @@
+"""Task status: the lifecycle, progress and derived states (the tracking issue fills it in)."""
