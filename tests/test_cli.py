@@ -104,3 +104,22 @@ def test_console_script_runs_as_a_process(tmp_path: object) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Hợp lệ" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["tasks", "--pla", "x"],
+            "Lỗi: không có tùy chọn --pla (có phải ý bạn là --plan?); xem `kehoach tasks --help`",
+        ),
+        (["show"], "Lỗi: thiếu TASK; xem `kehoach show --help`"),
+        (["bench", "--only"], "Lỗi: tùy chọn --only cần một giá trị; xem `kehoach --help`"),
+    ],
+)
+def test_usage_errors_are_one_vietnamese_line(
+    sqlite_settings: Settings, args: list[str], expected: str
+) -> None:
+    result = run_cli(sqlite_settings, *args)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == expected

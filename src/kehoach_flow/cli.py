@@ -361,7 +361,7 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> Non
     """Entry point: user errors become one line (or one line per definition fault) and exit 2."""
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
-        code = app(args=argv, obj=settings, standalone_mode=False)
+        code = app(args=argv, obj=settings, prog_name="kehoach", standalone_mode=False)
     except DefinitionError as exc:
         for problem in exc.problems:
             err.print(str(problem), markup=False)
@@ -375,10 +375,37 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> Non
     raise SystemExit(code if isinstance(code, int) else 0)
 
 
+def _usage_message(exc: Any) -> str:
+    """Click's usage errors, said in Vietnamese with the command to get help."""
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    name = getattr(exc, "option_name", None) or ""
+    if not name and param is not None:
+        is_argument = param.param_type_name == "argument"
+        name = (param.name or "").upper() if is_argument else param.opts[0]
+    if kind == "NoSuchOption":
+        text = f"không có tùy chọn {name}"
+        if exc.possibilities:
+            text += f" (có phải ý bạn là {', '.join(sorted(exc.possibilities))}?)"
+    elif kind == "MissingParameter":
+        text = f"thiếu {name or 'tham số'}"
+    elif kind == "BadOptionUsage" and "requires an argument" in exc.message:
+        text = f"tùy chọn {name} cần một giá trị"
+    elif kind == "BadParameter":
+        text = f"giá trị không hợp lệ cho {name}: {exc.message}" if name else exc.message
+    else:
+        text = f"cách dùng không đúng: {exc.message}"
+    ctx = getattr(exc, "ctx", None)
+    return text + f"; xem `{ctx.command_path if ctx else 'kehoach'} --help`"
+
+
 def _last_resort(err: Console, exc: Exception) -> None:
-    if isinstance(exc, typer.TyperException) and hasattr(exc, "show"):  # usage errors
-        exc.show()
-        raise SystemExit(getattr(exc, "exit_code", 2)) from None
+    if isinstance(exc, typer.TyperException) and type(exc).__name__ == "NoArgsIsHelpError":
+        exc.show()  # type: ignore[attr-defined]
+        raise SystemExit(0) from None
+    if isinstance(exc, typer.TyperException) and hasattr(exc, "exit_code"):  # usage errors
+        err.print(f"Lỗi: {_usage_message(exc)}", markup=False)
+        raise SystemExit(2) from None
     if os.environ.get("KEHOACH_DEBUG"):
         raise exc
     err.print(
