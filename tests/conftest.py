@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from kehoach_flow.cli import main
-from kehoach_flow.db.engine import create_db_engine, upgrade
+from kehoach_flow.db.engine import create_db_engine, temporary_schema, upgrade
 from kehoach_flow.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,15 +27,8 @@ def postgres_schema_url() -> Iterator[str]:
     """A fresh schema on the test Postgres for this run; dropped at the end."""
     if not POSTGRES_URL:
         pytest.skip("KEHOACH_TEST_POSTGRES_URL is not set")
-    schema = f"kf_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with temporary_schema(POSTGRES_URL) as url:
+        yield url
 
 
 def _reset_postgres(url: str) -> None:
@@ -74,13 +66,23 @@ def sqlite_settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", definitions=DEFINITIONS, _env_file=None)
 
 
-@pytest.fixture
-def engine(settings: Settings) -> Iterator[Engine]:
-    """A migrated database (SQLite or Postgres, per `database_url`)."""
+def _migrated(settings: Settings) -> Iterator[Engine]:
     engine = create_db_engine(settings.resolved_database_url())
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    """A migrated database (SQLite or Postgres, per `database_url`)."""
+    yield from _migrated(settings)
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_settings: Settings) -> Iterator[Engine]:
+    """A migrated SQLite database, for tests whose subject is not the database."""
+    yield from _migrated(sqlite_settings)
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, insert
 
 from kehoach_flow import benchdata
-from kehoach_flow.db.engine import create_db_engine, upgrade
+from kehoach_flow.db.engine import create_db_engine, temporary_schema, upgrade
 from kehoach_flow.db.sync import (
     DEPENDENCY,
     LINE,
@@ -124,20 +124,13 @@ def _sqlite(work: Path) -> Iterator[Engine]:
 
 @contextmanager
 def _postgres(url: str) -> Iterator[Engine]:
-    schema = f"kf_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in url else "?"
-    engine = create_db_engine(f"{url}{sep}options=-csearch_path%3D{schema}")
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with temporary_schema(url, "kf_bench") as schema_url:
+        engine = create_db_engine(schema_url)
+        try:
+            upgrade(engine)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def _core_insert(engine: Engine, catalog: Catalog) -> float:

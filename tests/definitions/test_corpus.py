@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from kehoach_flow.db.engine import create_db_engine, upgrade
 from kehoach_flow.db.queries import list_plans, list_tasks
 from kehoach_flow.definitions import read_catalog
 from kehoach_flow.errors import DefinitionError
@@ -97,14 +95,6 @@ def _load_seed(settings: Settings, engine: Engine) -> tuple[Any, Any]:
     assert [p["key"] for p in snapshot[1]] == [SEED_PLAN]
     assert snapshot[0], "the seed plan has tasks"
     return snapshot
-
-
-@pytest.fixture
-def sqlite_engine(sqlite_settings: Settings) -> Iterator[Engine]:
-    engine = create_db_engine(sqlite_settings.resolved_database_url())
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_corpus_has_at_least_twenty_files_each_with_an_expectation() -> None:
