@@ -57,7 +57,10 @@ def test_commands_refuse_an_unmigrated_database_and_name_the_fix(sqlite_settings
 
 
 def test_db_upgrade_is_safe_to_repeat(sqlite_settings: Settings) -> None:
-    assert "0001" in run_cli(sqlite_settings, "db", "upgrade").stdout
+    from kehoach_flow.db.engine import MIGRATIONS
+
+    head = sorted(p.name[:4] for p in (MIGRATIONS / "versions").glob("0*.py"))[-1]
+    assert f"trống → {head}" in run_cli(sqlite_settings, "db", "upgrade").stdout
     again = run_cli(sqlite_settings, "db", "upgrade")
     assert again.exit_code == 0 and "mới nhất" in again.stdout
 

@@ -88,3 +88,70 @@ class AmbiguousTaskError(KehoachError):
         self.plans = plans
         choices = ", ".join(f"{p}/{key}" for p in plans)
         super().__init__(f'nhiệm vụ "{key}" có trong nhiều kế hoạch; hãy ghi rõ: {choices}')
+
+
+class TransitionError(KehoachError):
+    """A status change the lifecycle does not allow, or an unknown status."""
+
+
+class UpdateError(KehoachError):
+    """An update whose values cannot be applied (progress out of range, unknown target...)."""
+
+
+class DependencyOpenError(KehoachError):
+    """Marking a task done while a task it depends on is still open, without --force."""
+
+    def __init__(self, task: str, open_keys: list[str]) -> None:
+        self.task = task
+        self.open_keys = open_keys
+        keys = ", ".join(open_keys)
+        super().__init__(
+            f'nhiệm vụ "{task}" còn phụ thuộc chưa hoàn thành: {keys}; '
+            'nếu vẫn muốn ghi hoàn thành, thêm --force và --reason "lý do"'
+        )
+
+
+class StaleVersionError(KehoachError):
+    """An update based on an old version of the task (optimistic locking)."""
+
+    def __init__(
+        self, task: str, expected: int, current: int, by: str | None, at: str | None
+    ) -> None:
+        self.task = task
+        self.expected = expected
+        self.current = current
+        self.by = by
+        self.at = at
+        who = f" bởi {by}" if by else ""
+        when = f" lúc {at}" if at else ""
+        super().__init__(
+            f'nhiệm vụ "{task}" đã được cập nhật{who}{when} (phiên bản {current}, bạn sửa từ '
+            f"phiên bản {expected}); xem lại rồi cập nhật lại"
+        )
+
+
+class EvidenceTooLargeError(KehoachError):
+    """An evidence file over the configured size limit."""
+
+    def __init__(self, name: str, size: int, limit: int) -> None:
+        self.name = name
+        self.size = size
+        self.limit = limit
+        super().__init__(
+            f'tệp minh chứng "{name}" nặng {size:,} byte, vượt giới hạn {limit:,} byte'.replace(
+                ",", "."
+            )
+        )
+
+
+class CalendarError(KehoachError):
+    """A fault in a working-day override file, or a date outside the calendar's years."""
+
+    def __init__(self, reason: str, *, file: str | None = None, entry: str | None = None) -> None:
+        self.reason = reason
+        self.file = file
+        self.entry = entry
+        where = [f"tệp {file}"] if file else []
+        where += [f"mục {entry}"] if entry else []
+        place = f" ({', '.join(where)})" if where else ""
+        super().__init__(f"lịch ngày làm việc{place}: {reason}")

@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     smtp_security: Literal["none", "starttls", "tls"] = "none"
     mail_from: str = "kehoach@localhost"
     timezone: str = "Asia/Ho_Chi_Minh"
+    at_risk_days: int = 5
+    evidence_max_bytes: int = 20 * 1024 * 1024
+    calendar_file: Path | None = None
+
+    def resolved_calendar_file(self) -> Path:
+        """Local working-day overrides: KEHOACH_CALENDAR_FILE or definitions/calendar.yaml."""
+        return self.calendar_file or self.definitions / "calendar.yaml"
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under the data directory."""

@@ -164,6 +164,7 @@ def _links(conn: Connection, ids: list[int]) -> dict[str, dict[int, list[dict[st
 
 def _task_dict(r: Any, links: dict[str, dict[int, list[dict[str, Any]]]]) -> dict[str, Any]:
     return {
+        "id": r.id,
         "plan": r.plan_key,
         "key": r.key,
         "ref": f"{r.plan_key}/{r.key}",
@@ -178,6 +179,8 @@ def _task_dict(r: Any, links: dict[str, dict[int, list[dict[str, Any]]]]) -> dic
         "start": r.start.isoformat(),
         "due": r.due.isoformat(),
         "status": r.status,
+        "progress": r.progress,
+        "completed_on": r.completed_on.isoformat() if r.completed_on else None,
         "version": r.version,
         "targets": links["targets"][r.id],
         "funding": links["funding"][r.id],

@@ -97,6 +97,10 @@ class Task(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     status: str = Field(default="not_started", max_length=20)
     version: int = Field(default=1)
+    progress: int = Field(default=0)
+    completed_on: date | None = None
+    updated_at: datetime | None = None
+    updated_by: str | None = Field(default=None, max_length=120)
     archived_at: datetime | None = None
 
 
@@ -139,3 +143,54 @@ class LoadRun(SQLModel, table=True):
     started_at: datetime
     path: str
     summary: dict[str, Any] | None = _json()
+
+
+class TaskUpdate(SQLModel, table=True):
+    """One entry of a task's append-only history; the task row caches the latest state."""
+
+    __tablename__ = "task_update"
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    version: int
+    at: datetime = Field(index=True)
+    recorded_at: datetime
+    actor: str = Field(max_length=120)
+    channel: str = Field(max_length=20)
+    old_status: str = Field(max_length=20)
+    new_status: str = Field(max_length=20)
+    progress: int | None = None
+    completed_on: date | None = None
+    note: str | None = None
+    difficulties: str | None = None
+    proposals: str | None = None
+    forced: bool = False
+    force_reason: str | None = None
+
+
+class UpdateActual(SQLModel, table=True):
+    """Actual quantity of one target reported by an update (e.g. 2 of 3 doanh nghiệp)."""
+
+    __tablename__ = "update_actual"
+    update_id: int = Field(foreign_key="task_update.id", primary_key=True)
+    target_id: int = Field(foreign_key="target.id", primary_key=True)
+    quantity: int
+
+
+class UpdateSpending(SQLModel, table=True):
+    """Amount spent to date on one funding line, as reported by an update (đồng)."""
+
+    __tablename__ = "update_spending"
+    update_id: int = Field(foreign_key="task_update.id", primary_key=True)
+    funding_line_id: int = Field(foreign_key="funding_line.id", primary_key=True)
+    amount: int = Field(sa_type=BigInteger)
+
+
+class Evidence(SQLModel, table=True):
+    """A file attached to an update, stored under the data directory by content hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = Field(foreign_key="task_update.id", index=True)
+    sha256: str = Field(max_length=64)
+    name: str
+    size: int = Field(sa_type=BigInteger)
+    content_type: str = Field(max_length=120)

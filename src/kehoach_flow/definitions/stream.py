@@ -24,7 +24,7 @@ from kehoach_flow.definitions.source import read_yaml
 from kehoach_flow.errors import Problem
 
 PARALLEL_FROM = 8  # plan files; below this a pool costs more than it saves
-_TOP_KEY = re.compile(r"^(units|programme|plan)\s*:", re.MULTILINE)
+_TOP_KEY = re.compile(r"^(units|programme|plan|calendar)\s*:", re.MULTILINE)
 
 
 @dataclass
@@ -81,10 +81,13 @@ def open_definitions(
     if not files:
         problem = Problem(display_path(path), 1, 1, "không tìm thấy tệp định nghĩa (.yaml) nào")
         return DefinitionSet(Catalog(), [problem], set(), [], 0)
-    plan_files = [f for f in files if _top_key(f) == "plan"]
-    problems: list[Problem] = []
+    kinds = {f: _top_key(f) for f in files}
+    plan_files = [f for f in files if kinds[f] == "plan"]
+    # The working calendar (calendar.yaml) lives beside the plans but is read by workdays.
+    calendars = (_calendar_problem(f) for f in files if kinds[f] == "calendar")
+    problems: list[Problem] = [p for p in calendars if p is not None]
     parsed = []
-    for file in (f for f in files if f not in plan_files):
+    for file in (f for f in files if kinds[f] not in ("plan", "calendar")):
         item, file_problems = parse_file(file)
         problems += file_problems
         if item is not None:
@@ -105,6 +108,17 @@ def read_plan_file(
     plan, plan_problems = resolve_plan(item, programmes, unit_keys)
     plan.fingerprint  # noqa: B018  (computed here, in the worker, and carried back)
     return PlanResult(path, name, plan, problems + plan_problems)
+
+
+def _calendar_problem(path: Path) -> Problem | None:
+    from kehoach_flow.errors import CalendarError
+    from kehoach_flow.workdays import read_overrides
+
+    try:
+        read_overrides(path)
+    except CalendarError as exc:
+        return Problem(display_path(path), 1, 1, exc.message)
+    return None
 
 
 def _top_key(path: Path) -> str | None:

@@ -1,8 +1,10 @@
-"""Task statuses and the Vietnamese labels users read."""
+"""Task statuses, the transitions allowed between them, and the labels users read."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from kehoach_flow.errors import TransitionError
 
 
 class Status(StrEnum):
@@ -24,6 +26,39 @@ LABELS = {
     Status.ON_HOLD: "Tạm dừng",
     Status.CANCELLED: "Hủy",
 }
+
+# Reopening is done -> in_progress and cancelled -> in_progress; a task never goes back to
+# not_started, because work once begun stays in its history.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.NOT_STARTED: frozenset(
+        {Status.IN_PROGRESS, Status.DONE, Status.ON_HOLD, Status.CANCELLED}
+    ),
+    Status.IN_PROGRESS: frozenset({Status.DONE, Status.ON_HOLD, Status.CANCELLED}),
+    Status.ON_HOLD: frozenset({Status.IN_PROGRESS, Status.DONE, Status.CANCELLED}),
+    Status.DONE: frozenset({Status.IN_PROGRESS}),
+    Status.CANCELLED: frozenset({Status.IN_PROGRESS}),
+}
+
+
+def parse_status(value: str) -> Status:
+    """A status by its code ("done") or its Vietnamese label ("Hoàn thành"), any case."""
+    from kehoach_flow.text import fold
+
+    wanted = fold(value).replace(" ", "_")
+    for status in Status:
+        if wanted in (status.value, fold(status.label).replace(" ", "_")):
+            return status
+    choices = ", ".join(f"{s.value} ({s.label})" for s in Status)
+    raise TransitionError(f'trạng thái "{value}" không có; chọn một trong: {choices}')
+
+
+def check_transition(old: Status, new: Status) -> None:
+    """Raise TransitionError unless `old` -> `new` is allowed (staying put always is)."""
+    if new != old and new not in TRANSITIONS[old]:
+        allowed = ", ".join(s.label for s in sorted(TRANSITIONS[old]))
+        raise TransitionError(
+            f'không thể chuyển từ "{old.label}" sang "{new.label}"; từ "{old.label}" chỉ chuyển được sang: {allowed}'
+        )
 
 
 def status_label(value: str) -> str:

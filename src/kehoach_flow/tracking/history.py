@@ -1,0 +1,345 @@
+"""Recording updates to a task's append-only history, and reading that history back.
+
+A task row carries a cache of its latest state and a version; an update names the version
+it was based on and is refused if someone else changed the task since (optimistic locking,
+the same on SQLite and Postgres: a conditional UPDATE that matches no row).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from kehoach_flow.db.sync import DEPENDENCY, LINE, SOURCE, TARGET, TASK
+from kehoach_flow.db.tables import Evidence, TaskUpdate, UpdateActual, UpdateSpending
+from kehoach_flow.errors import DependencyOpenError, StaleVersionError, UpdateError
+from kehoach_flow.text import fold
+from kehoach_flow.tracking.evidence import StoredFile
+from kehoach_flow.tracking.state import HistoryEntry
+from kehoach_flow.tracking.status import Status, check_transition
+
+UPDATE = TaskUpdate.__table__  # type: ignore[attr-defined]
+ACTUAL = UpdateActual.__table__  # type: ignore[attr-defined]
+SPENDING = UpdateSpending.__table__  # type: ignore[attr-defined]
+EVIDENCE = Evidence.__table__  # type: ignore[attr-defined]
+
+CHANNELS = ("cli", "web", "api", "import")
+_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class UpdateIn:
+    """What a unit reports; every field is optional, None means unchanged."""
+
+    status: Status | None = None
+    progress: int | None = None
+    actuals: Mapping[str, int] = field(default_factory=dict)  # target position or unit word
+    spending: Mapping[str, int] = field(default_factory=dict)  # funding source key -> đồng
+    note: str | None = None
+    difficulties: str | None = None
+    proposals: str | None = None
+    completed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    task_id: int
+    update_id: int
+    version: int
+    status: Status
+    progress: int
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who reports, through what, and as of when (None: now)."""
+
+    actor: str
+    channel: str = "cli"
+    at: datetime | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+
+def record_update(
+    engine: Engine,
+    task_id: int,
+    change: UpdateIn,
+    author: Author,
+    expected_version: int | None = None,
+    force_reason: str | None = None,
+    evidence: Iterable[StoredFile] = (),
+) -> UpdateResult:
+    """Append one update to the task's history and refresh its cached state.
+
+    With `expected_version`, the update is refused (StaleVersionError) if the task changed
+    since; without it, a concurrent change is re-read and the update re-checked against it.
+    """
+    if author.channel not in CHANNELS:
+        raise UpdateError(f'kênh "{author.channel}" không hợp lệ; có: {", ".join(CHANNELS)}')
+    files = list(evidence)
+    for attempt in range(_RETRIES):
+        with engine.begin() as conn:
+            task = _task_row(conn, task_id)
+            based_on = task.version if expected_version is None else expected_version
+            if based_on != task.version:
+                raise _stale(task, based_on, author.timezone)
+            result = _apply(conn, task, change, author, force_reason, files)
+            if result is not None:
+                return result
+        if expected_version is not None or attempt == _RETRIES - 1:
+            with engine.connect() as conn:
+                raise _stale(_task_row(conn, task_id), based_on, author.timezone)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _task_row(conn: Connection, task_id: int) -> Any:
+    row = conn.execute(select(TASK).where(TASK.c.id == task_id)).first()
+    if row is None:
+        raise UpdateError(f"không có nhiệm vụ mã số {task_id}")
+    return row
+
+
+def _stale(task: Any, based_on: int, timezone: str) -> StaleVersionError:
+    at = (
+        task.updated_at.astimezone(ZoneInfo(timezone)).strftime("%H:%M ngày %d/%m/%Y")
+        if task.updated_at
+        else None
+    )
+    return StaleVersionError(task.key, based_on, task.version, task.updated_by, at)
+
+
+def _apply(
+    conn: Connection,
+    task: Any,
+    change: UpdateIn,
+    author: Author,
+    force_reason: str | None,
+    files: list[StoredFile],
+) -> UpdateResult | None:
+    old = Status(task.status)
+    new = change.status or old
+    check_transition(old, new)
+    forced = _check_dependencies(conn, task, old, new, force_reason)
+    progress = _progress(change, task, new)
+    now = datetime.now(UTC)
+    at = author.at or now
+    local_day = at.astimezone(ZoneInfo(author.timezone)).date()
+    completed_on = (change.completed_on or local_day) if new == Status.DONE else None
+    if new == Status.DONE and old == Status.DONE and change.completed_on is None:
+        completed_on = task.completed_on or completed_on
+    actuals = _target_ids(conn, task, change.actuals)
+    spending = _line_ids(conn, task, change.spending)
+    changed = conn.execute(
+        update(TASK)
+        .where(TASK.c.id == task.id, TASK.c.version == task.version)
+        .values(
+            status=new.value,
+            progress=progress,
+            completed_on=completed_on,
+            version=task.version + 1,
+            updated_at=now,
+            updated_by=author.actor,
+        )
+    )
+    if changed.rowcount != 1:
+        return None  # someone else got there first: caller decides
+    update_id = _insert_update(
+        conn, task, old, new, progress, completed_on, change, author, at, now, forced, force_reason
+    )
+    _insert_children(conn, update_id, actuals, spending, files)
+    return UpdateResult(task.id, update_id, task.version + 1, new, progress)
+
+
+def _check_dependencies(
+    conn: Connection, task: Any, old: Status, new: Status, reason: str | None
+) -> bool:
+    if new != Status.DONE or old == Status.DONE:
+        return False
+    other = TASK.alias("other")
+    query = (
+        select(other.c.key)
+        .join(DEPENDENCY, DEPENDENCY.c.depends_on_id == other.c.id)
+        .where(
+            DEPENDENCY.c.task_id == task.id,
+            other.c.status.notin_([Status.DONE.value, Status.CANCELLED.value]),
+        )
+        .order_by(other.c.key)
+    )
+    open_keys = list(conn.execute(query).scalars())
+    if not open_keys:
+        return False
+    if not reason or not reason.strip():
+        raise DependencyOpenError(task.key, open_keys)
+    return True
+
+
+def _progress(change: UpdateIn, task: Any, new: Status) -> int:
+    if new == Status.DONE:
+        return 100
+    progress = task.progress if change.progress is None else change.progress
+    if not 0 <= progress <= 100:
+        raise UpdateError(f"tiến độ phải từ 0 đến 100 (%), không phải {progress}")
+    return int(progress)
+
+
+def _target_ids(conn: Connection, task: Any, actuals: Mapping[str, int]) -> dict[int, int]:
+    if not actuals:
+        return {}
+    targets = list(
+        conn.execute(select(TARGET).where(TARGET.c.task_id == task.id).order_by(TARGET.c.position))
+    )
+    found: dict[int, int] = {}
+    for name, quantity in actuals.items():
+        match = [
+            t
+            for i, t in enumerate(targets, 1)
+            if name.strip() == str(i) or fold(name) == fold(t.unit_label)
+        ]
+        if len(match) != 1:
+            known = (
+                "; ".join(f"{i}. {t.unit_label} ({t.quantity})" for i, t in enumerate(targets, 1))
+                or "không có chỉ tiêu nào"
+            )
+            raise UpdateError(f'nhiệm vụ "{task.key}" không có chỉ tiêu "{name}"; có: {known}')
+        if quantity < 0:
+            raise UpdateError(f'số lượng thực hiện của "{name}" không được âm')
+        found[match[0].id] = quantity
+    return found
+
+
+def _line_ids(conn: Connection, task: Any, spending: Mapping[str, int]) -> dict[int, int]:
+    if not spending:
+        return {}
+    query = (
+        select(LINE.c.id, SOURCE.c.key)
+        .join(SOURCE, SOURCE.c.id == LINE.c.source_id)
+        .where(LINE.c.task_id == task.id)
+    )
+    lines = {row.key: row.id for row in conn.execute(query)}
+    found: dict[int, int] = {}
+    for source, amount in spending.items():
+        if source not in lines:
+            known = ", ".join(lines) or "nhiệm vụ chưa có nguồn kinh phí"
+            raise UpdateError(
+                f'nhiệm vụ "{task.key}" không dùng nguồn kinh phí "{source}"; có: {known}'
+            )
+        if amount < 0:
+            raise UpdateError(f'số tiền đã chi của "{source}" không được âm')
+        found[lines[source]] = amount
+    return found
+
+
+def _insert_update(
+    conn: Connection,
+    task: Any,
+    old: Status,
+    new: Status,
+    progress: int,
+    completed_on: date | None,
+    change: UpdateIn,
+    author: Author,
+    at: datetime,
+    now: datetime,
+    forced: bool,
+    force_reason: str | None,
+) -> int:
+    row = {
+        "task_id": task.id,
+        "version": task.version + 1,
+        "at": at,
+        "recorded_at": now,
+        "actor": author.actor,
+        "channel": author.channel,
+        "old_status": old.value,
+        "new_status": new.value,
+        "progress": progress,
+        "completed_on": completed_on,
+        "note": change.note,
+        "difficulties": change.difficulties,
+        "proposals": change.proposals,
+        "forced": forced,
+        "force_reason": force_reason if forced else None,
+    }
+    return int(conn.execute(insert(UPDATE).returning(UPDATE.c.id), [row]).scalar_one())
+
+
+def _insert_children(
+    conn: Connection,
+    update_id: int,
+    actuals: dict[int, int],
+    spending: dict[int, int],
+    files: list[StoredFile],
+) -> None:
+    rows = [{"update_id": update_id, "target_id": k, "quantity": v} for k, v in actuals.items()]
+    if rows:
+        conn.execute(insert(ACTUAL), rows)
+    rows = [
+        {"update_id": update_id, "funding_line_id": k, "amount": v} for k, v in spending.items()
+    ]
+    if rows:
+        conn.execute(insert(SPENDING), rows)
+    files_rows: list[dict[str, object]] = [
+        {
+            "update_id": update_id,
+            "sha256": f.sha256,
+            "name": f.name,
+            "size": f.size,
+            "content_type": f.content_type,
+        }
+        for f in files
+    ]
+    if files_rows:
+        conn.execute(insert(EVIDENCE), files_rows)
+
+
+def load_history(conn: Connection, task_filter: Any) -> dict[int, list[HistoryEntry]]:
+    """History of every task matching `task_filter` (a WHERE clause on the task table)."""
+    task_ids = select(TASK.c.id).where(task_filter)
+    actuals: dict[int, dict[int, int]] = defaultdict(dict)
+    query = (
+        select(ACTUAL)
+        .join(UPDATE, UPDATE.c.id == ACTUAL.c.update_id)
+        .where(UPDATE.c.task_id.in_(task_ids))
+    )
+    for row in conn.execute(query):
+        actuals[row.update_id][row.target_id] = row.quantity
+    spending: dict[int, dict[int, int]] = defaultdict(dict)
+    query = (
+        select(SPENDING)
+        .join(UPDATE, UPDATE.c.id == SPENDING.c.update_id)
+        .where(UPDATE.c.task_id.in_(task_ids))
+    )
+    for row in conn.execute(query):
+        spending[row.update_id][row.funding_line_id] = row.amount
+    history: dict[int, list[HistoryEntry]] = defaultdict(list)
+    for row in conn.execute(select(UPDATE).where(UPDATE.c.task_id.in_(task_ids))):
+        history[row.task_id].append(
+            HistoryEntry(
+                at=row.at,
+                version=row.version,
+                status=Status(row.new_status),
+                progress=row.progress,
+                completed_on=row.completed_on,
+                actuals=actuals.get(row.id, {}),
+                spending=spending.get(row.id, {}),
+                note=row.note,
+                difficulties=row.difficulties,
+                proposals=row.proposals,
+            )
+        )
+    return history
+
+
+def history_rows(engine: Engine, task_id: int) -> list[dict[str, Any]]:
+    """A task's history, newest first, for `kehoach show` and the task page."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(UPDATE).where(UPDATE.c.task_id == task_id).order_by(UPDATE.c.version.desc())
+        )
+        return [dict(row._mapping) for row in rows]

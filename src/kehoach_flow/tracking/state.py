@@ -1,0 +1,197 @@
+"""A task's state at any moment, folded from its history, and what that state means.
+
+Everything here is pure: history entries and dates in, states out. The same history and
+reference date always give the same answer, so a report for a past date never changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from kehoach_flow.tracking.status import Status
+from kehoach_flow.workdays import WorkCalendar
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One recorded update, as plain values."""
+
+    at: datetime
+    version: int
+    status: Status
+    progress: int | None = None
+    completed_on: date | None = None
+    actuals: Mapping[int, int] = field(default_factory=dict)  # target id -> quantity
+    spending: Mapping[int, int] = field(default_factory=dict)  # funding line id -> đồng to date
+    note: str | None = None
+    difficulties: str | None = None
+    proposals: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskState:
+    """Where a task stood at a moment."""
+
+    status: Status = Status.NOT_STARTED
+    progress: int = 0
+    completed_on: date | None = None
+    actuals: Mapping[int, int] = field(default_factory=dict)
+    spending: Mapping[int, int] = field(default_factory=dict)
+    note: str | None = None
+    difficulties: str | None = None
+    proposals: str | None = None
+    version: int = 1
+
+
+def end_of_day(day: date, timezone: str) -> datetime:
+    """The last instant of `day` where the plan is run: updates until then count for it."""
+    return datetime.combine(day, time.max, tzinfo=ZoneInfo(timezone))
+
+
+def state_at(history: Iterable[HistoryEntry], moment: datetime) -> TaskState:
+    """Fold the entries recorded up to `moment` (in time order) into the task's state."""
+    state = TaskState()
+    for entry in sorted((e for e in history if e.at <= moment), key=lambda e: (e.at, e.version)):
+        state = _apply(state, entry)
+    return state
+
+
+def _apply(state: TaskState, entry: HistoryEntry) -> TaskState:
+    done = entry.status == Status.DONE
+    progress = 100 if done else (entry.progress if entry.progress is not None else state.progress)
+    return TaskState(
+        status=entry.status,
+        progress=progress,
+        completed_on=(entry.completed_on or entry.at.date()) if done else None,
+        actuals={**state.actuals, **entry.actuals},
+        spending={**state.spending, **entry.spending},
+        note=entry.note or state.note,
+        difficulties=entry.difficulties or state.difficulties,
+        proposals=entry.proposals or state.proposals,
+        version=entry.version,
+    )
+
+
+class Derived(StrEnum):
+    """What a state means at a reference date, for people chasing the work."""
+
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OVERDUE = "overdue"
+    BLOCKED = "blocked"
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+    ON_HOLD = "on_hold"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return DERIVED_LABELS[self]
+
+
+DERIVED_LABELS = {
+    Derived.ON_TRACK: "Đúng tiến độ",
+    Derived.AT_RISK: "Có nguy cơ chậm",
+    Derived.OVERDUE: "Quá hạn",
+    Derived.BLOCKED: "Chờ nhiệm vụ phụ thuộc",
+    Derived.DONE_ON_TIME: "Hoàn thành đúng hạn",
+    Derived.DONE_LATE: "Hoàn thành quá hạn",
+    Derived.ON_HOLD: "Tạm dừng",
+    Derived.CANCELLED: "Hủy",
+}
+
+
+class Category(StrEnum):
+    """The government's report categories."""
+
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+    IN_PROGRESS_ON_TIME = "in_progress_on_time"
+    IN_PROGRESS_LATE = "in_progress_late"
+    NOT_STARTED = "not_started"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    Category.DONE_ON_TIME: "Hoàn thành đúng hạn",
+    Category.DONE_LATE: "Hoàn thành quá hạn",
+    Category.IN_PROGRESS_ON_TIME: "Đang thực hiện trong hạn",
+    Category.IN_PROGRESS_LATE: "Đang thực hiện quá hạn",
+    Category.NOT_STARTED: "Chưa thực hiện",
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a task is planned to run."""
+
+    start: date
+    due: date
+
+
+def derive(
+    window: Window,
+    state: TaskState,
+    ref: date,
+    calendar: WorkCalendar,
+    deps_open: bool = False,
+    at_risk_days: int = 5,
+) -> Derived:
+    """The task's meaning at `ref`: done on time or late, overdue, blocked, at risk, on track."""
+    if state.status == Status.DONE:
+        late = state.completed_on is not None and state.completed_on > window.due
+        return Derived.DONE_LATE if late else Derived.DONE_ON_TIME
+    if state.status == Status.CANCELLED:
+        return Derived.CANCELLED
+    if ref > window.due:
+        return Derived.OVERDUE
+    if deps_open:
+        return Derived.BLOCKED
+    if state.status == Status.ON_HOLD:
+        return Derived.ON_HOLD
+    if _at_risk(window, state, ref, calendar, at_risk_days):
+        return Derived.AT_RISK
+    return Derived.ON_TRACK
+
+
+def _at_risk(
+    window: Window, state: TaskState, ref: date, calendar: WorkCalendar, days: int
+) -> bool:
+    if ref < window.start or calendar.working_days_between(ref, window.due) > days:
+        return False
+    return state.progress < elapsed_percent(window, ref)
+
+
+def elapsed_percent(window: Window, ref: date) -> float:
+    """How much of the planned time has passed at `ref`, 0-100."""
+    span = (window.due - window.start).days + 1
+    passed = (ref - window.start).days + 1
+    return max(0.0, min(100.0, 100.0 * passed / span))
+
+
+def category(window: Window, state: TaskState, ref: date) -> Category | None:
+    """The government's category at `ref`; a cancelled task is in none of them."""
+    if state.status == Status.CANCELLED:
+        return None
+    if state.status == Status.DONE:
+        late = state.completed_on is not None and state.completed_on > window.due
+        return Category.DONE_LATE if late else Category.DONE_ON_TIME
+    if state.status == Status.NOT_STARTED:
+        return Category.NOT_STARTED
+    return Category.IN_PROGRESS_LATE if ref > window.due else Category.IN_PROGRESS_ON_TIME
+
+
+def open_dependencies(depends_on: Sequence[str], states: Mapping[str, TaskState]) -> list[str]:
+    """Dependencies not done (cancelled ones no longer hold anything up)."""
+    return [
+        key
+        for key in depends_on
+        if key in states and states[key].status not in (Status.DONE, Status.CANCELLED)
+    ]

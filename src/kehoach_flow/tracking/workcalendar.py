@@ -1,0 +1,14 @@
+"""The working calendar an installation uses: Vietnam's holidays plus its local overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kehoach_flow.settings import Settings
+from kehoach_flow.workdays import WorkCalendar, read_overrides, vietnam_calendar
+
+
+def work_calendar(settings: Settings, years: Iterable[int]) -> WorkCalendar:
+    path = settings.resolved_calendar_file()
+    overrides = read_overrides(path) if path.is_file() else None
+    return vietnam_calendar(years, overrides)

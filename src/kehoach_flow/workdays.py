@@ -1,0 +1,258 @@
+"""Vietnamese working days: public holidays, swapped days off and make-up weekend days."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import holidays
+import yaml
+
+from kehoach_flow.definitions.reader import display_path
+from kehoach_flow.errors import CalendarError
+
+_ONE_DAY = timedelta(days=1)
+_WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+_SECTION_KEYS = ("holidays", "working_days", "not_holidays")
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Days off and make-up weekend days ("ngày làm bù") of the years it was built for.
+
+    A working day is Monday to Friday and not a holiday, or a make-up weekend day. Asking
+    about a year outside `years` raises CalendarError instead of guessing that the year has
+    no holidays; `years=None` means any year (a calendar written out by hand).
+    """
+
+    holidays: Mapping[date, str]
+    working_weekends: Mapping[date, str]
+    years: frozenset[int] | None = None
+
+    def is_working_day(self, d: date) -> bool:
+        self._check_year(d)
+        if d in self.working_weekends:
+            return True
+        return d.weekday() < 5 and d not in self.holidays
+
+    def holiday_name(self, d: date) -> str | None:
+        self._check_year(d)
+        return self.holidays.get(d)
+
+    def next_working_day(self, d: date) -> date:
+        """`d` itself when it is a working day, else the first working day after it."""
+        while not self.is_working_day(d):
+            d += _ONE_DAY
+        return d
+
+    def add_working_days(self, d: date, n: int) -> date:
+        """The n-th working day after `d`, or before it when n < 0; `d` itself never counts.
+
+        So from a Saturday, 1 is the next working day and -1 the last one before it, and
+        add_working_days(d, 0) is `d` even on a day off (next_working_day moves off one).
+        """
+        step = _ONE_DAY if n >= 0 else -_ONE_DAY
+        remaining = abs(n)
+        while remaining:
+            d += step
+            remaining -= self.is_working_day(d)
+        return d
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """The working days met walking from `start` to `end`: start excluded, end included.
+
+        That is the working days in (start, end] when end >= start, and minus those in
+        [end, start) when end < start. It is the exact inverse of add_working_days:
+        working_days_between(d, add_working_days(d, n)) == n for every d and n. The price:
+        swapping the dates flips more than the sign when one of them is a day off.
+        """
+        if end >= start:
+            return self._count(start + _ONE_DAY, end)
+        return -self._count(end, start - _ONE_DAY)
+
+    def _count(self, first: date, last: date) -> int:
+        """Working days in the closed range [first, last] (0 when it is empty)."""
+        days = (last - first).days + 1
+        return sum(self.is_working_day(first + timedelta(days=k)) for k in range(days))
+
+    def _check_year(self, d: date) -> None:
+        if self.years is not None and d.year not in self.years:
+            built = ", ".join(str(y) for y in sorted(self.years))
+            raise CalendarError(f"chưa có ngày nghỉ của năm {d.year} (lịch dựng cho: {built})")
+
+
+@dataclass(frozen=True)
+class CalendarOverrides:
+    """Local corrections to the holidays package: extra days off, make-up days, days worked."""
+
+    holidays: Mapping[date, str] = field(default_factory=dict)
+    working_days: Mapping[date, str] = field(default_factory=dict)
+    not_holidays: frozenset[date] = frozenset()
+
+
+def vietnam_calendar(
+    years: Iterable[int], overrides: CalendarOverrides | None = None
+) -> WorkCalendar:
+    """The official calendar of `years` from the holidays package, corrected by `overrides`.
+
+    An override wins over the package either way: a make-up day listed in the file is worked
+    even if the package has it off, a day off listed in the file is off even if the package
+    has it as a make-up day.
+    """
+    wanted = frozenset(years)
+    extra = overrides or CalendarOverrides()
+    official = holidays.country_holidays("VN", years=sorted(wanted), language="vi")
+    days_off = {
+        d: name
+        for d, name in official.items()
+        if d.year in wanted and d not in extra.not_holidays and d not in extra.working_days
+    }
+    days_off.update(_within(extra.holidays, wanted))
+    working = _package_working_weekends(official, wanted)
+    working.update(_within(extra.working_days, wanted))
+    for d in extra.holidays:
+        working.pop(d, None)
+    return WorkCalendar(days_off, working, wanted)
+
+
+def _within(days: Mapping[date, str], years: frozenset[int]) -> dict[date, str]:
+    return {d: name for d, name in days.items() if d.year in years}
+
+
+def _package_working_weekends(
+    official: holidays.HolidayBase, years: frozenset[int]
+) -> dict[date, str]:
+    """The package's make-up weekend days, named after the day off each one pays back.
+
+    The package keeps them as bare dates, some from years not asked for; the pairing with a
+    day off exists only in that day's name, "Ngày nghỉ (thay cho ngày 04/05/2024)".
+    """
+    named: dict[date, str] = {}
+    for d in official.weekend_workdays:
+        paid_back = [off for off, name in official.items() if f"{d:%d/%m/%Y}" in name]
+        if paid_back:
+            named[d] = f"Làm bù cho ngày {paid_back[0]:%d/%m/%Y}"
+        elif d.year in years:
+            named[d] = "Ngày làm bù"
+    return named
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader keeping an impossible date (2024-02-30) as text, for an error naming its entry."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+def read_overrides(path: Path) -> CalendarOverrides:
+    """Read an override file such as definitions/calendar.yaml; any fault raises CalendarError.
+
+    Every date may appear once in the whole file, and a make-up day must be a weekend day.
+    """
+    reader = _OverrideReader(display_path(path))
+    section = reader.section(reader.load(path))
+    days_off = reader.named_days(section, "holidays")
+    working = reader.named_days(section, "working_days")
+    for entry, d, _ in working:
+        if d.weekday() < 5:
+            weekday = _WEEKDAYS[d.weekday()]
+            raise reader.fail(f"ngày làm bù phải là thứ Bảy hoặc Chủ nhật, {d} là {weekday}", entry)
+    not_holidays = {
+        reader.day(item, entry) for entry, item in reader.items(section, "not_holidays")
+    }
+    return CalendarOverrides(
+        {d: name for _, d, name in days_off},
+        {d: name for _, d, name in working},
+        frozenset(not_holidays),
+    )
+
+
+@dataclass
+class _OverrideReader:
+    """Checks one override file, remembering where each date was seen for the messages."""
+
+    file: str
+    seen: dict[date, str] = field(default_factory=dict)
+
+    def fail(self, reason: str, entry: str | None = None) -> CalendarError:
+        return CalendarError(reason, file=self.file, entry=entry)
+
+    def load(self, path: Path) -> Any:
+        try:
+            return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        except FileNotFoundError as exc:
+            raise self.fail("không tìm thấy tệp") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self.fail("không đọc được tệp (cần tệp văn bản UTF-8)") from exc
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise self.fail(
+                f"sai cú pháp YAML ở dòng {mark.line + 1}" if mark else "sai cú pháp YAML"
+            ) from exc
+
+    def section(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict) or list(data) != ["calendar"]:
+            raise self.fail("tệp phải là một bảng có đúng một khóa calendar:")
+        section = data["calendar"] or {}
+        if not isinstance(section, dict):
+            raise self.fail("calendar: phải là một bảng khóa: giá trị", "calendar")
+        unknown = [str(k) for k in section if k not in _SECTION_KEYS]
+        if unknown:
+            allowed = ", ".join(_SECTION_KEYS)
+            raise self.fail(f"khóa lạ {', '.join(unknown)} (chỉ nhận {allowed})", "calendar")
+        return section
+
+    def items(self, section: dict[str, Any], key: str) -> list[tuple[str, Any]]:
+        items = section.get(key)
+        if items is None:  # a key written with nothing after it
+            return []
+        if not isinstance(items, list):
+            raise self.fail("phải là một danh sách", f"calendar.{key}")
+        return [(f"calendar.{key}[{i}]", item) for i, item in enumerate(items)]
+
+    def named_days(self, section: dict[str, Any], key: str) -> list[tuple[str, date, str]]:
+        """The {date, name} items of list `key`, each with its entry label."""
+        days = []
+        for entry, item in self.items(section, key):
+            if not isinstance(item, dict):
+                raise self.fail("cần dạng {date: YYYY-MM-DD, name: tên ngày}", entry)
+            unknown = [str(k) for k in item if k not in ("date", "name")]
+            if unknown:
+                raise self.fail(f"khóa lạ {', '.join(unknown)} (chỉ nhận date, name)", entry)
+            name = item.get("name")
+            if not isinstance(name, str) or not name.strip():
+                raise self.fail("thiếu tên ngày (name:)", entry)
+            days.append((entry, self.day(item.get("date"), entry), name.strip()))
+        return days
+
+    def day(self, value: Any, entry: str) -> date:
+        d = _as_date(value)
+        if d is None:
+            shown = "trống" if value is None else f'"{value}"'
+            raise self.fail(f"ngày {shown} không phải một ngày dạng YYYY-MM-DD", entry)
+        if d in self.seen:
+            raise self.fail(f"ngày {d} đã có ở mục {self.seen[d]}", entry)
+        self.seen[d] = entry
+        return d
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    # A datetime is a date too, but "2024-04-29 08:00" is not a day.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    return None
