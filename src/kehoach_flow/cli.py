@@ -427,18 +427,9 @@ def status(
 
     Ví dụ: kehoach status --plan qt-skhcn-2024-do-luong --date 2024-06-14
     """
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from kehoach_flow.tracking.board import BoardOptions, plan_board
     from kehoach_flow.tracking.scoreboard import build_scoreboard
-    from kehoach_flow.tracking.workcalendar import work_calendar
 
-    settings = _settings(ctx)
-    ref = _parse_date(on) or datetime.now(ZoneInfo(settings.timezone)).date()
-    calendar = work_calendar(settings, range(ref.year - 1, ref.year + 3))
-    options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
-    views = plan_board(_engine(ctx), plan, ref, options)
+    ref, views = _board(ctx, plan, on)
     board = build_scoreboard(plan, ref, views)
     if as_json:
         _print_json({**board.as_dict(), "tasks": [_view_dict(v) for v in views]})
@@ -493,6 +484,60 @@ def _print_scoreboard(board: Any, views: list[Any]) -> None:
             out.print(
                 f"- {v.derived.label}: {v.key}, hạn {v.window.due:%d/%m/%Y}, {v.state.progress}%{extra}"
             )
+
+
+@app.command()
+def graph(
+    ctx: typer.Context,
+    plan: Annotated[str, typer.Option(help="Khóa kế hoạch.")],
+    fmt: Annotated[str, typer.Option("--format", help="mermaid hoặc dot.")] = "mermaid",
+    on: Annotated[
+        str | None,
+        typer.Option("--date", help="Trạng thái tại ngày YYYY-MM-DD (mặc định: hôm nay)."),
+    ] = None,
+) -> None:
+    """In đồ thị nhiệm vụ (phụ thuộc, nhiệm vụ con) dạng Mermaid hoặc DOT, tô đậm đường găng theo hạn.
+
+    Ví dụ: kehoach graph --plan qt-skhcn-2024-do-luong --format dot > ke-hoach.dot
+    """
+    from kehoach_flow.tracking.graph import GraphTask, critical_path, to_dot, to_mermaid
+    from kehoach_flow.tracking.status import Status
+
+    if fmt not in ("mermaid", "dot"):
+        raise typer.BadParameter(
+            f'"{fmt}" không hợp lệ; chọn mermaid hoặc dot', param_hint="--format"
+        )
+    _, views = _board(ctx, plan, on)
+    tasks = [
+        GraphTask(
+            key=v.key,
+            title=v.title,
+            start=v.window.start,
+            due=v.window.due,
+            depends_on=v.depends_on,
+            parent=v.parent,
+            done=v.state.status == Status.DONE,
+            status_label=v.derived.label,
+        )
+        for v in views
+    ]
+    render = to_mermaid if fmt == "mermaid" else to_dot
+    sys.stdout.write(render(tasks, critical_path(tasks)) + "\n")
+
+
+def _board(ctx: typer.Context, plan: str, on: str | None) -> tuple[date, list[Any]]:
+    """The plan's tasks at `on` (default: today where the plan runs), with that date."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from kehoach_flow.tracking.board import BoardOptions, plan_board
+    from kehoach_flow.tracking.workcalendar import work_calendar
+
+    settings = _settings(ctx)
+    ref = _parse_date(on) or datetime.now(ZoneInfo(settings.timezone)).date()
+    calendar = work_calendar(settings, range(ref.year - 1, ref.year + 3))
+    options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
+    return ref, plan_board(_engine(ctx), plan, ref, options)
 
 
 @app.command()

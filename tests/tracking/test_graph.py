@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from kehoach_flow.tracking.graph import (
     GraphTask,
     critical_path,
-    open_dependencies,
     roll_up_mean,
     roll_up_sum,
     to_dot,
@@ -118,13 +117,6 @@ def test_critical_path_terminates_on_a_cycle() -> None:
 
 
 # --- open dependencies ---------------------------------------------------------------------
-
-
-def test_open_dependencies_lists_direct_dependencies_not_done() -> None:
-    assert open_dependencies("hoan-thien", PLAN) == ["du-thao", "lay-y-kien"]
-    assert open_dependencies("du-thao", PLAN) == []  # khao-sat is done
-    assert open_dependencies("ban-hanh", PLAN) == ["hoan-thien"]  # unknown key ignored
-    assert open_dependencies("khong-ton-tai", PLAN) == []
 
 
 # --- Mermaid -------------------------------------------------------------------------------
@@ -281,8 +273,9 @@ def test_dot_escapes_backslashes_quotes_newlines() -> None:
     assert list(nodes) == ['k"1']
 
 
-@given(st.text(max_size=60), st.text(max_size=20))
+@given(st.text(max_size=60), st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}", fullmatch=True))
 def test_dot_label_round_trips_for_any_text(title: str, key: str) -> None:
+    """Any title; keys as the loader allows them (it refuses spaces and line breaks)."""
     text = to_dot([GraphTask(key, title, date(2024, 1, 1), date(2024, 1, 31))])
     nodes, _ = parse_dot(text)
     key = key.replace("\r\n", "\n").replace("\r", "\n")

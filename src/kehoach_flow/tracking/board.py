@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from kehoach_flow.db.sync import DEPENDENCY, PLAN, SECTION, TASK, UNIT
+from kehoach_flow.db.sync import DEPENDENCY, LINE, PLAN, SECTION, TASK, UNIT
 from kehoach_flow.errors import NotFoundError
+from kehoach_flow.tracking.graph import roll_up_mean, roll_up_sum
 from kehoach_flow.tracking.history import load_history
 from kehoach_flow.tracking.state import (
     Category,
     Derived,
+    HistoryEntry,
     TaskState,
     Window,
     category,
@@ -39,6 +42,10 @@ class TaskView:
     derived: Derived
     category: Category | None
     open_dependencies: tuple[str, ...]
+    depends_on: tuple[str, ...] = ()
+    parent: str | None = None
+    planned: int | None = None  # đồng, from the funding lines (rolled up for parents)
+    spent: int | None = None  # đồng spent to date (rolled up for parents)
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,66 @@ class BoardOptions:
 
 
 def plan_board(engine: Engine, plan_key: str, ref: date, options: BoardOptions) -> list[TaskView]:
-    """The plan's live tasks as they stood at the end of `ref`, in plan order."""
+    """The plan's live tasks as they stood at the end of `ref`, in plan order.
+
+    A task with subtasks shows the mean progress and the summed amounts of its subtasks.
+    """
+    facts = _read_plan(engine, plan_key)
+    moment = end_of_day(ref, options.timezone)
+    states = {t.key: state_at(facts.history.get(t.id, ()), moment) for t in facts.tasks}
+    parents = {t.key: facts.keys.get(t.parent_id) for t in facts.tasks}
+    progress = roll_up_mean({k: s.progress for k, s in states.items()}, parents)
+    planned = roll_up_sum({t.key: facts.planned.get(t.id) for t in facts.tasks}, parents)
+    spent = roll_up_sum({t.key: _spent(states[t.key]) for t in facts.tasks}, parents)
+    views = []
+    for t in facts.tasks:
+        window = Window(t.start, t.due)
+        state = replace(states[t.key], progress=round(progress[t.key] or 0))
+        depends = tuple(facts.depends[t.id])
+        blocking = open_dependencies(depends, states)
+        views.append(
+            TaskView(
+                plan=plan_key,
+                key=t.key,
+                title=t.title,
+                section=t.section_key,
+                group=t.group_code,
+                lead=t.lead_key,
+                lead_name=t.lead_name,
+                window=window,
+                state=state,
+                derived=derive(
+                    window, state, ref, options.calendar, bool(blocking), options.at_risk_days
+                ),
+                category=category(window, state, ref),
+                open_dependencies=tuple(blocking),
+                depends_on=depends,
+                parent=parents[t.key],
+                planned=_whole(planned[t.key]),
+                spent=_whole(spent[t.key]),
+            )
+        )
+    return views
+
+
+def _spent(state: TaskState) -> int | None:
+    return sum(state.spending.values()) if state.spending else None
+
+
+def _whole(value: float | int | None) -> int | None:
+    return None if value is None else int(value)
+
+
+@dataclass
+class _PlanFacts:
+    tasks: list[Any]
+    keys: dict[int, str]
+    history: dict[int, list[HistoryEntry]]
+    depends: dict[int, list[str]]
+    planned: dict[int, int]
+
+
+def _read_plan(engine: Engine, plan_key: str) -> _PlanFacts:
     with engine.connect() as conn:
         plan_id = conn.execute(select(PLAN.c.id).where(PLAN.c.key == plan_key)).scalar_one_or_none()
         if plan_id is None:
@@ -68,39 +134,22 @@ def plan_board(engine: Engine, plan_key: str, ref: date, options: BoardOptions) 
             .order_by(TASK.c.id)
         )
         tasks = list(conn.execute(query))
-        history = load_history(conn, in_plan)
+        ids = select(TASK.c.id).where(in_plan)
         depends: dict[int, list[str]] = defaultdict(list)
         other = TASK.alias("other")
         deps = (
             select(DEPENDENCY.c.task_id, other.c.key)
             .join(other, other.c.id == DEPENDENCY.c.depends_on_id)
-            .where(DEPENDENCY.c.task_id.in_(select(TASK.c.id).where(in_plan)))
+            .where(DEPENDENCY.c.task_id.in_(ids))
         )
         for row in conn.execute(deps):
             depends[row.task_id].append(row.key)
-    moment = end_of_day(ref, options.timezone)
-    states = {t.key: state_at(history.get(t.id, ()), moment) for t in tasks}
-    views = []
-    for t in tasks:
-        window = Window(t.start, t.due)
-        state = states[t.key]
-        blocking = open_dependencies(depends[t.id], states)
-        views.append(
-            TaskView(
-                plan=plan_key,
-                key=t.key,
-                title=t.title,
-                section=t.section_key,
-                group=t.group_code,
-                lead=t.lead_key,
-                lead_name=t.lead_name,
-                window=window,
-                state=state,
-                derived=derive(
-                    window, state, ref, options.calendar, bool(blocking), options.at_risk_days
-                ),
-                category=category(window, state, ref),
-                open_dependencies=tuple(blocking),
-            )
+        planned: dict[int, int] = defaultdict(int)
+        lines = select(LINE.c.task_id, LINE.c.amount).where(
+            LINE.c.task_id.in_(ids), LINE.c.amount.is_not(None)
         )
-    return views
+        for row in conn.execute(lines):
+            planned[row.task_id] += row.amount
+        return _PlanFacts(
+            tasks, {t.id: t.key for t in tasks}, load_history(conn, in_plan), depends, dict(planned)
+        )

@@ -1,4 +1,7 @@
-"""The plan's task graph: critical path, open dependencies, roll-ups and Mermaid/DOT drawings."""
+"""The plan's task graph: critical path, roll-ups and Mermaid/DOT drawings.
+
+Which dependencies are open at a date is a question of state: see state.open_dependencies.
+"""
 
 from __future__ import annotations
 
@@ -86,15 +89,6 @@ def critical_path(tasks: Sequence[GraphTask]) -> list[str]:
         path.append(current.key)
         seen.add(current.key)
     return path[::-1]
-
-
-def open_dependencies(task_key: str, tasks: Sequence[GraphTask]) -> list[str]:
-    """Direct dependencies of the task that are not done yet (unknown keys ignored)."""
-    known = _by_key(tasks)
-    task = known.get(task_key)
-    if task is None:
-        return []
-    return [dep.key for dep in _known_dependencies(task, known) if not dep.done]
 
 
 def _short_title(title: str) -> str:
