@@ -44,3 +44,11 @@ def test_postgres_figures_have_their_stable_names() -> None:
 def test_unknown_bench_name_is_a_user_error() -> None:
     with pytest.raises(KehoachError, match="load_sqlite"):
         run_bench(["nhanh"], None, PROGRAMME)
+
+
+def test_tracking_figures_have_their_stable_names() -> None:
+    figures = run_bench(["tracking"], None, PROGRAMME, provinces=2)
+    assert {"derive_state_s", "updates_per_s", "updates_raw_per_s", "updates_ratio_to_raw"} <= set(
+        figures
+    )
+    assert figures["derive_state_tasks"] == 600

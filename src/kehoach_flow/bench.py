@@ -15,6 +15,7 @@ from rich.progress import Progress
 from sqlalchemy import Engine, insert
 
 from kehoach_flow import benchdata
+from kehoach_flow.bench_tracking import tracking_figures
 from kehoach_flow.db.engine import create_db_engine, temporary_schema, upgrade
 from kehoach_flow.db.sync import (
     DEPENDENCY,
@@ -33,7 +34,7 @@ from kehoach_flow.errors import KehoachError
 from kehoach_flow.loading import load_path
 
 PROGRAMME_FILE = Path("definitions/programmes/de-an-996.yaml")
-BENCHES = ("load_sqlite", "load_postgres")
+BENCHES = ("load_sqlite", "load_postgres", "tracking")
 
 
 def run_bench(
@@ -71,6 +72,11 @@ def run_bench(
             figures |= _load_figures(
                 "postgres", lambda: _postgres(postgres_url), definitions, catalog, progress, step
             )
+        if "tracking" in selected:
+            with _sqlite(work) as engine:
+                load_path(engine, definitions)
+                figures |= tracking_figures(engine, updates=min(1000, len(catalog.plans) * 100))
+            _advance(progress, step)
     return figures
 
 
