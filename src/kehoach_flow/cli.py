@@ -255,9 +255,15 @@ def show(
     Ví dụ: kehoach show qt-skhcn-2024-do-luong/khao-sat-30-dn
     """
     from kehoach_flow.db.queries import find_task
+    from kehoach_flow.tracking.history import history_rows
     from kehoach_flow.tracking.status import status_label
 
-    row = find_task(_engine(ctx), task)
+    engine = _engine(ctx)
+    row = find_task(engine, task)
+    row["history"] = history_rows(engine, row["id"])
+    previous = _continued(engine, row["continues"])
+    if previous is not None:
+        row["continued_history"] = history_rows(engine, previous["id"])
     if as_json:
         _print_json(row)
         return
@@ -278,12 +284,54 @@ def show(
             "; ".join(f"{f['name']} {_money(f['amount'])}".strip() for f in row["funding"]),
         ),
         ("Phụ thuộc", ", ".join(row["depends_on"])),
-        ("Trạng thái", status_label(row["status"]) + (" (đã lưu trữ)" if row["archived"] else "")),
+        (
+            "Trạng thái",
+            f"{status_label(row['status'])}, {row['progress']}%"
+            + (" (đã lưu trữ)" if row["archived"] else ""),
+        ),
+        ("Tiếp nối", row["continues"] or ""),
         ("Ghi chú", row["note"] or ""),
     ]
     for name, value in fields:
         table.add_row(name, value)
     out.print(table)
+    timezone = _settings(ctx).timezone
+    _print_history("Lịch sử cập nhật", row["history"], timezone)
+    if previous is not None:
+        _print_history(f"Lịch sử từ {previous['ref']}", row["continued_history"], timezone)
+
+
+def _continued(engine: Any, ref: str | None) -> dict[str, Any] | None:
+    """The task a multi-year task continues (`continues: plan/task`), if it is loaded."""
+    from kehoach_flow.db.queries import find_task
+    from kehoach_flow.errors import NotFoundError
+
+    if not ref:
+        return None
+    try:
+        return find_task(engine, ref)
+    except NotFoundError:
+        return None
+
+
+def _print_history(title: str, entries: list[dict[str, Any]], timezone: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    from kehoach_flow.tracking.status import status_label
+
+    if not entries:
+        return
+    out.print(f"{title}:")
+    for e in entries:
+        change = status_label(e["old_status"])
+        if e["new_status"] != e["old_status"]:
+            change += f" → {status_label(e['new_status'])}"
+        line = f"  v{e['version']} {e['at'].astimezone(ZoneInfo(timezone)):%d/%m/%Y} {e['actor']} ({e['channel']}): {change}, {e['progress']}%"
+        if e["note"]:
+            line += f"; {e['note']}"
+        if e["forced"]:
+            line += f"; ghi hoàn thành khi còn phụ thuộc mở, lý do: {e['force_reason']}"
+        out.print(line, markup=False)
 
 
 def _pairs(values: list[str] | None, option: str) -> dict[str, str]:

@@ -186,6 +186,7 @@ def _task_dict(r: Any, links: dict[str, dict[int, list[dict[str, Any]]]]) -> dic
         "funding": links["funding"][r.id],
         "depends_on": [d["key"] for d in links["depends_on"][r.id]],
         "note": r.note,
+        "continues": r.continues,
         "archived": r.archived_at is not None,
     }
 

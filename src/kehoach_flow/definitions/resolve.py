@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from kehoach_flow.definitions.catalog import (
@@ -96,6 +97,9 @@ def _add_programme(catalog: Catalog, doc: SourceDoc, model: ProgrammeFile) -> li
         groups=dict(prog.groups),
     )
     return []
+
+
+_CONTINUES = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def _unknown_unit(key: str, role: str) -> str:
@@ -239,6 +243,9 @@ class PlanResolver:
             self.error((*loc, "key"), f'nhiệm vụ "{task.key}" bị trùng khóa trong kế hoạch')
         self.task_locs[task.key] = loc
         self._check_units(task, loc)
+        if task.continues is not None and not _CONTINUES.fullmatch(task.continues):
+            message = f'"continues: {task.continues}" cần dạng KẾ_HOẠCH/NHIỆM_VỤ, ví dụ qt-skhcn-2024-do-luong/ctdl-ap-dung'
+            self.error((*loc, "continues"), message)
         self._check_group(task.group, (*loc, "group"))
         here = inherited.child(task.group, task.schedule, task.funding, (*loc, "schedule"))
         start, due = self._dates(task, loc, here)
