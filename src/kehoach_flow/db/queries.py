@@ -151,15 +151,23 @@ def _links(conn: Connection, ids: list[int]) -> dict[str, dict[int, list[dict[st
     )
     for r in conn.execute(lines):
         result["funding"][r.task_id].append({"source": r.key, "name": r.name, "amount": r.amount})
+    for task_id, keys in dependency_keys(conn, ids).items():
+        result["depends_on"][task_id] = [{"key": key} for key in keys]
+    return result
+
+
+def dependency_keys(conn: Connection, task_ids: Any) -> dict[int, list[str]]:
+    """Task id -> keys of the tasks it depends on; `task_ids` is a list or a subquery."""
     other = TASK.alias("other")
-    deps = (
+    query = (
         select(DEPENDENCY.c.task_id, other.c.key)
         .join(other, other.c.id == DEPENDENCY.c.depends_on_id)
-        .where(DEPENDENCY.c.task_id.in_(ids))
+        .where(DEPENDENCY.c.task_id.in_(task_ids))
     )
-    for r in conn.execute(deps):
-        result["depends_on"][r.task_id].append({"key": r.key})
-    return result
+    found: dict[int, list[str]] = defaultdict(list)
+    for row in conn.execute(query):
+        found[row.task_id].append(row.key)
+    return found
 
 
 def _task_dict(r: Any, links: dict[str, dict[int, list[dict[str, Any]]]]) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from kehoach_flow.db.sync import DEPENDENCY, LINE, PLAN, SECTION, TASK, UNIT
+from kehoach_flow.db.queries import dependency_keys
+from kehoach_flow.db.sync import LINE, PLAN, SECTION, TASK, UNIT
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.tracking.graph import roll_up_mean, roll_up_sum
 from kehoach_flow.tracking.history import load_history
@@ -135,15 +136,7 @@ def _read_plan(engine: Engine, plan_key: str) -> _PlanFacts:
         )
         tasks = list(conn.execute(query))
         ids = select(TASK.c.id).where(in_plan)
-        depends: dict[int, list[str]] = defaultdict(list)
-        other = TASK.alias("other")
-        deps = (
-            select(DEPENDENCY.c.task_id, other.c.key)
-            .join(other, other.c.id == DEPENDENCY.c.depends_on_id)
-            .where(DEPENDENCY.c.task_id.in_(ids))
-        )
-        for row in conn.execute(deps):
-            depends[row.task_id].append(row.key)
+        depends = dependency_keys(conn, ids)
         planned: dict[int, int] = defaultdict(int)
         lines = select(LINE.c.task_id, LINE.c.amount).where(
             LINE.c.task_id.in_(ids), LINE.c.amount.is_not(None)

@@ -301,22 +301,8 @@ def _insert_children(
 def load_history(conn: Connection, task_filter: Any) -> dict[int, list[HistoryEntry]]:
     """History of every task matching `task_filter` (a WHERE clause on the task table)."""
     task_ids = select(TASK.c.id).where(task_filter)
-    actuals: dict[int, dict[int, int]] = defaultdict(dict)
-    query = (
-        select(ACTUAL)
-        .join(UPDATE, UPDATE.c.id == ACTUAL.c.update_id)
-        .where(UPDATE.c.task_id.in_(task_ids))
-    )
-    for row in conn.execute(query):
-        actuals[row.update_id][row.target_id] = row.quantity
-    spending: dict[int, dict[int, int]] = defaultdict(dict)
-    query = (
-        select(SPENDING)
-        .join(UPDATE, UPDATE.c.id == SPENDING.c.update_id)
-        .where(UPDATE.c.task_id.in_(task_ids))
-    )
-    for row in conn.execute(query):
-        spending[row.update_id][row.funding_line_id] = row.amount
+    actuals = _per_update(conn, ACTUAL, ACTUAL.c.target_id, ACTUAL.c.quantity, task_ids)
+    spending = _per_update(conn, SPENDING, SPENDING.c.funding_line_id, SPENDING.c.amount, task_ids)
     history: dict[int, list[HistoryEntry]] = defaultdict(list)
     for row in conn.execute(select(UPDATE).where(UPDATE.c.task_id.in_(task_ids))):
         history[row.task_id].append(
@@ -334,6 +320,21 @@ def load_history(conn: Connection, task_filter: Any) -> dict[int, list[HistoryEn
             )
         )
     return history
+
+
+def _per_update(
+    conn: Connection, table: Any, key: Any, value: Any, task_ids: Any
+) -> dict[int, dict[int, int]]:
+    """Update id -> {target or funding line id: value} for the updates of these tasks."""
+    query = (
+        select(table.c.update_id, key, value)
+        .join(UPDATE, UPDATE.c.id == table.c.update_id)
+        .where(UPDATE.c.task_id.in_(task_ids))
+    )
+    found: dict[int, dict[int, int]] = defaultdict(dict)
+    for update_id, item, amount in conn.execute(query):
+        found[update_id][item] = amount
+    return found
 
 
 def history_rows(engine: Engine, task_id: int) -> list[dict[str, Any]]:
