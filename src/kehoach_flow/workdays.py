@@ -74,9 +74,24 @@ class WorkCalendar:
         return -self._count(end, start - _ONE_DAY)
 
     def _count(self, first: date, last: date) -> int:
-        """Working days in the closed range [first, last] (0 when it is empty)."""
-        days = (last - first).days + 1
-        return sum(self.is_working_day(first + timedelta(days=k)) for k in range(days))
+        """Working days in the closed range [first, last] (0 when it is empty).
+
+        Counted arithmetically (weekdays, less weekday holidays, plus make-up days) rather
+        than day by day: deriving a national plan's states asks this for every task.
+        """
+        if last < first:
+            return 0
+        for year in range(first.year, last.year + 1):
+            self._check_year(date(year, 1, 1))
+        weeks, rest = divmod((last - first).days + 1, 7)
+        weekdays = weeks * 5 + sum((first.weekday() + k) % 7 < 5 for k in range(rest))
+        off = sum(
+            1
+            for d in self.holidays
+            if first <= d <= last and d.weekday() < 5 and d not in self.working_weekends
+        )
+        made_up = sum(1 for d in self.working_weekends if first <= d <= last and d.weekday() >= 5)
+        return weekdays - off + made_up
 
     def _check_year(self, d: date) -> None:
         if self.years is not None and d.year not in self.years:
