@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/bootstrap.sh dev
 export PATH="$PWD/.venv/bin:$PATH"
-ruff format --check src tests flows
-ruff check src tests flows
+ruff format --no-cache --check src tests flows
+ruff check --no-cache src tests flows
 mypy
 pytest "$@"

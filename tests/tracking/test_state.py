@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kehoach_flow.workdays import WorkCalendar
 
 from kehoach_flow.tracking.state import (
     Category,
@@ -23,6 +22,7 @@ from kehoach_flow.tracking.state import (
     state_at,
 )
 from kehoach_flow.tracking.status import Status
+from kehoach_flow.workdays import WorkCalendar
 
 TZ = "Asia/Ho_Chi_Minh"
 PLAIN = WorkCalendar(holidays={}, working_weekends={})
