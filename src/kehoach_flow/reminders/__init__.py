@@ -1,0 +1,1 @@
+"""Reminders: rules, the planner that says who gets what on a day, the digests and outbox."""

@@ -1,0 +1,177 @@
+"""Who gets which reminder on a given day: a pure function of tasks, rules and the calendar.
+
+Each rule has a nominal day; a nominal day that is a weekend or holiday moves to the next
+working day, and nothing is planned on a day that is not a working day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from kehoach_flow.reminders.rules import ReminderRules
+from kehoach_flow.workdays import WorkCalendar
+
+
+class Rule(StrEnum):
+    BEFORE_DUE = "before_due"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    PROGRESS_REQUEST = "progress_request"
+    PARTNER_COPY = "partner_copy"
+
+
+class Role(StrEnum):
+    LEAD = "lead"
+    COORDINATOR = "coordinator"  # also stands in for a lead unit without a mailbox
+    HEAD = "head"
+    PARTNER = "partner"
+
+
+@dataclass(frozen=True)
+class Contact:
+    unit: str
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class ReminderTask:
+    """An open task with everything a reminder needs, as plain values."""
+
+    plan: str
+    key: str
+    title: str
+    section: str
+    start: date
+    due: date
+    progress: int
+    lead: Contact
+    lead_head: Contact | None
+    coordinator: Contact
+    partners: tuple[Contact, ...] = ()
+    rules: ReminderRules = field(default_factory=ReminderRules)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One line of one recipient's digest for one day."""
+
+    day: date
+    email: str
+    recipient: Contact
+    role: Role
+    rule: Rule
+    task: ReminderTask
+    days: int  # working days left (before due) or overdue; 0 on the due day
+    lead_without_mail: bool = False
+
+    @property
+    def dedupe_key(self) -> str:
+        """Same recipient, rule, task and day: the same reminder, sent at most once."""
+        return f"{self.email}|{self.rule.value}|{self.task.plan}/{self.task.key}|{self.day.isoformat()}"
+
+
+def plan_reminders(
+    tasks: Iterable[ReminderTask], day: date, calendar: WorkCalendar, cutoffs: Sequence[date] = ()
+) -> list[Reminder]:
+    """Every reminder due on `day` for these open tasks; none on a day off."""
+    if not calendar.is_working_day(day):
+        return []
+    found: list[Reminder] = []
+    for task in tasks:
+        found += _for_task(task, day, calendar, cutoffs)
+    return sorted(found, key=lambda r: (r.email, r.task.plan, r.task.due, r.task.key, r.rule.value))
+
+
+def _for_task(
+    task: ReminderTask, day: date, calendar: WorkCalendar, cutoffs: Sequence[date]
+) -> list[Reminder]:
+    rules = task.rules
+    found: list[Reminder] = []
+    due_day = calendar.next_working_day(task.due)
+    if day < due_day:
+        left = calendar.working_days_between(day, task.due)
+        if left in rules.before_due:
+            found += _to_lead(task, day, Rule.BEFORE_DUE, left)
+    elif day == due_day and rules.on_due:
+        found += _to_lead(task, day, Rule.DUE_TODAY, 0)
+        if rules.partners_on_due:
+            found += [
+                _reminder(task, day, p, Role.PARTNER, Rule.PARTNER_COPY, 0)
+                for p in task.partners
+                if p.email
+            ]
+    else:
+        late = calendar.working_days_between(due_day, day)
+        if rules.overdue_every and late % rules.overdue_every == 0:
+            found += _to_lead(task, day, Rule.OVERDUE, late)
+        if late >= rules.escalate_after and (
+            late == rules.escalate_after or late % rules.overdue_every == 0
+        ):
+            found += _escalation(task, day, late)
+    if any(
+        calendar.next_working_day(calendar.add_working_days(c, -rules.progress_request)) == day
+        for c in cutoffs
+    ):
+        found += _to_lead(task, day, Rule.PROGRESS_REQUEST, 0)
+    return found
+
+
+def _to_lead(task: ReminderTask, day: date, rule: Rule, days: int) -> list[Reminder]:
+    if task.lead.email:
+        return [_reminder(task, day, task.lead, Role.LEAD, rule, days)]
+    if not task.coordinator.email:
+        return []
+    return [
+        _reminder(task, day, task.coordinator, Role.COORDINATOR, rule, days, lead_without_mail=True)
+    ]
+
+
+def _escalation(task: ReminderTask, day: date, late: int) -> list[Reminder]:
+    people = [(task.lead_head, Role.HEAD), (task.coordinator, Role.COORDINATOR)]
+    seen: set[str] = set()
+    found = []
+    for contact, role in people:
+        if contact is not None and contact.email and contact.email not in seen:
+            seen.add(contact.email)
+            found.append(_reminder(task, day, contact, role, Rule.ESCALATION, late))
+    return found
+
+
+def _reminder(
+    task: ReminderTask,
+    day: date,
+    contact: Contact,
+    role: Role,
+    rule: Rule,
+    days: int,
+    lead_without_mail: bool = False,
+) -> Reminder:
+    assert contact.email is not None
+    return Reminder(day, contact.email, contact, role, rule, task, days, lead_without_mail)
+
+
+def report_cutoffs(year: int) -> list[date]:
+    """Nghị định 09/2019/NĐ-CP: quarter data to the 14th of the quarter's last month."""
+    return [date(year, month, 14) for month in (3, 6, 9, 12)]
+
+
+def describe(reminder: Reminder) -> str:
+    """Why this reminder goes out, as the recipient reads it."""
+    days = reminder.days
+    texts = {
+        Rule.BEFORE_DUE: f"sắp đến hạn, còn {days} ngày làm việc",
+        Rule.DUE_TODAY: "đến hạn hôm nay",
+        Rule.OVERDUE: f"quá hạn {days} ngày làm việc",
+        Rule.ESCALATION: f"báo cáo lãnh đạo: quá hạn {days} ngày làm việc",
+        Rule.PROGRESS_REQUEST: "đề nghị cập nhật số liệu cho kỳ báo cáo",
+        Rule.PARTNER_COPY: "đồng gửi đơn vị phối hợp: đến hạn hôm nay",
+    }
+    text = texts[reminder.rule]
+    if reminder.lead_without_mail:
+        text += f" (đơn vị chủ trì chưa có địa chỉ thư: {reminder.task.lead.name})"
+    return text
