@@ -155,3 +155,12 @@ class CalendarError(KehoachError):
         where += [f"mục {entry}"] if entry else []
         place = f" ({', '.join(where)})" if where else ""
         super().__init__(f"lịch ngày làm việc{place}: {reason}")
+
+
+class LinkError(KehoachError):
+    """An update link that is forged, altered, meant for another task, or expired."""
+
+    def __init__(self, reason: str, expired: bool = False) -> None:
+        self.reason = reason
+        self.expired = expired
+        super().__init__(f"đường dẫn cập nhật không dùng được: {reason}")

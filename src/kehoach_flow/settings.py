@@ -28,9 +28,11 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_timeout: float = 30.0
     mail_from: str = "kehoach@localhost"
     timezone: str = "Asia/Ho_Chi_Minh"
     at_risk_days: int = 5
+    link_max_age_days: int = 30
     evidence_max_bytes: int = 20 * 1024 * 1024
     calendar_file: Path | None = None
 

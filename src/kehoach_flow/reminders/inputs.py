@@ -64,6 +64,7 @@ def reminder_tasks(
                 coordinator=coordinator,
                 partners=tuple(_contact(units[k]) for k in partners[task.id] if k != view.lead),
                 rules=plan_rules.merged(task.reminders),
+                plan_title=plan.title,
             )
         )
     return found

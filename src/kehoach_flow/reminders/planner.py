@@ -54,6 +54,7 @@ class ReminderTask:
     coordinator: Contact
     partners: tuple[Contact, ...] = ()
     rules: ReminderRules = field(default_factory=ReminderRules)
+    plan_title: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Sending built messages: SMTP and a folder of .eml files."""

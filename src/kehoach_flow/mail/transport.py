@@ -1,0 +1,246 @@
+"""Transports that deliver built messages: SMTP, or .eml files in an outbox folder."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.policy
+import hashlib
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+from urllib.parse import quote
+
+import aiosmtplib
+
+if TYPE_CHECKING:
+    from kehoach_flow.settings import Settings
+
+Security = Literal["none", "starttls", "tls"]
+
+MISSING_ID = "thư thiếu Message-ID, không gửi"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The outcome for one message; a permanent failure is not worth retrying."""
+
+    message_id: str
+    ok: bool
+    permanent: bool
+    error: str | None
+
+    @classmethod
+    def sent(cls, message_id: str) -> Delivery:
+        return cls(message_id, ok=True, permanent=False, error=None)
+
+    @classmethod
+    def failed(cls, message_id: str, error: str, *, permanent: bool) -> Delivery:
+        return cls(message_id, ok=False, permanent=permanent, error=error)
+
+
+class Transport(Protocol):
+    """Sends messages; one Delivery per message, in order, never raising for one message."""
+
+    async def send_batch(self, messages: Sequence[EmailMessage]) -> list[Delivery]: ...
+
+
+def message_id_of(message: EmailMessage) -> str:
+    return str(message.get("Message-ID", "")).strip()
+
+
+class FileTransport:
+    """Writes <directory>/<YYYYMMDD>/<Message-ID>.eml, so a new user needs no mail server."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    async def send_batch(self, messages: Sequence[EmailMessage]) -> list[Delivery]:
+        return await asyncio.to_thread(lambda: [self._write(m) for m in messages])
+
+    def path_for(self, message: EmailMessage) -> Path:
+        """Where the message goes; a Message-ID already written keeps its file, whatever the day."""
+        name = _file_name(message_id_of(message))
+        existing = next(self.directory.glob(f"*/{name}"), None)
+        return existing or self.directory / _day_of(message).strftime("%Y%m%d") / name
+
+    def _write(self, message: EmailMessage) -> Delivery:
+        message_id = message_id_of(message)
+        if not message_id:
+            return Delivery.failed("", MISSING_ID, permanent=True)
+        try:
+            _write_atomically(self.path_for(message), message.as_bytes(policy=email.policy.SMTP))
+        except OSError as exc:
+            return Delivery.failed(message_id, f"không ghi được tệp thư: {exc}", permanent=False)
+        return Delivery.sent(message_id)
+
+
+def _file_name(message_id: str) -> str:
+    # Percent-encoding is one-to-one, so two Message-IDs never share a file, and it leaves
+    # no "/" or glob characters in the name.
+    name = quote(message_id.strip("<>"), safe="@.-_+=")
+    if len(name) > 200:
+        name = name[:180] + "-" + hashlib.sha256(message_id.encode()).hexdigest()[:16]
+    return name + ".eml"
+
+
+def _day_of(message: EmailMessage) -> date:
+    try:
+        return parsedate_to_datetime(str(message["Date"])).date()
+    except (TypeError, ValueError):
+        return date.today()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+class _Unreachable(Exception):
+    """No usable connection to the server; the rest of the batch fails the same way."""
+
+
+class SmtpTransport:
+    """Sends a batch over one SMTP connection, reconnecting once if the server drops it."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        security: Security = "none",
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        mail_from: str = "kehoach@localhost",
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.security = security
+        self.username = username or None
+        self.password = password
+        self.timeout = timeout
+        self.mail_from = mail_from
+
+    async def send_batch(self, messages: Sequence[EmailMessage]) -> list[Delivery]:
+        client = aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            timeout=self.timeout,
+            use_tls=self.security == "tls",
+            start_tls=self.security == "starttls",
+        )
+        deliveries: list[Delivery] = []
+        outage: str | None = None
+        try:
+            for message in messages:
+                if outage is None:
+                    try:
+                        deliveries.append(await self._send_one(client, message))
+                        continue
+                    except _Unreachable as exc:
+                        outage = str(exc)
+                deliveries.append(Delivery.failed(message_id_of(message), outage, permanent=False))
+        finally:
+            await _quit(client)
+        return deliveries
+
+    async def _send_one(self, client: aiosmtplib.SMTP, message: EmailMessage) -> Delivery:
+        message_id = message_id_of(message)
+        if not message_id:
+            return Delivery.failed("", MISSING_ID, permanent=True)
+        # Only a connection kept open from an earlier message earns a second try: it may
+        # have gone stale. A fresh one that drops says the server is in trouble.
+        retry = client.is_connected
+        while True:
+            await self._connect(client)
+            try:
+                return await self._transact(client, message, message_id)
+            except ConnectionError as exc:  # includes aiosmtplib.SMTPServerDisconnected
+                client.close()
+                if not retry:
+                    error = f"máy chủ thư ngắt kết nối: {exc}"
+                    return Delivery.failed(message_id, error, permanent=False)
+                retry = False
+
+    async def _connect(self, client: aiosmtplib.SMTP) -> None:
+        if client.is_connected:
+            return
+        where = f"{self.host}:{self.port}"
+        try:
+            await client.connect()
+        except aiosmtplib.SMTPResponseException as exc:  # greeting, STARTTLS or AUTH refused
+            raise _Unreachable(f"máy chủ thư {where} từ chối: {_reply(exc)}") from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:  # refused, timed out, TLS failed
+            raise _Unreachable(f"không kết nối được máy chủ thư {where}: {exc}") from exc
+
+    async def _transact(
+        self, client: aiosmtplib.SMTP, message: EmailMessage, message_id: str
+    ) -> Delivery:
+        try:
+            refused, _ = await client.send_message(message, sender=self.mail_from)
+        except aiosmtplib.SMTPTimeoutError as exc:
+            # A server that stops answering mid-message would make every later message
+            # wait out the timeout too.
+            raise _Unreachable(f"máy chủ thư không trả lời sau {self.timeout:g} giây") from exc
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            return _refusal(message_id, {r.recipient: (r.code, r.message) for r in exc.recipients})
+        except aiosmtplib.SMTPResponseException as exc:
+            return Delivery.failed(message_id, _reply(exc), permanent=exc.code >= 500)
+        except (aiosmtplib.SMTPNotSupported, ValueError) as exc:
+            return Delivery.failed(message_id, f"thư không gửi được: {exc}", permanent=True)
+        if refused:
+            return _refusal(message_id, {a: (r.code, r.message) for a, r in refused.items()})
+        return Delivery.sent(message_id)
+
+
+def _reply(exc: aiosmtplib.SMTPResponseException) -> str:
+    return f"{exc.code} {exc.message}"
+
+
+def _refusal(message_id: str, refused: Mapping[str, tuple[int, str]]) -> Delivery:
+    """Any refused recipient fails the message; only all-5xx refusals are permanent."""
+    detail = "; ".join(f"{address}: {code} {text}" for address, (code, text) in refused.items())
+    permanent = all(code >= 500 for code, _ in refused.values())
+    return Delivery.failed(message_id, f"người nhận bị từ chối: {detail}", permanent=permanent)
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    if not client.is_connected:
+        return
+    # The batch is over and its outcomes are known; a server fumbling QUIT changes none.
+    with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+        await client.quit()
+    client.close()
+
+
+def transport_from_settings(settings: Settings) -> Transport:
+    """The transport KEHOACH_MAIL_TRANSPORT names: "file" (the default) or "smtp"."""
+    if settings.mail_transport == "smtp":
+        return SmtpTransport(
+            settings.smtp_host,
+            settings.smtp_port,
+            security=settings.smtp_security,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            timeout=settings.smtp_timeout,
+            mail_from=settings.mail_from,
+        )
+    return FileTransport(settings.data_dir / "outbox")

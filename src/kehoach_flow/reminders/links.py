@@ -1,0 +1,51 @@
+"""Signed, expiring links to a task's update form: usable without login, unforgeable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from kehoach_flow.errors import LinkError
+
+_SALT = "kehoach-update-link"
+DAY = 24 * 3600
+
+
+@dataclass(frozen=True)
+class LinkGrant:
+    """What a valid link allows: updating this task, on behalf of this unit."""
+
+    task: str  # PLAN/TASK
+    unit: str
+
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=_SALT)
+
+
+def make_token(secret: str, grant: LinkGrant) -> str:
+    return str(_serializer(secret).dumps({"t": grant.task, "u": grant.unit}))
+
+
+def update_url(base_url: str, secret: str, grant: LinkGrant) -> str:
+    return f"{base_url.rstrip('/')}/cap-nhat/{make_token(secret, grant)}"
+
+
+def read_token(secret: str, token: str, max_age_days: int) -> LinkGrant:
+    """The grant a token carries; LinkError if forged, altered or older than `max_age_days`."""
+    try:
+        data = _serializer(secret).loads(token, max_age=max_age_days * DAY)
+    except SignatureExpired:
+        raise LinkError(
+            f"đã hết hạn (quá {max_age_days} ngày); hãy xin đường dẫn mới", expired=True
+        ) from None
+    except BadSignature:
+        raise LinkError("chữ ký không đúng (đường dẫn bị sửa hoặc giả mạo)") from None
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("t"), str)
+        or not isinstance(data.get("u"), str)
+    ):
+        raise LinkError("nội dung không đúng")
+    return LinkGrant(data["t"], data["u"])
