@@ -33,9 +33,3 @@ def test_dry_run_on_the_seed_plan_lists_the_tasks_due(settings: Settings, engine
     assert {line["rule"] for line in overdue} == {"overdue"}
     text = run_cli(settings, "remind", "--date", "2025-01-01", "--dry-run")
     assert "ngày nghỉ (Tết Dương lịch)" in text.stdout
-
-
-def test_sending_without_the_outbox_is_refused_plainly(settings: Settings, engine: Engine) -> None:
-    result = run_cli(settings, "remind", "--date", "2024-12-20")
-    assert result.exit_code == 2
-    assert "--dry-run" in result.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Annotated, Any
 
 import typer
@@ -28,40 +27,99 @@ def remind(
         str | None, typer.Option("--date", help="Ngày gửi YYYY-MM-DD (mặc định: hôm nay).")
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Chỉ in thư sẽ gửi cho ai và vì sao; không gửi.")
+        bool,
+        typer.Option("--dry-run", help="Chỉ in thư sẽ gửi cho ai và vì sao; không lưu, không gửi."),
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Lập danh sách thư nhắc việc của một ngày làm việc: ai nhận, nhiệm vụ nào, vì sao.
+    """Gửi thư nhắc việc của một ngày làm việc: mỗi người nhận một thư tổng hợp.
+
+    Chạy lại trong ngày không gửi trùng; thư lỗi tạm thời được gửi lại ở lần chạy sau.
 
     Ví dụ: kehoach remind --date 2024-12-20 --dry-run
     """
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from kehoach_flow.db.queries import list_plans
-    from kehoach_flow.reminders.inputs import reminder_tasks
-    from kehoach_flow.reminders.planner import plan_reminders, report_cutoffs
-    from kehoach_flow.tracking.board import BoardOptions
-    from kehoach_flow.tracking.workcalendar import work_calendar
+    from kehoach_flow.mail.transport import transport_from_settings
+    from kehoach_flow.reminders.sweep import plan_day, sweep
 
-    if not dry_run:
-        raise typer.BadParameter(
-            "gửi thư thật cần hộp thư đi (outbox), chưa có; dùng --dry-run để xem trước",
-            param_hint="--dry-run",
-        )
     settings = settings_of(ctx)
     day = parse_date(on) or datetime.now(ZoneInfo(settings.timezone)).date()
     engine = engine_of(ctx)
-    calendar = work_calendar(settings, range(day.year - 1, day.year + 3))
-    options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
-    keys = [plan] if plan else [p["key"] for p in list_plans(engine)]
-    tasks = [t for key in keys for t in reminder_tasks(engine, key, day, options)]
-    reminders = plan_reminders(tasks, day, calendar, report_cutoffs(day.year))
-    if as_json:
-        print_json([_reminder_dict(r) for r in reminders])
+    plans = [plan] if plan else None
+    if dry_run:
+        result = plan_day(engine, settings, day, plans)
+        if as_json:
+            print_json([_reminder_dict(r) for r in result.reminders])
+            return
+        _print_reminders(result)
         return
-    _print_reminders(day, calendar, reminders)
+    result = sweep(engine, settings, transport_from_settings(settings), day, plans)
+    report = result.delivery
+    summary = {
+        "day": day,
+        "reminders": len(result.reminders),
+        "queued": result.queued,
+        "already_queued": result.already_queued,
+        "sent": report.sent,
+        "retrying": report.retrying,
+        "failed": report.failed,
+    }
+    if as_json:
+        print_json(summary)
+        return
+    out.print(
+        f"Ngày {day:%d/%m/%Y}: {len(result.reminders)} mục nhắc việc, xếp {result.queued} thư mới vào hộp thư đi"
+        f" ({result.already_queued} thư đã có từ lần chạy trước); đã gửi {report.sent}, "
+        f"chờ gửi lại {report.retrying}, lỗi {report.failed}."
+    )
+    if report.failed or report.retrying:
+        out.print("Xem lỗi bằng: kehoach outbox --status failed")
+
+
+@app.command()
+def outbox(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(help="pending, sending, sent hoặc failed.")] = None,
+    retry: Annotated[
+        bool, typer.Option("--retry", help="Gửi ngay các thư đang chờ (kể cả chờ gửi lại).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Hộp thư đi: thư đã gửi, đang chờ, lỗi (kèm lời báo của máy chủ thư).
+
+    Ví dụ: kehoach outbox --status failed
+    """
+    from kehoach_flow.mail.transport import transport_from_settings
+    from kehoach_flow.reminders.outbox import STATUS_LABELS, outbox_rows
+    from kehoach_flow.reminders.sender import deliver
+
+    if status and status not in STATUS_LABELS:
+        raise typer.BadParameter(
+            f'"{status}" không hợp lệ; chọn: {", ".join(STATUS_LABELS)}', param_hint="--status"
+        )
+    settings = settings_of(ctx)
+    engine = engine_of(ctx)
+    if retry:
+        report = deliver(engine, transport_from_settings(settings))
+        out.print(f"Đã gửi {report.sent}, chờ gửi lại {report.retrying}, lỗi {report.failed}.")
+    rows = outbox_rows(engine, status)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        out.print(
+            "Hộp thư đi trống."
+            if not status
+            else f"Không có thư nào ở trạng thái {STATUS_LABELS[status]}."
+        )
+        return
+    for row in rows:
+        line = f"{row['day']:%d/%m/%Y} {STATUS_LABELS[row['status']]:<9} {row['recipient']}: {row['subject']}"
+        if row["last_error"]:
+            line += f" (lần {row['attempts']}: {row['last_error']})"
+        out.print(line, markup=False)
 
 
 def _reminder_dict(r: Any) -> dict[str, Any]:
@@ -81,22 +139,20 @@ def _reminder_dict(r: Any) -> dict[str, Any]:
     }
 
 
-def _print_reminders(day: Any, calendar: Any, reminders: list[Any]) -> None:
+def _print_reminders(result: Any) -> None:
     from kehoach_flow.reminders.planner import describe
 
-    if not calendar.is_working_day(day):
-        name = calendar.holiday_name(day) or "ngày nghỉ cuối tuần"
-        out.print(f"Ngày {day:%d/%m/%Y} là ngày nghỉ ({name}): không gửi thư nhắc việc.")
+    day = result.day
+    if not result.working_day:
+        out.print(f"Ngày {day:%d/%m/%Y} là ngày nghỉ ({result.day_off}): không gửi thư nhắc việc.")
         return
-    by_email: dict[str, list[Any]] = defaultdict(list)
-    for r in reminders:
-        by_email[r.email].append(r)
     out.print(
-        f"Ngày {day:%d/%m/%Y}: {len(by_email)} thư (mỗi người nhận một thư tổng hợp), {len(reminders)} mục nhắc việc."
+        f"Ngày {day:%d/%m/%Y}: {len(result.digests)} thư (mỗi người nhận một thư tổng hợp), "
+        f"{len(result.reminders)} mục nhắc việc."
     )
-    for email, items in by_email.items():
-        out.print(f"{email} ({items[0].recipient.name}):", markup=False)
-        for r in items:
+    for digest in result.digests:
+        out.print(f"{digest.email} ({digest.recipient.name}):", markup=False)
+        for r in digest.reminders:
             out.print(
                 f"  - {r.task.plan}/{r.task.key}, hạn {r.task.due:%d/%m/%Y}: {describe(r)}",
                 markup=False,

@@ -194,3 +194,25 @@ class Evidence(SQLModel, table=True):
     name: str
     size: int = Field(sa_type=BigInteger)
     content_type: str = Field(max_length=120)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A built message waiting to be sent, sent, or failed; one per recipient per day."""
+
+    __tablename__ = "outbox_message"
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(unique=True, max_length=400)
+    day: date = Field(index=True)
+    recipient: str = Field(max_length=320)
+    subject: str
+    message_id: str = Field(max_length=400)
+    raw: bytes
+    reminder_keys: list[str] | None = _json()
+    status: str = Field(default="pending", max_length=20, index=True)
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = None
+    created_at: datetime
+    sent_at: datetime | None = None

@@ -1,0 +1,139 @@
+"""The outbox: built messages stored before sending, each under a unique dedupe key.
+
+Writing a digest twice (a sweep run again, or after a crash) inserts nothing the second
+time. Senders claim pending rows with one conditional UPDATE, so two senders at once never
+claim the same row; a row left "sending" by a killed sender is claimed again after a lease,
+which is the one case where a message can go out twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import SMTP, default
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from kehoach_flow.db.tables import OutboxMessage
+from kehoach_flow.reminders.digest import Digest
+
+OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+STATUS_LABELS = {PENDING: "Chờ gửi", SENDING: "Đang gửi", SENT: "Đã gửi", FAILED: "Lỗi"}
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    attempts: int
+    message: EmailMessage
+
+
+def enqueue(engine: Engine, digests: Iterable[tuple[Digest, EmailMessage]]) -> tuple[int, int]:
+    """Store each built digest unless its key is already there; (new, already there)."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "dedupe_key": digest.dedupe_key,
+            "day": digest.day,
+            "recipient": digest.email,
+            "subject": str(message["Subject"]),
+            "message_id": str(message["Message-ID"]),
+            "raw": message.as_bytes(policy=SMTP),
+            "reminder_keys": [r.dedupe_key for r in digest.reminders],
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for digest, message in digests
+    ]
+    if not rows:
+        return 0, 0
+    with engine.begin() as conn:
+        before = _count(conn)
+        conn.execute(_insert_ignoring_duplicates(conn), rows)
+        added = _count(conn) - before
+    return added, len(rows) - added
+
+
+def _insert_ignoring_duplicates(conn: Connection) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
+
+
+def _count(conn: Connection) -> int:
+    from sqlalchemy import func
+
+    return int(conn.execute(select(func.count()).select_from(OUTBOX)).scalar_one())
+
+
+def claim(
+    engine: Engine, limit: int, lease: timedelta, now: datetime | None = None
+) -> list[Claimed]:
+    """Take up to `limit` rows due for sending; no other sender gets the same rows."""
+    now = now or datetime.now(UTC)
+    token = uuid.uuid4().hex
+    due = or_(
+        and_(OUTBOX.c.status == PENDING, OUTBOX.c.next_attempt_at <= now),
+        and_(OUTBOX.c.status == SENDING, OUTBOX.c.claimed_at <= now - lease),
+    )
+    candidates = select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.id).limit(limit)
+    with engine.begin() as conn:
+        ids = list(conn.execute(candidates).scalars())
+        if not ids:
+            return []
+        # The condition is checked again row by row: a row another sender took meanwhile
+        # no longer matches, on SQLite (one writer) and on Postgres (re-check after lock).
+        conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(ids), due)
+            .values(status=SENDING, claimed_by=token, claimed_at=now)
+        )
+        rows = conn.execute(
+            select(OUTBOX)
+            .where(OUTBOX.c.claimed_by == token, OUTBOX.c.status == SENDING)
+            .order_by(OUTBOX.c.id)
+        )
+        return [Claimed(r.id, r.attempts, message_from_bytes(r.raw, policy=default)) for r in rows]
+
+
+def mark_sent(engine: Engine, row_id: int, now: datetime | None = None) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == row_id)
+            .values(
+                status=SENT,
+                sent_at=now or datetime.now(UTC),
+                attempts=OUTBOX.c.attempts + 1,
+                last_error=None,
+            )
+        )
+
+
+def mark_failed(engine: Engine, row: Claimed, error: str, retry_at: datetime | None) -> None:
+    """A temporary failure goes back to pending until `retry_at`; None means give up."""
+    values: dict[str, Any] = {"attempts": row.attempts + 1, "last_error": error, "claimed_by": None}
+    values |= {"status": PENDING, "next_attempt_at": retry_at} if retry_at else {"status": FAILED}
+    with engine.begin() as conn:
+        conn.execute(update(OUTBOX).where(OUTBOX.c.id == row.id).values(**values))
+
+
+def outbox_rows(
+    engine: Engine, status: str | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
+    query = select(OUTBOX).order_by(OUTBOX.c.id.desc()).limit(limit)
+    if status:
+        query = query.where(OUTBOX.c.status == status)
+    with engine.connect() as conn:
+        return [
+            {k: v for k, v in row._mapping.items() if k not in ("raw", "claimed_by")}
+            for row in conn.execute(query)
+        ]

@@ -1,0 +1,141 @@
+"""The reminder sweep end to end: outbox, real SMTP server, retries, exactly once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from kehoach_flow.loading import load_path
+from kehoach_flow.mail.transport import FileTransport, SmtpTransport
+from kehoach_flow.reminders.links import read_token
+from kehoach_flow.reminders.outbox import outbox_rows
+from kehoach_flow.reminders.sender import SendPolicy, deliver
+from kehoach_flow.reminders.sweep import sweep
+from kehoach_flow.settings import Settings
+from tests.conftest import DEFINITIONS, run_cli
+
+DAY = date(2024, 12, 20)  # five open tasks of the seed plan are 7 working days from due
+RECIPIENTS = {
+    "khtc@skhcn.example.vn",
+    "ncgdmst@skhcn.example.vn",
+    "qltcdlcl@skhcn.example.vn",
+    "ttkt@skhcn.example.vn",
+}
+
+
+@pytest.fixture
+def seeded(settings: Settings, engine: Engine) -> Engine:
+    load_path(engine, DEFINITIONS)
+    return engine
+
+
+def smtp(sink) -> SmtpTransport:  # type: ignore[no-untyped-def]
+    return SmtpTransport(sink.host, sink.port, timeout=5, mail_from="kehoach@example.vn")
+
+
+def test_digests_arrive_once_each_in_vietnamese_with_working_links(
+    seeded: Engine, settings: Settings, smtp_sink
+) -> None:  # type: ignore[no-untyped-def]
+    result = sweep(seeded, settings, smtp(smtp_sink), DAY)
+    assert (result.queued, result.delivery.sent) == (4, 4)
+    received = {m.message["To"].addresses[0].addr_spec: m.message for m in smtp_sink.received}
+    assert set(received) == RECIPIENTS
+    ttkt = received["ttkt@skhcn.example.vn"]
+    assert ttkt["Subject"] == "Nhắc việc ngày 20/12/2024: 2 nhiệm vụ"
+    text = ttkt.get_body(("plain",)).get_content()
+    assert "Thiết lập duy trì, bảo quản và khai thác các chuẩn đo lường" in text
+    assert ttkt.get_body(("html",)) is not None
+    link = next(w for w in text.split() if "/cap-nhat/" in w)
+    grant = read_token(settings.resolved_secret_key(), link.rsplit("/", 1)[1], 30)
+    assert grant.unit == "ttkt-tcdlcl"
+    again = sweep(seeded, settings, smtp(smtp_sink), DAY)
+    assert (again.queued, again.already_queued, again.delivery.sent) == (0, 4, 0)
+    assert len(smtp_sink.received) == 4
+
+
+def test_a_451_then_250_delivers_once(seeded: Engine, settings: Settings, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    smtp_sink.reply_next("451 4.3.0 thu lai sau", 1)
+    now_policy = SendPolicy(first_retry=timedelta(0))
+    first = sweep(
+        seeded, settings, smtp(smtp_sink), DAY, policy=SendPolicy(first_retry=timedelta(hours=1))
+    )
+    assert (first.delivery.sent, first.delivery.retrying) == (3, 1)
+    [waiting] = outbox_rows(seeded, "pending")
+    assert "451" in waiting["last_error"] and waiting["attempts"] == 1
+    assert deliver(seeded, smtp(smtp_sink), now_policy).sent == 0  # not due before its retry time
+    from sqlalchemy import update
+
+    from kehoach_flow.reminders.outbox import OUTBOX
+
+    with seeded.begin() as conn:
+        conn.execute(update(OUTBOX).values(next_attempt_at=OUTBOX.c.created_at))
+    assert deliver(seeded, smtp(smtp_sink), now_policy).sent == 1
+    assert len(smtp_sink.received) == 4
+    assert sorted(m.message["To"].addresses[0].addr_spec for m in smtp_sink.received) == sorted(
+        RECIPIENTS
+    )
+
+
+def test_a_550_fails_at_once_with_the_server_text(
+    seeded: Engine, settings: Settings, smtp_sink
+) -> None:  # type: ignore[no-untyped-def]
+    smtp_sink.reply_next("550 5.1.1 hop thu khong ton tai", 1)
+    result = sweep(seeded, settings, smtp(smtp_sink), DAY)
+    assert (result.delivery.sent, result.delivery.failed, result.delivery.retrying) == (3, 1, 0)
+    [failed] = outbox_rows(seeded, "failed")
+    assert "550 5.1.1 hop thu khong ton tai" in failed["last_error"]
+    assert deliver(seeded, smtp(smtp_sink)).sent == 0
+    listed = run_cli(settings, "outbox", "--status", "failed")
+    assert "550 5.1.1 hop thu khong ton tai" in listed.stdout
+
+
+def test_server_down_then_up_delivers_on_the_next_sweep(
+    seeded: Engine, settings: Settings, smtp_sink
+) -> None:  # type: ignore[no-untyped-def]
+    down = SmtpTransport("127.0.0.1", 1, timeout=2, mail_from="kehoach@example.vn")
+    first = sweep(seeded, settings, down, DAY, policy=SendPolicy(first_retry=timedelta(0)))
+    assert (first.delivery.sent, first.delivery.retrying) == (0, 4)
+    second = sweep(
+        seeded, settings, smtp(smtp_sink), DAY, policy=SendPolicy(first_retry=timedelta(0))
+    )
+    assert (second.queued, second.delivery.sent) == (0, 4)
+    assert len(smtp_sink.received) == 4
+
+
+def test_two_senders_at_once_send_each_message_once(
+    seeded: Engine, settings: Settings, smtp_sink
+) -> None:  # type: ignore[no-untyped-def]
+    from kehoach_flow.reminders.digest import MailContext, render_digest
+    from kehoach_flow.reminders.outbox import enqueue
+    from kehoach_flow.reminders.sweep import plan_day
+
+    days = [DAY, date(2024, 12, 26), date(2024, 12, 30), date(2024, 12, 31)]
+    context = MailContext(settings.base_url, settings.resolved_secret_key(), settings.mail_from)
+    for day in days:
+        planned = plan_day(seeded, settings, day)
+        enqueue(seeded, [(d, render_digest(d, context)) for d in planned.digests])
+    total = len(outbox_rows(seeded, "pending"))
+    assert total >= 12
+    policy = SendPolicy(batch_size=2)
+    threads = [
+        threading.Thread(target=deliver, args=(seeded, smtp(smtp_sink), policy)) for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ids = [m.message["Message-ID"] for m in smtp_sink.received]
+    assert len(ids) == total and len(set(ids)) == total
+    assert len(outbox_rows(seeded, "sent")) == total
+
+
+def test_file_transport_is_the_embedded_default(seeded: Engine, settings: Settings) -> None:
+    result = run_cli(settings, "remind", "--date", DAY.isoformat())
+    assert result.exit_code == 0, result.stderr
+    assert "đã gửi 4" in result.stdout
+    files = list((settings.data_dir / "outbox").rglob("*.eml"))
+    assert len(files) == 4
+    assert FileTransport  # the class the settings chose
