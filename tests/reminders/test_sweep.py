@@ -139,3 +139,59 @@ def test_file_transport_is_the_embedded_default(seeded: Engine, settings: Settin
     files = list((settings.data_dir / "outbox").rglob("*.eml"))
     assert len(files) == 4
     assert FileTransport  # the class the settings chose
+
+
+KILLABLE_SENDER = """
+import sys
+from kehoach_flow.db.engine import create_db_engine
+from kehoach_flow.mail.transport import SmtpTransport
+from kehoach_flow.reminders.sender import SendPolicy, deliver
+
+engine = create_db_engine(sys.argv[1])
+deliver(engine, SmtpTransport("127.0.0.1", int(sys.argv[2]), timeout=30, mail_from="k@example.vn"), SendPolicy(batch_size=100))
+"""
+
+
+def _fill_outbox(engine: Engine, settings: Settings) -> int:
+    from kehoach_flow.reminders.digest import MailContext, render_digest
+    from kehoach_flow.reminders.outbox import enqueue
+    from kehoach_flow.reminders.sweep import plan_day
+
+    context = MailContext(settings.base_url, settings.resolved_secret_key(), settings.mail_from)
+    for day in (DAY, date(2024, 12, 26), date(2024, 12, 30), date(2024, 12, 31)):
+        enqueue(
+            engine,
+            [(d, render_digest(d, context)) for d in plan_day(engine, settings, day).digests],
+        )
+    return len(outbox_rows(engine, "pending"))
+
+
+def test_a_sender_killed_mid_batch_and_restarted_delivers_the_rest_at_most_one_twice(
+    seeded: Engine,
+    settings: Settings,
+    smtp_sink,  # type: ignore[no-untyped-def]
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time as clock
+
+    total = _fill_outbox(seeded, settings)
+    for _ in range(total):
+        smtp_sink.stall_next_data(0.15)  # slow enough to be killed in the middle of the batch
+    url = settings.resolved_database_url()
+    process = subprocess.Popen([sys.executable, "-c", KILLABLE_SENDER, url, str(smtp_sink.port)])
+    deadline = clock.monotonic() + 60
+    while len(smtp_sink.received) < 3 and clock.monotonic() < deadline and process.poll() is None:
+        clock.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    before = len(smtp_sink.received)
+    assert 3 <= before < total, "the sender must die in the middle of the batch"
+    smtp_sink.handler.data_stalls.clear()
+    deliver(seeded, smtp(smtp_sink), SendPolicy(lease=timedelta(0)))  # the restarted sender
+    ids = [m.message["Message-ID"] for m in smtp_sink.received]
+    assert set(ids) == {row["message_id"] for row in outbox_rows(seeded)}
+    assert len(ids) - len(set(ids)) <= 1
+    assert len(outbox_rows(seeded, "sent")) == total

@@ -8,7 +8,7 @@ import email.policy
 import hashlib
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
@@ -48,7 +48,19 @@ class Delivery:
 class Transport(Protocol):
     """Sends messages; one Delivery per message, in order, never raising for one message."""
 
-    async def send_batch(self, messages: Sequence[EmailMessage]) -> list[Delivery]: ...
+    async def send_batch(
+        self, messages: Sequence[EmailMessage], on_delivery: OnDelivery | None = None
+    ) -> list[Delivery]: ...
+
+
+OnDelivery = Callable[["Delivery"], None]
+
+
+def _told(delivery: Delivery, on_delivery: OnDelivery | None) -> Delivery:
+    # Recorded before the next message goes: a crash can then repeat at most this one.
+    if on_delivery is not None:
+        on_delivery(delivery)
+    return delivery
 
 
 def message_id_of(message: EmailMessage) -> str:
@@ -61,8 +73,12 @@ class FileTransport:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    async def send_batch(self, messages: Sequence[EmailMessage]) -> list[Delivery]:
-        return await asyncio.to_thread(lambda: [self._write(m) for m in messages])
+    async def send_batch(
+        self, messages: Sequence[EmailMessage], on_delivery: OnDelivery | None = None
+    ) -> list[Delivery]:
+        return await asyncio.to_thread(
+            lambda: [_told(self._write(m), on_delivery) for m in messages]
+        )
 
     def path_for(self, message: EmailMessage) -> Path:
         """Where the message goes; a Message-ID already written keeps its file, whatever the day."""
@@ -137,7 +153,10 @@ class SmtpTransport:
         self.timeout = timeout
         self.mail_from = mail_from
 
-    async def send_batch(self, messages: Sequence[EmailMessage]) -> list[Delivery]:
+    async def send_batch(
+        self, messages: Sequence[EmailMessage], on_delivery: OnDelivery | None = None
+    ) -> list[Delivery]:
+        """Send over one connection; `on_delivery` hears each outcome as soon as it is known."""
         client = aiosmtplib.SMTP(
             hostname=self.host,
             port=self.port,
@@ -153,11 +172,12 @@ class SmtpTransport:
             for message in messages:
                 if outage is None:
                     try:
-                        deliveries.append(await self._send_one(client, message))
+                        deliveries.append(_told(await self._send_one(client, message), on_delivery))
                         continue
                     except _Unreachable as exc:
                         outage = str(exc)
-                deliveries.append(Delivery.failed(message_id_of(message), outage, permanent=False))
+                failure = Delivery.failed(message_id_of(message), outage, permanent=False)
+                deliveries.append(_told(failure, on_delivery))
         finally:
             await _quit(client)
         return deliveries

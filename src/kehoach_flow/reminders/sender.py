@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from kehoach_flow.mail.transport import Transport
-from kehoach_flow.reminders.outbox import claim, mark_failed, mark_sent
+from kehoach_flow.mail.transport import Delivery, Transport
+from kehoach_flow.reminders.outbox import Claimed, claim, mark_failed, mark_sent
 
 
 @dataclass(frozen=True)
@@ -33,23 +33,35 @@ def backoff(policy: SendPolicy, attempts: int) -> timedelta:
 
 
 def deliver(engine: Engine, transport: Transport, policy: SendPolicy | None = None) -> SendReport:
-    """Send every message due when the call starts, batch by batch, each at most once per call."""
+    """Send every message due when the call starts, batch by batch, each at most once per call.
+
+    Each outcome is recorded as soon as the server answers, before the next message goes,
+    so a sender killed mid-batch can repeat at most the one message it was sending.
+    """
     policy = policy or SendPolicy()
     report = SendReport()
     started = datetime.now(UTC)  # a message that fails now waits for a later call
     while batch := claim(engine, policy.batch_size, policy.lease, now=started):
-        outcomes = asyncio.run(transport.send_batch([row.message for row in batch]))
-        now = datetime.now(UTC)
-        for row, outcome in zip(batch, outcomes, strict=True):
-            if outcome.ok:
-                mark_sent(engine, row.id, now)
-                report.sent += 1
-            elif outcome.permanent or row.attempts + 1 >= policy.max_attempts:
-                mark_failed(engine, row, outcome.error or "", None)
-                report.failed += 1
-            else:
-                mark_failed(
-                    engine, row, outcome.error or "", now + backoff(policy, row.attempts + 1)
-                )
-                report.retrying += 1
+        rows = {str(row.message["Message-ID"]).strip(): row for row in batch}
+
+        def record(outcome: Delivery, rows: dict[str, Claimed] = rows) -> None:
+            if outcome.message_id in rows:  # outbox messages always carry their Message-ID
+                _record(engine, policy, rows[outcome.message_id], outcome, report)
+
+        asyncio.run(transport.send_batch([row.message for row in batch], record))
     return report
+
+
+def _record(
+    engine: Engine, policy: SendPolicy, row: Claimed, outcome: Delivery, report: SendReport
+) -> None:
+    now = datetime.now(UTC)
+    if outcome.ok:
+        mark_sent(engine, row.id, now)
+        report.sent += 1
+    elif outcome.permanent or row.attempts + 1 >= policy.max_attempts:
+        mark_failed(engine, row, outcome.error or "", None)
+        report.failed += 1
+    else:
+        mark_failed(engine, row, outcome.error or "", now + backoff(policy, row.attempts + 1))
+        report.retrying += 1
