@@ -52,3 +52,14 @@ def test_tracking_figures_have_their_stable_names() -> None:
         figures
     )
     assert figures["derive_state_tasks"] == 600
+
+
+def test_reminder_figures_have_their_stable_names() -> None:
+    figures = run_bench(["reminders"], None, PROGRAMME, provinces=2)
+    assert {
+        "plan_reminders_s",
+        "deliver_per_s",
+        "deliver_raw_per_s",
+        "deliver_ratio_to_raw",
+    } <= set(figures)
+    assert figures["plan_reminders_count"] > 0

@@ -33,9 +33,10 @@ from kehoach_flow.db.sync import (
 from kehoach_flow.definitions import Catalog, read_catalog
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.loading import load_path
+from kehoach_flow.settings import Settings
 
 PROGRAMME_FILE = Path("definitions/programmes/de-an-996.yaml")
-BENCHES = ("load_sqlite", "load_postgres", "tracking")
+BENCHES = ("load_sqlite", "load_postgres", "tracking", "reminders")
 
 
 def run_bench(
@@ -80,6 +81,14 @@ def run_bench(
             with _sqlite(work) as engine:
                 load_path(engine, definitions)
                 figures |= tracking_figures(engine, updates=updates)
+            _advance(progress, step)
+        if "reminders" in selected:
+            from kehoach_flow.bench_reminders import reminder_figures
+
+            settings = Settings(data_dir=work / "data", _env_file=None)
+            with _sqlite(work) as engine:
+                load_path(engine, definitions)
+                figures |= reminder_figures(engine, settings, digests=min(2000, provinces * 60))
             _advance(progress, step)
     return figures
 
