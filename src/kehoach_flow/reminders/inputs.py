@@ -25,7 +25,16 @@ def reminder_tasks(
     ]
     with engine.connect() as conn:
         plan = conn.execute(select(PLAN).where(PLAN.c.key == plan_key)).one()
-        units = {u.key: u for u in conn.execute(select(UNIT))}
+        people = (
+            UNIT.c.id,
+            UNIT.c.key,
+            UNIT.c.name,
+            UNIT.c.short,
+            UNIT.c.email,
+            UNIT.c.head_name,
+            UNIT.c.head_email,
+        )
+        units = {u.key: u for u in conn.execute(select(*people))}
         by_id = {u.id: u.key for u in units.values()}
         tasks = {
             t.key: t

@@ -83,13 +83,18 @@ def plan_reminders(
     if not calendar.is_working_day(day):
         return []
     found: list[Reminder] = []
+    requests: dict[int, frozenset[date]] = {}  # working days ahead -> request days, per call
     for task in tasks:
-        found += _for_task(task, day, calendar, cutoffs)
+        found += _for_task(task, day, calendar, cutoffs, requests)
     return sorted(found, key=lambda r: (r.email, r.task.plan, r.task.due, r.task.key, r.rule.value))
 
 
 def _for_task(
-    task: ReminderTask, day: date, calendar: WorkCalendar, cutoffs: Sequence[date]
+    task: ReminderTask,
+    day: date,
+    calendar: WorkCalendar,
+    cutoffs: Sequence[date],
+    requests: dict[int, frozenset[date]],
 ) -> list[Reminder]:
     rules = task.rules
     found: list[Reminder] = []
@@ -114,12 +119,19 @@ def _for_task(
             late == rules.escalate_after or late % rules.overdue_every == 0
         ):
             found += _escalation(task, day, late)
-    if any(
-        calendar.next_working_day(calendar.add_working_days(c, -rules.progress_request)) == day
-        for c in cutoffs
-    ):
+    ahead = rules.progress_request
+    if ahead not in requests:
+        requests[ahead] = _request_days(calendar, cutoffs, ahead)
+    if day in requests[ahead]:
         found += _to_lead(task, day, Rule.PROGRESS_REQUEST, 0)
     return found
+
+
+def _request_days(calendar: WorkCalendar, cutoffs: Sequence[date], before: int) -> frozenset[date]:
+    """The days progress is requested: `before` working days ahead of each cut-off."""
+    return frozenset(
+        calendar.next_working_day(calendar.add_working_days(c, -before)) for c in cutoffs
+    )
 
 
 def _to_lead(task: ReminderTask, day: date, rule: Rule, days: int) -> list[Reminder]:
