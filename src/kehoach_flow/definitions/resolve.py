@@ -156,8 +156,25 @@ class PlanResolver:
         )
         return plan, self.problems
 
+    def _check_reminders(self, block: dict[str, object] | None, loc: Loc) -> None:
+        """A `reminders:` block must name known rules with values of the right kind."""
+        from kehoach_flow.errors import KehoachError
+        from kehoach_flow.reminders.rules import ReminderRules
+
+        known = set(ReminderRules.__dataclass_fields__)
+        unknown = [key for key in block or {} if key not in known]
+        if unknown:  # point at the mistyped key itself
+            message = f"khóa nhắc việc không có: {unknown[0]}; có: {', '.join(sorted(known))}"
+            self.problems.append(self.doc.problem((*loc, unknown[0]), message, at_key=True))
+            return
+        try:
+            ReminderRules().merged(block).validate()
+        except (KehoachError, TypeError, ValueError) as exc:
+            self.error(loc, str(exc))
+
     def _check_header(self) -> None:
         header = self.header
+        self._check_reminders(header.reminders, ("plan", "reminders"))
         if header.coordinator not in self.units:
             self.error(
                 ("plan", "coordinator"), _unknown_unit(header.coordinator, "phòng chủ trì kế hoạch")
@@ -247,6 +264,7 @@ class PlanResolver:
             message = f'"continues: {task.continues}" cần dạng KẾ_HOẠCH/NHIỆM_VỤ, ví dụ qt-skhcn-2024-do-luong/ctdl-ap-dung'
             self.error((*loc, "continues"), message)
         self._check_group(task.group, (*loc, "group"))
+        self._check_reminders(task.reminders, (*loc, "reminders"))
         here = inherited.child(task.group, task.schedule, task.funding, (*loc, "schedule"))
         start, due = self._dates(task, loc, here)
         declared = self._amount(task.amount, (*loc, "amount"))

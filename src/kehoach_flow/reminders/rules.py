@@ -20,6 +20,23 @@ class ReminderRules:
     progress_request: int = 5  # working days before each reporting cut-off
     partners_on_due: bool = True  # partners get an informational copy on the due day
 
+    def validate(self) -> ReminderRules:
+        """Refuse values a coordinator could mistype: negative or non-integer day counts."""
+        counts = {
+            "overdue_every": self.overdue_every,
+            "escalate_after": self.escalate_after,
+            "progress_request": self.progress_request,
+        }
+        for name, value in [*counts.items(), *(("before_due", d) for d in self.before_due)]:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise KehoachError(
+                    f'"{name}" cần là số ngày làm việc (số nguyên không âm), không phải "{value}"'
+                )
+        for name in ("on_due", "partners_on_due"):
+            if not isinstance(getattr(self, name), bool):
+                raise KehoachError(f'"{name}" cần là true hoặc false')
+        return self
+
     def merged(self, overrides: Mapping[str, Any] | None) -> ReminderRules:
         """These rules with the keys of a `reminders:` block applied (unknown keys refused)."""
         if not overrides:
@@ -32,5 +49,10 @@ class ReminderRules:
             )
         values = dict(overrides)
         if "before_due" in values:
-            values["before_due"] = tuple(sorted(set(values["before_due"]), reverse=True))
+            days = values["before_due"]
+            if not isinstance(days, list | tuple):
+                raise KehoachError(
+                    f'"before_due" cần là danh sách số ngày, ví dụ [7, 3, 1], không phải "{days}"'
+                )
+            values["before_due"] = tuple(sorted(set(days), key=str, reverse=True))
         return replace(self, **values)
