@@ -79,3 +79,62 @@ def parse_amount(value: object, money_unit: MoneyUnit = "dong") -> int:
 def format_number(value: int) -> str:
     """1977000000 -> "1.977.000.000" (Vietnamese thousands separator)."""
     return f"{value:,}".replace(",", ".")
+
+
+_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+_SCALES = ("", "nghìn", "triệu")
+_BILLION = 1_000_000_000
+
+
+def _group_words(n: int, full: bool) -> list[str]:
+    """Words of 0 < n < 1000; `full` also reads leading zeros ("không trăm linh năm")."""
+    hundreds, tens, units = n // 100, n // 10 % 10, n % 10
+    words: list[str] = []
+    if hundreds or full:
+        words += [_DIGITS[hundreds], "trăm"]
+    if tens == 0:
+        if units and words:
+            words.append("linh")
+    elif tens == 1:
+        words.append("mười")
+    else:
+        words += [_DIGITS[tens], "mươi"]
+    if units == 1 and tens >= 2:
+        words.append("mốt")
+    elif units == 5 and tens >= 1:
+        words.append("lăm")
+    elif units:
+        words.append(_DIGITS[units])
+    return words
+
+
+def _below_billion(n: int, full: bool) -> list[str]:
+    groups = [n // 1_000_000, n // 1000 % 1000, n % 1000]
+    words: list[str] = []
+    for value, scale in zip(groups, reversed(_SCALES), strict=True):
+        if value:
+            words += _group_words(value, full or bool(words))
+            if scale:
+                words.append(scale)
+    return words
+
+
+def _words(n: int, full: bool = False) -> list[str]:
+    if n >= _BILLION:
+        head = [*_words(n // _BILLION, full), "tỷ"]
+        rest = n % _BILLION
+        return head + (_below_billion(rest, True) if rest else [])
+    return _below_billion(n, full)
+
+
+def number_in_words(n: int) -> str:
+    """2024 -> "Hai nghìn không trăm hai mươi bốn" (up to 10^15 and beyond, not negative)."""
+    if n < 0:
+        raise ValueError("số âm")
+    text = " ".join(_words(n)) if n else "không"
+    return text[0].upper() + text[1:]
+
+
+def amount_in_words(dong: int) -> str:
+    """1977000000 -> "Một tỷ chín trăm bảy mươi bảy triệu đồng"."""
+    return f"{number_in_words(dong)} đồng"
