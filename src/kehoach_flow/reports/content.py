@@ -1,0 +1,91 @@
+"""What a report says, as plain values: every writer (docx, Markdown, HTML) renders this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Header:
+    """Nghị định 30/2020/NĐ-CP heading block."""
+
+    parent_agency: str  # cơ quan chủ quản, e.g. "UBND TỈNH QUẢNG TRỊ"
+    agency: str  # cơ quan ban hành, e.g. "SỞ KHOA HỌC VÀ CÔNG NGHỆ"
+    number_line: str  # "Số:      /BC-SKHCN" (number blank in a draft)
+    place_date: str  # "Quảng Trị, ngày 05 tháng 3 năm 2024"
+    kind: str  # "BÁO CÁO"
+    title: str  # "Kết quả thực hiện Kế hoạch ... quý II năm 2024"
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """Results under one of the programme's solution groups (I.2: 2.1 ... 2.5)."""
+
+    code: str
+    title: str
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    label: str
+    count: int
+    percent: float
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    """One row of the appendix table: a section row (is_section) or a task row."""
+
+    number: str  # "I", "1", "a)", "-" as in the plan
+    content: str
+    result: str = ""
+    lead: str = ""
+    partners: str = ""
+    schedule: str = ""
+    status: str = ""
+    amount: str = ""
+    is_section: bool = False
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """Planned, spent and remaining money (đồng), by funding source or as a (sub)total."""
+
+    label: str
+    planned: int
+    spent: int
+    is_total: bool = False
+
+    @property
+    def remaining(self) -> int:
+        return self.planned - self.spent
+
+
+@dataclass(frozen=True)
+class Signature:
+    on_behalf: str  # "KT. GIÁM ĐỐC"
+    title: str  # "PHÓ GIÁM ĐỐC"
+    name: str
+
+
+@dataclass(frozen=True)
+class Report:
+    header: Header
+    intro: str
+    direction: tuple[str, ...]  # I.1 công tác chỉ đạo, điều hành
+    results: tuple[GroupResult, ...]  # I.2 by solution group
+    categories: tuple[CategoryCount, ...]  # II.1 by the government's categories
+    total_tasks: int
+    budget_sentence: str
+    difficulties: tuple[str, ...]  # II.2
+    next_steps: tuple[str, ...]  # III
+    proposals: tuple[str, ...]  # IV
+    recipients: tuple[str, ...]
+    signature: Signature
+    appendix_title: str
+    appendix: tuple[AppendixRow, ...]
+    budget: tuple[BudgetRow, ...]
+    total_in_words: str  # "Viết bằng chữ: Một tỷ ... đồng"
+    metadata: dict[str, str] = field(default_factory=dict)  # plan key, period, cut-off
