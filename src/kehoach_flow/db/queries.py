@@ -142,15 +142,19 @@ def _links(conn: Connection, ids: list[int]) -> dict[str, dict[int, list[dict[st
         .order_by(TARGET.c.task_id, TARGET.c.position)
     )
     for r in conn.execute(targets):
-        result["targets"][r.task_id].append({"quantity": r.quantity, "unit": r.unit_label})
+        result["targets"][r.task_id].append(
+            {"id": r.id, "quantity": r.quantity, "unit": r.unit_label}
+        )
     lines = (
-        select(LINE.c.task_id, LINE.c.amount, SOURCE.c.key, SOURCE.c.name)
+        select(LINE.c.id, LINE.c.task_id, LINE.c.amount, SOURCE.c.key, SOURCE.c.name)
         .join(SOURCE, SOURCE.c.id == LINE.c.source_id)
         .where(LINE.c.task_id.in_(ids))
         .order_by(LINE.c.task_id, LINE.c.position)
     )
     for r in conn.execute(lines):
-        result["funding"][r.task_id].append({"source": r.key, "name": r.name, "amount": r.amount})
+        result["funding"][r.task_id].append(
+            {"line_id": r.id, "source": r.key, "name": r.name, "amount": r.amount}
+        )
     for task_id, keys in dependency_keys(conn, ids).items():
         result["depends_on"][task_id] = [{"key": key} for key in keys]
     return result
