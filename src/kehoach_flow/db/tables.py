@@ -216,3 +216,17 @@ class OutboxMessage(SQLModel, table=True):
     claimed_at: datetime | None = None
     created_at: datetime
     sent_at: datetime | None = None
+
+
+class ReportRun(SQLModel, table=True):
+    """One generated report: what it covers, when it was made, its content hash and files."""
+
+    __tablename__ = "report_run"
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=160, index=True)  # plan key, or programme:KEY for a rollup
+    period: str = Field(max_length=10)
+    year: int
+    cutoff: date
+    generated_at: datetime
+    content_hash: str = Field(max_length=64)
+    files: list[str] | None = _json()

@@ -1,0 +1,96 @@
+"""Commands on reports: generate a period's draft, list past runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kehoach_flow.cli.app import (
+    JsonOption,
+    app,
+    engine_of,
+    out,
+    parse_date,
+    print_json,
+    settings_of,
+)
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    plan: Annotated[str, typer.Option(help="Khóa kế hoạch.")],
+    period: Annotated[str, typer.Option(help="q1, q2, q3, q4, 6m, 9m hoặc year.")],
+    year: Annotated[int, typer.Option(help="Năm báo cáo.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="Các định dạng, cách nhau bởi dấu phẩy.")
+    ] = "md,html",
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Thư mục ghi (mặc định: .kehoach/reports/KẾ_HOẠCH/)."),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="Ngày ghi ở dòng địa danh (mặc định: hôm nay).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Soạn dự thảo báo cáo của một kỳ theo thể thức Nghị định 30/2020 (docx, Markdown, HTML).
+
+    Số liệu lấy theo trạng thái đến hết ngày chốt số liệu (Nghị định 09/2019), nên soạn lại sau
+    vẫn cho cùng số liệu. Mỗi lần soạn được lưu lại (xem `kehoach reports`).
+
+    Ví dụ: kehoach report --plan qt-skhcn-2024-do-luong --period q2 --year 2024
+    """
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from kehoach_flow.reports.periods import period as make_period
+    from kehoach_flow.reports.runs import generate
+    from kehoach_flow.tracking.board import BoardOptions
+    from kehoach_flow.tracking.workcalendar import work_calendar
+
+    settings = settings_of(ctx)
+    chosen = make_period(period, year)
+    formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
+    issued = parse_date(on) or datetime.now(ZoneInfo(settings.timezone)).date()
+    calendar = work_calendar(settings, range(year - 1, year + 3))
+    options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
+    target = out_dir or settings.ensure_data_dir() / "reports" / plan
+    result = generate(engine_of(ctx), plan, chosen, options, target, formats, issued)
+    if as_json:
+        print_json({"files": [str(f) for f in result.files], "content_hash": result.content_hash})
+        return
+    counts = ", ".join(f"{c.label.lower()} {c.count}" for c in result.report.categories)
+    out.print(f"Đã soạn báo cáo {chosen.title} (số liệu đến {chosen.cutoff:%d/%m/%Y}): {counts}.")
+    for path in result.files:
+        out.print(f"  {path}", markup=False)
+
+
+@app.command()
+def reports(
+    ctx: typer.Context,
+    plan: Annotated[str | None, typer.Option(help="Chỉ kế hoạch này.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Các lần soạn báo cáo đã lưu: kỳ, ngày chốt, lúc soạn, tệp.
+
+    Ví dụ: kehoach reports --plan qt-skhcn-2024-do-luong
+    """
+    from kehoach_flow.reports.runs import list_runs
+
+    runs = list_runs(engine_of(ctx), plan)
+    if as_json:
+        print_json(runs)
+        return
+    if not runs:
+        out.print("Chưa soạn báo cáo nào.")
+        return
+    for run in runs:
+        files = ", ".join(str(f) for f in run["files"] or [])  # type: ignore[attr-defined]
+        when = f"{run['generated_at']:%d/%m/%Y %H:%M}"
+        out.print(
+            f"{run['subject']} {run['period']}/{run['year']} (chốt {run['cutoff']:%d/%m/%Y}) lúc {when}: {files}",
+            markup=False,
+        )

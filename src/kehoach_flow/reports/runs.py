@@ -1,0 +1,85 @@
+"""Generating a report's files and recording the run, so every draft is kept and findable."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, select
+
+from kehoach_flow.db.tables import ReportRun
+from kehoach_flow.errors import KehoachError
+from kehoach_flow.reports.builder import build_report
+from kehoach_flow.reports.content import Report
+from kehoach_flow.reports.periods import Period
+from kehoach_flow.reports.text_writer import write_text
+from kehoach_flow.tracking.board import BoardOptions
+
+RUN = ReportRun.__table__  # type: ignore[attr-defined]
+FORMATS = ("docx", "md", "html")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    report: Report
+    files: tuple[Path, ...]
+    content_hash: str
+
+
+def content_hash(report: Report) -> str:
+    """Changes when a figure or sentence changes; the date line is left out on purpose."""
+    facts = asdict(report)
+    facts["header"].pop("place_date")
+    return hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
+
+
+def generate(
+    engine: Engine,
+    plan_key: str,
+    period: Period,
+    options: BoardOptions,
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    issued: date | None = None,
+) -> RunResult:
+    """Build the report, write it in each format under `out_dir`, record the run."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise KehoachError(
+            f"định dạng không có: {', '.join(unknown)}; chọn trong: {', '.join(FORMATS)}"
+        )
+    report = build_report(engine, plan_key, period, options, issued or date.today())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"bao-cao-{plan_key}-{period.year}-{period.kind}"
+    files = tuple(_write(report, out_dir / f"{stem}.{kind}", kind) for kind in formats)
+    digest = content_hash(report)
+    row = {
+        "subject": plan_key,
+        "period": period.kind,
+        "year": period.year,
+        "cutoff": period.cutoff,
+        "generated_at": datetime.now(UTC),
+        "content_hash": digest,
+        "files": [str(f) for f in files],
+    }
+    with engine.begin() as conn:
+        conn.execute(insert(RUN), [row])
+    return RunResult(report, files, digest)
+
+
+def _write(report: Report, path: Path, kind: str) -> Path:
+    if kind == "docx":
+        from kehoach_flow.reports.docx_writer import write_docx
+
+        return write_docx(report, path)
+    return write_text(report, path, kind)
+
+
+def list_runs(engine: Engine, subject: str | None = None) -> list[dict[str, object]]:
+    query = select(RUN).order_by(RUN.c.id.desc())
+    if subject:
+        query = query.where(RUN.c.subject == subject)
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]

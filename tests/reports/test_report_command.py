@@ -1,0 +1,63 @@
+"""`kehoach report` and `kehoach reports`: files written, runs recorded, same figures later."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from kehoach_flow.settings import Settings
+from tests.conftest import SEED_PLAN, run_cli
+
+
+def test_report_writes_the_files_and_records_the_run(
+    settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
+    assert run_cli(settings, "load").exit_code == 0
+    run_cli(settings, "update", "khao-sat-30-dn", "--status", "in_progress", "--date", "2024-05-10")
+    args = (
+        "report",
+        "--plan",
+        SEED_PLAN,
+        "--period",
+        "q2",
+        "--year",
+        "2024",
+        "--format",
+        "md,html",
+        "--out",
+        str(tmp_path),
+        "--json",
+    )
+    first = run_cli(settings, *args)
+    assert first.exit_code == 0, first.stderr
+    made = json.loads(first.stdout)
+    assert sorted(Path(f).suffix for f in made["files"]) == [".html", ".md"]
+    assert "Đang thực hiện trong hạn: 1 nhiệm vụ" in Path(made["files"][0]).read_text(
+        encoding="utf-8"
+    )
+    run_cli(settings, "update", "chuan-do-luong", "--status", "done", "--date", "2024-10-01")
+    again = json.loads(run_cli(settings, *args).stdout)
+    assert again["content_hash"] == made["content_hash"]  # later updates do not change Q2
+    runs = json.loads(run_cli(settings, "reports", "--plan", SEED_PLAN, "--json").stdout)
+    assert [(r["period"], r["year"]) for r in runs] == [("q2", 2024), ("q2", 2024)]
+
+
+def test_bad_period_and_format_are_one_line_errors(settings: Settings, engine: Engine) -> None:
+    run_cli(settings, "load")
+    bad = run_cli(settings, "report", "--plan", SEED_PLAN, "--period", "q5", "--year", "2024")
+    assert bad.exit_code == 2 and "q1, q2" in bad.stderr
+    fmt = run_cli(
+        settings,
+        "report",
+        "--plan",
+        SEED_PLAN,
+        "--period",
+        "q1",
+        "--year",
+        "2024",
+        "--format",
+        "pdf",
+    )
+    assert fmt.exit_code == 2 and "docx, md, html" in fmt.stderr
