@@ -26,7 +26,7 @@ def report(
     year: Annotated[int, typer.Option(help="Năm báo cáo.")],
     fmt: Annotated[
         str, typer.Option("--format", help="Các định dạng, cách nhau bởi dấu phẩy.")
-    ] = "md,html",
+    ] = "docx,md,html",
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Thư mục ghi (mặc định: .kehoach/reports/KẾ_HOẠCH/)."),

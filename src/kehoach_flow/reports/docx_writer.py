@@ -1,0 +1,340 @@
+"""The report as a .docx draft laid out per Nghị định 30/2020/NĐ-CP, built with python-docx."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from operator import attrgetter
+from pathlib import Path
+from typing import TypeAlias
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.section import Section
+from docx.shared import Cm, Mm, Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+from kehoach_flow.numbers import format_number
+from kehoach_flow.reports.content import BudgetRow, Report
+
+Container: TypeAlias = DocxDocument | _Cell
+Align: TypeAlias = WD_ALIGN_PARAGRAPH
+
+FONT = "Times New Roman"
+BODY_PT = 14
+TABLE_PT = 11
+CENTER, LEFT, RIGHT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT
+NOTHING = "Không có."
+QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
+TEXT_WIDTH_MM = 165
+# 12 pt bold Quốc hiệu is ~88 mm wide in Times New Roman, so the right column needs ~95 mm;
+# the heading table is 5 mm wider than the text block, as many agencies' templates are.
+HEAD_WIDTHS_MM = (72, 98)
+FOOT_WIDTHS_MM = (80, 90)
+APPENDIX_COLUMNS = (  # header, width in mm, alignment
+    ("TT", 9, CENTER),
+    ("Nội dung", 36, LEFT),
+    ("Kết quả", 25, LEFT),
+    ("Chủ trì", 20, LEFT),
+    ("Phối hợp", 20, LEFT),
+    ("Tiến độ", 15, CENTER),
+    ("Tình trạng", 16, LEFT),
+    ("Kinh phí", 24, RIGHT),
+)
+APPENDIX_CELLS = attrgetter(
+    "number", "content", "result", "lead", "partners", "schedule", "status", "amount"
+)
+BUDGET_COLUMNS = (
+    ("Nguồn kinh phí", 66, LEFT),
+    ("Kế hoạch", 33, RIGHT),
+    ("Đã chi", 33, RIGHT),
+    ("Còn lại", 33, RIGHT),
+)
+
+
+def write_docx(report: Report, path: Path) -> Path:
+    """Write `report` to `path` as a draft the coordinator edits in Word; return `path`."""
+    doc = Document()
+    _setup_normal_style(doc)
+    _setup_page(doc.sections[0])
+    _heading_block(doc, report)
+    _title(doc, report)
+    _body(doc, report)
+    _footer_block(doc, report)
+    _appendix(doc, report)
+    doc.core_properties.title = report.header.title
+    doc.save(str(path))
+    return path
+
+
+def _setup_normal_style(doc: DocxDocument) -> None:
+    style = doc.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(BODY_PT)
+    # Without eastAsia/cs (and with the template's theme fonts left in place) Word may show
+    # Vietnamese letters in Calibri or a CJK font instead of Times New Roman.
+    root = doc.styles.element
+    for fonts in root.xpath(
+        "w:docDefaults/w:rPrDefault/w:rPr/w:rFonts | w:style[@w:styleId='Normal']/w:rPr/w:rFonts"
+    ):
+        for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            fonts.attrib.pop(qn(f"w:{attr}"), None)
+        for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+            fonts.set(qn(f"w:{attr}"), FONT)
+    for lang in root.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang"):
+        lang.set(qn("w:val"), "vi-VN")  # Word's spelling check, not English
+    fmt = style.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fmt.first_line_indent = Cm(1)
+    fmt.line_spacing = 1.2
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(6)
+
+
+def _setup_page(section: Section) -> None:
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    # Page numbers from page 2 on: page 1 gets its own, empty header.
+    section.different_first_page_header_footer = True
+    section.first_page_header.is_linked_to_previous = False
+    paragraph = section.header.paragraphs[0]
+    _shape(paragraph, CENTER)
+    _page_field(paragraph)
+
+
+def _page_field(paragraph: Paragraph) -> None:
+    """A PAGE field: Word and LibreOffice put in the number when they lay out the page."""
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = " PAGE "
+    begin, end = (_with_attrs("w:fldChar", fldCharType=kind) for kind in ("begin", "end"))
+    for element in (begin, instruction, end):
+        paragraph.add_run()._r.append(element)
+
+
+def _para(
+    container: Container,
+    text: str = "",
+    size: float = BODY_PT,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    align: Align | None = None,
+) -> Paragraph:
+    """A body paragraph (Normal style), or with `align` a single-spaced line of a block."""
+    paragraph = container.add_paragraph()
+    _shape(paragraph, align)
+    if text:
+        _run(paragraph, text, size, bold, italic)
+    return paragraph
+
+
+def _shape(paragraph: Paragraph, align: Align | None) -> None:
+    if align is None:
+        return
+    fmt = paragraph.paragraph_format
+    fmt.alignment = align
+    fmt.first_line_indent = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.line_spacing = 1.0
+
+
+def _run(paragraph: Paragraph, text: str, size: float, bold: bool, italic: bool = False) -> Run:
+    run = paragraph.add_run(text)
+    run.font.size = Pt(size)
+    run.font.bold = bold or None
+    run.font.italic = italic or None
+    return run
+
+
+def _rule(container: Container, length_mm: float, width_mm: float) -> Paragraph:
+    """A short centred horizontal line: the bottom border of an empty, indented paragraph."""
+    paragraph = _para(container, align=CENTER)
+    fmt = paragraph.paragraph_format
+    fmt.left_indent = fmt.right_indent = Mm((width_mm - length_mm) / 2)
+    fmt.line_spacing = Pt(3)
+    fmt.space_after = Pt(6)
+    border = OxmlElement("w:pBdr")
+    border.append(_with_attrs("w:bottom", val="single", sz="6", space="1", color="auto"))
+    # w:pPr children have a fixed order; pBdr comes before spacing, ind and jc.
+    successors = ("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc", "w:rPr")
+    paragraph._p.get_or_add_pPr().insert_element_before(border, *successors)
+    return paragraph
+
+
+def _heading(doc: DocxDocument, text: str) -> None:
+    _para(doc, text, bold=True).paragraph_format.keep_with_next = True
+
+
+def _items(doc: DocxDocument, items: Sequence[str]) -> None:
+    for item in items:
+        _para(doc, f"- {item.removeprefix('- ')}")
+    if not items:
+        _para(doc, NOTHING)
+
+
+def _table(doc: DocxDocument, widths_mm: Sequence[float], *, grid: bool) -> Table:
+    """A fixed-width table: ruled for data, borderless for the heading and signature blocks."""
+    table = doc.add_table(rows=0, cols=len(widths_mm))
+    table.style = doc.styles["Table Grid"] if grid else None
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    tbl_pr = table._tbl.tblPr
+    if not grid:
+        borders = OxmlElement("w:tblBorders")
+        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            borders.append(_with_attrs(f"w:{edge}", val="nil"))
+        tbl_pr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margins.append(_with_attrs(f"w:{side}", w="57" if grid else "0", type="dxa"))
+    tbl_pr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
+    return table
+
+
+def _with_attrs(tag: str, **attrs: str) -> BaseOxmlElement:
+    element = OxmlElement(tag)
+    for key, value in attrs.items():
+        element.set(qn(f"w:{key}"), value)
+    return element
+
+
+def _drop_placeholders(*cells: _Cell) -> None:
+    """A new cell holds one empty paragraph; drop it once content follows it."""
+    for cell in cells:
+        if len(cell.paragraphs) > 1:
+            first = cell.paragraphs[0]._p
+            first.getparent().remove(first)
+
+
+def _row(table: Table, values: Sequence[str], aligns: Sequence[Align], bold: bool) -> None:
+    for cell, value, align in zip(table.add_row().cells, values, aligns, strict=True):
+        paragraph = cell.paragraphs[0]
+        _shape(paragraph, align)
+        if value:
+            _run(paragraph, value, TABLE_PT, bold)
+
+
+def _grid(doc: DocxDocument, columns: Sequence[tuple[str, float, Align]]) -> Table:
+    """A bordered table with its bold header row, repeated on every page it runs onto."""
+    headers, widths, _ = zip(*columns, strict=True)
+    table = _table(doc, widths, grid=True)
+    _row(table, headers, [CENTER] * len(headers), True)
+    table.rows[0]._tr.get_or_add_trPr().append(_with_attrs("w:tblHeader", val="true"))
+    return table
+
+
+def _heading_block(doc: DocxDocument, report: Report) -> None:
+    header = report.header
+    left, right = _table(doc, HEAD_WIDTHS_MM, grid=False).add_row().cells
+    if header.parent_agency:
+        _para(left, header.parent_agency.upper(), 13, align=CENTER)
+    _para(left, header.agency.upper(), 13, bold=True, align=CENTER)
+    _rule(left, 25, HEAD_WIDTHS_MM[0])
+    _para(left, header.number_line, 13, align=CENTER)
+    _para(right, QUOC_HIEU, 12, bold=True, align=CENTER)
+    _para(right, TIEU_NGU, 13, bold=True, align=CENTER)
+    _rule(right, 56, HEAD_WIDTHS_MM[1])
+    _para(right, header.place_date, 14, italic=True, align=CENTER)
+    _drop_placeholders(left, right)
+
+
+def _title(doc: DocxDocument, report: Report) -> None:
+    kind = _para(doc, report.header.kind, bold=True, align=CENTER)
+    kind.paragraph_format.space_before = Pt(18)
+    _para(doc, report.header.title, bold=True, align=CENTER)
+    _rule(doc, 40, TEXT_WIDTH_MM)
+    _para(doc, report.intro)
+
+
+def _body(doc: DocxDocument, report: Report) -> None:
+    _heading(doc, "I. KẾT QUẢ THỰC HIỆN")
+    _heading(doc, "1. Công tác chỉ đạo, điều hành")
+    _items(doc, report.direction)
+    _heading(doc, "2. Kết quả thực hiện các nhiệm vụ theo từng nhóm nhiệm vụ, giải pháp")
+    if not report.results:
+        _items(doc, ())
+    for number, group in enumerate(report.results, start=1):
+        _heading(doc, f"2.{number}. {group.title}")
+        _items(doc, group.sentences)
+    _heading(doc, "II. ĐÁNH GIÁ")
+    _heading(doc, "1. Kết quả đạt được")
+    _achievements(doc, report)
+    _heading(doc, "2. Khó khăn, vướng mắc")
+    _items(doc, report.difficulties)
+    _heading(doc, "III. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI")
+    _items(doc, report.next_steps)
+    _heading(doc, "IV. ĐỀ XUẤT, KIẾN NGHỊ")
+    _items(doc, report.proposals)
+    title = report.header.title
+    _para(doc, f"Trên đây là báo cáo {title[:1].lower()}{title[1:]}.")
+
+
+def _achievements(doc: DocxDocument, report: Report) -> None:
+    tail = ", trong đó:" if report.categories else "."
+    _para(doc, f"Tổng số nhiệm vụ trong kỳ báo cáo: {report.total_tasks} nhiệm vụ{tail}")
+    for category in report.categories:
+        share = _percent(category.percent)
+        _para(doc, f"- {category.label}: {category.count} nhiệm vụ ({share}%)")
+    if report.budget_sentence:
+        _para(doc, report.budget_sentence)
+
+
+def _percent(value: float) -> str:
+    """37.5 -> "37,5", 50.0 -> "50" (decimal comma, no trailing zero)."""
+    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _footer_block(doc: DocxDocument, report: Report) -> None:
+    left, right = _table(doc, FOOT_WIDTHS_MM, grid=False).add_row().cells
+    _para(left, "Nơi nhận:", 12, bold=True, italic=True, align=LEFT)
+    for line in _recipient_lines(report.recipients):
+        _para(left, line, 11, align=LEFT)
+    signature = report.signature
+    for line in (signature.on_behalf, signature.title):
+        if line:
+            _para(right, line, bold=True, align=CENTER)
+    for _ in range(4):  # room for the signature and seal
+        _para(right, align=CENTER)
+    _para(right, signature.name, bold=True, align=CENTER)
+    _drop_placeholders(left, right)
+
+
+def _recipient_lines(recipients: Sequence[str]) -> list[str]:
+    lines = [f"- {recipient.rstrip(' ;./')};" for recipient in recipients]
+    if lines:
+        lines[-1] = lines[-1].removesuffix(";") + "./."
+    return lines
+
+
+def _appendix(doc: DocxDocument, report: Report) -> None:
+    title = _para(doc, "PHỤ LỤC", bold=True, align=CENTER)
+    title.paragraph_format.page_break_before = True
+    _para(doc, report.appendix_title, bold=True, align=CENTER).paragraph_format.space_after = Pt(6)
+    table = _grid(doc, APPENDIX_COLUMNS)
+    aligns = [align for _, _, align in APPENDIX_COLUMNS]
+    for row in report.appendix:
+        _row(table, APPENDIX_CELLS(row), aligns, row.is_section)
+    _budget(doc, report.budget)
+    _para(doc, report.total_in_words, italic=True).paragraph_format.space_before = Pt(6)
+
+
+def _budget(doc: DocxDocument, rows: Sequence[BudgetRow]) -> None:
+    heading = _para(doc, "Kinh phí thực hiện", bold=True, align=LEFT)
+    heading.paragraph_format.space_before = Pt(12)
+    _para(doc, "Đơn vị tính: đồng", 12, italic=True, align=RIGHT)
+    table = _grid(doc, BUDGET_COLUMNS)
+    aligns = [align for _, _, align in BUDGET_COLUMNS]
+    for row in rows:
+        amounts = (format_number(value) for value in (row.planned, row.spent, row.remaining))
+        _row(table, (row.label, *amounts), aligns, row.is_total)
