@@ -61,3 +61,52 @@ def test_bad_period_and_format_are_one_line_errors(settings: Settings, engine: E
         "pdf",
     )
     assert fmt.exit_code == 2 and "docx, md, html" in fmt.stderr
+
+
+def test_programme_rollup_has_one_row_per_plan_and_totals(
+    settings: Settings, engine: Engine, definitions_copy: Path, tmp_path: Path
+) -> None:
+    ours = settings.model_copy(update={"definitions": definitions_copy})
+    text = (definitions_copy / "plans" / "quang-tri-2024.yaml").read_text(encoding="utf-8")
+    (definitions_copy / "plans" / "tinh-b.yaml").write_text(
+        text.replace(f"key: {SEED_PLAN}", "key: tinh-b-2024"), encoding="utf-8"
+    )
+    assert run_cli(ours, "load").exit_code == 0
+    run_cli(
+        ours, "update", "tinh-b-2024/chuan-do-luong", "--status", "done", "--date", "2024-05-02"
+    )
+    result = run_cli(
+        ours,
+        "report",
+        "--programme",
+        "de-an-996",
+        "--period",
+        "q2",
+        "--year",
+        "2024",
+        "--out",
+        str(tmp_path),
+        "--json",
+    )
+    assert result.exit_code == 0, result.stderr
+    markdown = next(
+        Path(f) for f in json.loads(result.stdout)["files"] if f.endswith(".md")
+    ).read_text(encoding="utf-8")
+    rows = [line for line in markdown.splitlines() if line.startswith("| ") and "---" not in line][
+        1:
+    ]
+    assert len(rows) == 3  # two plans and the total
+    assert rows[-1].startswith("| **Tổng cộng** | 1 | 0 | 0 | 0 | 13 | 14 |")
+    both = run_cli(
+        ours,
+        "report",
+        "--plan",
+        SEED_PLAN,
+        "--programme",
+        "de-an-996",
+        "--period",
+        "q2",
+        "--year",
+        "2024",
+    )
+    assert both.exit_code == 2 and "--plan hoặc --programme" in both.stderr

@@ -21,9 +21,13 @@ from kehoach_flow.cli.app import (
 @app.command()
 def report(
     ctx: typer.Context,
-    plan: Annotated[str, typer.Option(help="Khóa kế hoạch.")],
     period: Annotated[str, typer.Option(help="q1, q2, q3, q4, 6m, 9m hoặc year.")],
-    year: Annotated[int, typer.Option(help="Năm báo cáo.")],
+    plan: Annotated[str | None, typer.Option(help="Khóa kế hoạch.")] = None,
+    programme: Annotated[
+        str | None,
+        typer.Option(help="Báo cáo tổng hợp mọi kế hoạch của chương trình (ví dụ de-an-996)."),
+    ] = None,
+    year: Annotated[int, typer.Option(help="Năm báo cáo.")] = 0,
     fmt: Annotated[
         str, typer.Option("--format", help="Các định dạng, cách nhau bởi dấu phẩy.")
     ] = "docx,md,html",
@@ -43,6 +47,10 @@ def report(
 
     Ví dụ: kehoach report --plan qt-skhcn-2024-do-luong --period q2 --year 2024
     """
+    if (plan is None) == (programme is None):
+        raise typer.BadParameter("cần đúng một trong --plan hoặc --programme", param_hint="--plan")
+    if not year:
+        raise typer.BadParameter("cần --year, ví dụ --year 2024", param_hint="--year")
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -57,6 +65,19 @@ def report(
     issued = parse_date(on) or datetime.now(ZoneInfo(settings.timezone)).date()
     calendar = work_calendar(settings, range(year - 1, year + 3))
     options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
+    if programme is not None:
+        from kehoach_flow.reports.runs import generate_rollup
+
+        target = out_dir or settings.ensure_data_dir() / "reports" / programme
+        files = generate_rollup(engine_of(ctx), programme, chosen, options, target)
+        if as_json:
+            print_json({"files": [str(f) for f in files]})
+            return
+        out.print(f"Đã soạn báo cáo tổng hợp {programme}, {chosen.title}:")
+        for path in files:
+            out.print(f"  {path}", markup=False)
+        return
+    assert plan is not None
     target = out_dir or settings.ensure_data_dir() / "reports" / plan
     result = generate(engine_of(ctx), plan, chosen, options, target, formats, issued)
     if as_json:

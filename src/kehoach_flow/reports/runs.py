@@ -83,3 +83,27 @@ def list_runs(engine: Engine, subject: str | None = None) -> list[dict[str, obje
         query = query.where(RUN.c.subject == subject)
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def generate_rollup(
+    engine: Engine, programme: str, period: Period, options: BoardOptions, out_dir: Path
+) -> tuple[Path, ...]:
+    """The programme's rollup across its plans as Markdown and HTML, recorded as a run."""
+    from kehoach_flow.reports.rollup import build_rollup, write_rollup
+
+    rollup = build_rollup(engine, programme, period, options)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"tong-hop-{programme}-{period.year}-{period.kind}"
+    files = tuple(write_rollup(rollup, out_dir / f"{stem}.{kind}", kind) for kind in ("md", "html"))
+    row = {
+        "subject": f"programme:{programme}",
+        "period": period.kind,
+        "year": period.year,
+        "cutoff": period.cutoff,
+        "generated_at": datetime.now(UTC),
+        "content_hash": hashlib.sha256(repr(rollup.rows).encode()).hexdigest()[:32],
+        "files": [str(f) for f in files],
+    }
+    with engine.begin() as conn:
+        conn.execute(insert(RUN), [row])
+    return files
