@@ -63,3 +63,9 @@ def test_reminder_figures_have_their_stable_names() -> None:
         "deliver_ratio_to_raw",
     } <= set(figures)
     assert figures["plan_reminders_count"] > 0
+
+
+def test_report_figures_have_their_stable_names() -> None:
+    figures = run_bench(["reports"], None, PROGRAMME, provinces=2)
+    assert {"report_year_500_s", "rollup_national_s"} <= set(figures)
+    assert figures["rollup_plans"] == 2

@@ -36,7 +36,7 @@ from kehoach_flow.loading import load_path
 from kehoach_flow.settings import Settings
 
 PROGRAMME_FILE = Path("definitions/programmes/de-an-996.yaml")
-BENCHES = ("load_sqlite", "load_postgres", "tracking", "reminders")
+BENCHES = ("load_sqlite", "load_postgres", "tracking", "reminders", "reports")
 
 
 def run_bench(
@@ -81,6 +81,13 @@ def run_bench(
             with _sqlite(work) as engine:
                 load_path(engine, definitions)
                 figures |= tracking_figures(engine, updates=updates)
+            _advance(progress, step)
+        if "reports" in selected:
+            from kehoach_flow.bench_reports import report_figures
+
+            with _sqlite(work) as engine:
+                load_path(engine, definitions)
+                figures |= report_figures(engine, programme_file, work)
             _advance(progress, step)
         if "reminders" in selected:
             from kehoach_flow.bench_reminders import reminder_figures

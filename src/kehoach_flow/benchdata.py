@@ -18,7 +18,11 @@ SCHEDULES = ("Cả năm", "Quý I-II", "Quý 3", "Tháng 3-5", "6 tháng cuối 
 
 
 def generate(
-    target: Path, programme_file: Path, seed: int = 996, provinces: int = PROVINCES
+    target: Path,
+    programme_file: Path,
+    seed: int = 996,
+    provinces: int = PROVINCES,
+    tasks_per_subsection: int = TASKS_PER_SUBSECTION,
 ) -> Path:
     """Write units.yaml, the programme and one plan per province under `target`."""
     rng = random.Random(seed)
@@ -38,7 +42,7 @@ def generate(
             }
     _dump(target / "units.yaml", {"units": units})
     for p in range(1, provinces + 1):
-        _dump(target / "plans" / f"province-{p:02d}.yaml", _plan(p, rng))
+        _dump(target / "plans" / f"province-{p:02d}.yaml", _plan(p, rng, tasks_per_subsection))
     return target
 
 
@@ -49,7 +53,7 @@ def _dump(path: Path, data: Any) -> None:
     )
 
 
-def _plan(p: int, rng: random.Random) -> dict[str, Any]:
+def _plan(p: int, rng: random.Random, per_subsection: int = TASKS_PER_SUBSECTION) -> dict[str, Any]:
     units = [f"p{p:02d}-u{u:02d}" for u in range(1, UNITS_PER_PROVINCE + 1)]
     sections = []
     total = 0
@@ -57,7 +61,7 @@ def _plan(p: int, rng: random.Random) -> dict[str, Any]:
         subsections = []
         group_sum = 0
         for s in range(1, SUBSECTIONS + 1):
-            tasks = [_task(p, g, s, t, units, rng) for t in range(1, TASKS_PER_SUBSECTION + 1)]
+            tasks = [_task(p, g, s, t, units, rng) for t in range(1, per_subsection + 1)]
             amount = sum(line["amount"] for task in tasks for line in task["funding"])
             group_sum += amount
             subsections.append(

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -303,8 +304,42 @@ def test_appendix_table_has_one_row_per_item_and_bold_sections(tmp_path: Path) -
         "Hoàn thành đúng hạn",
         "1.477.000.000",
     ]
-    sizes = {r.font.size.pt for row in table.rows for c in row.cells for r in c.paragraphs[0].runs}
-    assert sizes <= {11, 12}
+    paragraphs = [c.paragraphs[0] for row in table.rows for c in row.cells]
+    assert {p.style.name for p in paragraphs} == {"Bảng"}
+    style = paragraphs[0].style
+    assert style.font.size == Pt(11)
+    assert style.paragraph_format.first_line_indent == 0
+    assert not any(
+        r.font.size for row in table.rows for c in row.cells for r in c.paragraphs[0].runs
+    )
+
+
+def test_appendix_cells_are_aligned_and_sized_to_their_columns(tmp_path: Path) -> None:
+    table = _tables(_written(tmp_path))[2]
+    task = table.rows[4]
+    aligns = [c.paragraphs[0].paragraph_format.alignment for c in task.cells]
+    assert aligns[0] == WD_ALIGN_PARAGRAPH.CENTER
+    assert aligns[1] is None  # left, from the style
+    assert aligns[-1] == WD_ALIGN_PARAGRAPH.RIGHT
+    widths = [round(c.width.mm) for c in task.cells]
+    assert widths == [9, 36, 25, 20, 20, 15, 16, 24]
+
+
+def test_appendix_cell_text_keeps_markup_line_breaks_and_drops_control_characters(
+    tmp_path: Path,
+) -> None:
+    report = sample_report()
+    odd = replace(
+        report.appendix[3],
+        content='Mua <thiết bị> & "chuẩn"\nđợt 2',
+        result="38\x0b thiết bị\x01",
+    )
+    appendix = (*report.appendix[:3], odd, *report.appendix[4:])
+    table = _tables(_written(tmp_path, replace(report, appendix=appendix)))[2]
+    cells = table.rows[4].cells
+    assert cells[1].text == 'Mua <thiết bị> & "chuẩn"\nđợt 2'
+    assert cells[1].paragraphs[0]._p.xpath("./w:r/w:br")
+    assert cells[2].text == "38 thiết bị"
 
 
 def test_budget_table_formats_amounts_and_bolds_totals(tmp_path: Path) -> None:
