@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer.main
@@ -126,3 +127,16 @@ def test_usage_errors_are_one_vietnamese_line(
     result = run_cli(sqlite_settings, *args)
     assert result.exit_code == 2
     assert result.stderr.strip() == expected
+
+
+def test_a_wrong_setting_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KEHOACH_REPORT_CUTOFF_DAY", "31")
+    result = run_cli(None, "plans")  # type: ignore[arg-type]
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        'Lỗi: cấu hình KEHOACH_REPORT_CUTOFF_DAY="31" không hợp lệ: cần là một ngày trong '
+        'tháng từ 1 đến 28, hoặc "end" (hết tháng)'
+    ]

@@ -6,8 +6,11 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kehoach_flow.errors import KehoachError
+from kehoach_flow.reports.periods import CUTOFF_DAY, CutoffDayField
 
 
 class Settings(BaseSettings):
@@ -35,6 +38,8 @@ class Settings(BaseSettings):
     link_max_age_days: int = 30
     evidence_max_bytes: int = 20 * 1024 * 1024
     calendar_file: Path | None = None
+    report_cutoff_day: CutoffDayField = CUTOFF_DAY
+    report_templates: Path | None = None
 
     def resolved_calendar_file(self) -> Path:
         """Local working-day overrides: KEHOACH_CALENDAR_FILE or definitions/calendar.yaml."""
@@ -59,3 +64,16 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a wrong value is one line naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        name = f"KEHOACH_{str(error['loc'][0]).upper()}" if error["loc"] else "KEHOACH_*"
+        reason = (error.get("ctx") or {}).get("error") or error["msg"]
+        raise KehoachError(
+            f'cấu hình {name}="{error.get("input")}" không hợp lệ: {reason}'
+        ) from None

@@ -14,9 +14,9 @@ from kehoach_flow.reminders.planner import (
     Rule,
     describe,
     plan_reminders,
-    report_cutoffs,
 )
 from kehoach_flow.reminders.rules import ReminderRules
+from kehoach_flow.reports.periods import report_cutoffs
 from kehoach_flow.workdays import WorkCalendar, vietnam_calendar
 
 CAL = vietnam_calendar(range(2023, 2027))

@@ -110,3 +110,31 @@ def test_programme_rollup_has_one_row_per_plan_and_totals(
         "2024",
     )
     assert both.exit_code == 2 and "--plan hoặc --programme" in both.stderr
+
+
+def test_a_template_directory_restyles_the_text_formats(
+    settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
+    run_cli(settings, "load")
+    templates = tmp_path / "mau"
+    templates.mkdir()
+    (templates / "report.md.j2").write_text(
+        "# Mẫu riêng: {{ r.header.title }}\n{% for c in r.categories %}{{ c.label }}={{ c.count }}\n{% endfor %}",
+        encoding="utf-8",
+    )
+    restyled = settings.model_copy(update={"report_templates": templates})
+    args = ("report", "--plan", SEED_PLAN, "--period", "q2", "--year", "2024", "--out")
+    result = run_cli(restyled, *args, str(tmp_path / "out"), "--format", "md,html")
+    assert result.exit_code == 0, result.stderr
+    md = next((tmp_path / "out").glob("*.md")).read_text(encoding="utf-8")
+    assert md.startswith("# Mẫu riêng: Kết quả thực hiện Kế hoạch")
+    assert "Chưa thực hiện=" in md
+    html = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
+    assert "Mẫu riêng" not in html  # the built-in HTML template still applies
+
+    (templates / "report.md.j2").write_text("{% for c in r.categories %}\n", encoding="utf-8")
+    broken = run_cli(restyled, *args, str(tmp_path / "out2"), "--format", "docx,md")
+    assert broken.exit_code == 2
+    assert not (tmp_path / "out2").exists()  # nothing written, not even the docx
+    assert broken.stderr.startswith("Lỗi: mẫu báo cáo report.md.j2 lỗi:")
+    assert len(broken.stderr.strip().splitlines()) == 1

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from kehoach_flow.errors import DefinitionError, KehoachError
-from kehoach_flow.settings import Settings
+from kehoach_flow.settings import Settings, load_settings
 
 app = typer.Typer(
     name="kehoach",
@@ -32,7 +32,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="In JSON cho script tha
 def settings_of(ctx: typer.Context) -> Settings:
     if ctx.obj is None:
         root = ctx.find_root()
-        root.obj = root.obj or Settings()
+        root.obj = root.obj or load_settings()
         return root.obj
     return ctx.obj
 

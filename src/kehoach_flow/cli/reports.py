@@ -55,12 +55,13 @@ def report(
     from zoneinfo import ZoneInfo
 
     from kehoach_flow.reports.periods import period as make_period
-    from kehoach_flow.reports.runs import generate
+    from kehoach_flow.reports.runs import generate, plan_period
     from kehoach_flow.tracking.board import BoardOptions
     from kehoach_flow.tracking.workcalendar import work_calendar
 
     settings = settings_of(ctx)
-    chosen = make_period(period, year)
+    cutoff_day = settings.report_cutoff_day
+    chosen = make_period(period, year, cutoff_day)
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
     issued = parse_date(on) or datetime.now(ZoneInfo(settings.timezone)).date()
     calendar = work_calendar(settings, range(year - 1, year + 3))
@@ -69,7 +70,9 @@ def report(
         from kehoach_flow.reports.runs import generate_rollup
 
         target = out_dir or settings.ensure_data_dir() / "reports" / programme
-        files = generate_rollup(engine_of(ctx), programme, chosen, options, target)
+        files = generate_rollup(
+            engine_of(ctx), programme, chosen, options, target, settings.report_templates
+        )
         if as_json:
             print_json({"files": [str(f) for f in files]})
             return
@@ -78,8 +81,11 @@ def report(
             out.print(f"  {path}", markup=False)
         return
     assert plan is not None
+    chosen = plan_period(engine_of(ctx), plan, period, year, cutoff_day)
     target = out_dir or settings.ensure_data_dir() / "reports" / plan
-    result = generate(engine_of(ctx), plan, chosen, options, target, formats, issued)
+    result = generate(
+        engine_of(ctx), plan, chosen, options, target, formats, issued, settings.report_templates
+    )
     if as_json:
         print_json({"files": [str(f) for f in result.files], "content_hash": result.content_hash})
         return

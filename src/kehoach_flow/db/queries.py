@@ -59,6 +59,15 @@ def list_plans(engine: Engine, include_archived: bool = False) -> list[dict[str,
         ]
 
 
+def plan_header(engine: Engine, key: str) -> dict[str, Any]:
+    """The header block of a plan as loaded (issuer, signer, reminders, report cut-off...)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(PLAN.c.header).where(PLAN.c.key == key)).first()
+    if row is None:
+        raise NotFoundError("kế hoạch", key, "xem danh sách bằng `kehoach plans`")
+    return dict(row.header or {})
+
+
 def archive_plan(engine: Engine, key: str) -> None:
     with engine.begin() as conn:
         result = conn.execute(

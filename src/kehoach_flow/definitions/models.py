@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from kehoach_flow.reports.periods import CutoffDayField
+
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=120)]
 UnitKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -125,6 +127,7 @@ class PlanHeader(Model):
     funding_sources: dict[Key, Text] = {}
     total: Amount | None = None
     reminders: dict[str, Any] | None = None
+    report_cutoff_day: CutoffDayField | None = None  # reporting periods' last day of the month
 
 
 class PlanFile(Model):

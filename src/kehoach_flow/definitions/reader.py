@@ -116,6 +116,7 @@ def _message(error: Any, loc: Loc) -> str:
         "less_than_equal": f'"{field}" phải nhỏ hơn hoặc bằng {ctx.get("le")}',
         "string_pattern_mismatch": _pattern_message(field, str(ctx.get("pattern", ""))),
         "string_too_long": f'"{field}" quá dài (tối đa {ctx.get("max_length")} ký tự)',
+        "value_error": f'"{field}" {ctx.get("error", "")}',
     }
     return messages.get(kind, f'"{field}": {error["msg"]}')
 

@@ -86,7 +86,12 @@ def plan_reminders(
     requests: dict[int, frozenset[date]] = {}  # working days ahead -> request days, per call
     for task in tasks:
         found += _for_task(task, day, calendar, cutoffs, requests)
-    return sorted(found, key=lambda r: (r.email, r.task.plan, r.task.due, r.task.key, r.rule.value))
+    return sorted(found, key=reminder_order)
+
+
+def reminder_order(r: Reminder) -> tuple[str, str, date, str, str]:
+    """By recipient, then plan, due date, task and rule: the order of a digest's lines."""
+    return (r.email, r.task.plan, r.task.due, r.task.key, r.rule.value)
 
 
 def _for_task(
@@ -166,11 +171,6 @@ def _reminder(
 ) -> Reminder:
     assert contact.email is not None
     return Reminder(day, contact.email, contact, role, rule, task, days, lead_without_mail)
-
-
-def report_cutoffs(year: int) -> list[date]:
-    """Nghị định 09/2019/NĐ-CP: quarter data to the 14th of the quarter's last month."""
-    return [date(year, month, 14) for month in (3, 6, 9, 12)]
 
 
 def describe(reminder: Reminder) -> str:

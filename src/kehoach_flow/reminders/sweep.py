@@ -11,13 +11,14 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from kehoach_flow.db.queries import list_plans
+from kehoach_flow.db.queries import list_plans, plan_header
 from kehoach_flow.mail.transport import Transport
 from kehoach_flow.reminders.digest import Digest, MailContext, group_digests, render_digest
 from kehoach_flow.reminders.inputs import reminder_tasks
 from kehoach_flow.reminders.outbox import enqueue
-from kehoach_flow.reminders.planner import Reminder, plan_reminders, report_cutoffs
+from kehoach_flow.reminders.planner import Reminder, plan_reminders, reminder_order
 from kehoach_flow.reminders.sender import SendPolicy, SendReport, deliver
+from kehoach_flow.reports.periods import plan_cutoff_day, report_cutoffs
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.board import BoardOptions
 from kehoach_flow.tracking.workcalendar import work_calendar
@@ -42,8 +43,12 @@ def plan_day(
     calendar = work_calendar(settings, range(day.year - 1, day.year + 3))
     options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
     keys = plans or [p["key"] for p in list_plans(engine)]
-    tasks = [t for key in keys for t in reminder_tasks(engine, key, day, options)]
-    reminders = plan_reminders(tasks, day, calendar, report_cutoffs(day.year))
+    reminders = []
+    for key in keys:  # each plan may have its own reporting cut-off day
+        cutoff_day = plan_cutoff_day(plan_header(engine, key), settings.report_cutoff_day)
+        tasks = reminder_tasks(engine, key, day, options)
+        reminders += plan_reminders(tasks, day, calendar, report_cutoffs(day.year, cutoff_day))
+    reminders.sort(key=reminder_order)
     working = calendar.is_working_day(day)
     day_off = None if working else (calendar.holiday_name(day) or "nghỉ cuối tuần")
     return SweepResult(day, working, reminders, group_digests(reminders), day_off=day_off)

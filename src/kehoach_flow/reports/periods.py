@@ -3,12 +3,21 @@
 A quarter's data runs from the 15th of the month before the quarter to the 14th of its last
 month; 6 months, 9 months and the year run from 15/12 of the year before to 14/6, 14/9 and
 14/12. A report takes every task's state as of the end of the cut-off day.
+
+The cut-off day is configuration: `KEHOACH_REPORT_CUTOFF_DAY` for the installation and
+`report_cutoff_day` in a plan's header, each a day of the month from 1 to 28, or `end` for
+calendar periods (a quarter from its first day to its last, the year from 1/1 to 31/12).
 """
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator
 
 from kehoach_flow.errors import KehoachError
 
@@ -23,7 +32,8 @@ _TITLES = {
     "9m": "9 tháng đầu năm {}",
     "year": "năm {}",
 }
-CUTOFF_DAY = 14
+CutoffDay = int | Literal["end"]
+CUTOFF_DAY: CutoffDay = 14  # Nghị định 09/2019/NĐ-CP
 
 
 @dataclass(frozen=True)
@@ -41,31 +51,65 @@ class Period:
     @property
     def next_start(self) -> date:
         """The day after the cut-off: where "next period" (phương hướng kỳ tới) begins."""
-        return date.fromordinal(self.cutoff.toordinal() + 1)
+        return self.cutoff + timedelta(days=1)
 
 
-def period(kind: str, year: int) -> Period:
-    """The period `kind` ("q1".."q4", "6m", "9m", "year") of `year` with its data window."""
+def _valid_cutoff_day(value: object) -> object:
+    """For pydantic (settings, plan files): 1..28 (digits allowed) or "end"."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if value == "end" or (type(value) is int and 1 <= value <= 28):
+        return value
+    raise ValueError('cần là một ngày trong tháng từ 1 đến 28, hoặc "end" (hết tháng)')
+
+
+CutoffDayField = Annotated[int | Literal["end"], BeforeValidator(_valid_cutoff_day)]
+
+
+def check_cutoff_day(value: object) -> CutoffDay:
+    """1..28 or "end"; anything else is a user error naming what is allowed."""
+    try:
+        return _valid_cutoff_day(value)  # type: ignore[return-value]
+    except ValueError as exc:
+        raise KehoachError(f'ngày chốt số liệu "{value}" {exc}') from None
+
+
+def _cutoff_in(year: int, month: int, day: CutoffDay) -> date:
+    if day == "end":
+        return date(year, month, calendar.monthrange(year, month)[1])
+    return date(year, month, day)
+
+
+def period(kind: str, year: int, cutoff_day: CutoffDay = CUTOFF_DAY) -> Period:
+    """The period `kind` ("q1".."q4", "6m", "9m", "year") of `year` with its data window:
+    from the day after the previous period's cut-off to this one's."""
     if kind not in KINDS:
         raise KehoachError(f'kỳ báo cáo "{kind}" không có; chọn một trong: {", ".join(KINDS)}')
+    cutoff_day = check_cutoff_day(cutoff_day)
     last = _LAST_MONTH[kind]
-    cutoff = date(year, last, CUTOFF_DAY)
-    if kind.startswith("q"):
-        first_month = last - 2
-        start = (
-            date(year - 1, 12, CUTOFF_DAY + 1)
-            if first_month == 1
-            else date(year, first_month - 1, CUTOFF_DAY + 1)
-        )
-    else:
-        start = date(year - 1, 12, CUTOFF_DAY + 1)
-    return Period(kind, year, start, cutoff)
+    first = last - 2 if kind.startswith("q") else 1
+    before = (year - 1, 12) if first == 1 else (year, first - 1)
+    start = _cutoff_in(*before, cutoff_day) + timedelta(days=1)
+    return Period(kind, year, start, _cutoff_in(year, last, cutoff_day))
 
 
-def period_for_day(day: date) -> Period | None:
+def report_cutoffs(year: int, cutoff_day: CutoffDay = CUTOFF_DAY) -> list[date]:
+    """The four quarterly cut-offs of `year` (14/3, 14/6, 14/9, 14/12 by default)."""
+    return [period(kind, year, cutoff_day).cutoff for kind in ("q1", "q2", "q3", "q4")]
+
+
+def period_for_day(day: date, cutoff_day: CutoffDay = CUTOFF_DAY) -> Period | None:
     """The period whose report is due the day after its cut-off (year wins over q4)."""
     for kind in ("year", "9m", "6m", "q1"):
-        candidate = period(kind, day.year)
+        candidate = period(
+            kind, day.year - (1 if day.month == 1 and day.day == 1 else 0), cutoff_day
+        )
         if candidate.next_start == day:
             return candidate
     return None
+
+
+def plan_cutoff_day(header: Mapping[str, Any] | None, default: CutoffDay = CUTOFF_DAY) -> CutoffDay:
+    """The plan's own `report_cutoff_day`, else the installation's."""
+    value = (header or {}).get("report_cutoff_day")
+    return default if value is None else check_cutoff_day(value)

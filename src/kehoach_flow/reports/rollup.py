@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import Engine, select
 
 from kehoach_flow.db.sync import PLAN, PROGRAMME
 from kehoach_flow.errors import NotFoundError
-from kehoach_flow.numbers import amount_in_words, format_number
+from kehoach_flow.numbers import amount_in_words
 from kehoach_flow.reports.periods import Period
+from kehoach_flow.reports.text_writer import render
 from kehoach_flow.tracking.board import BoardOptions, TaskView, plan_board
 from kehoach_flow.tracking.state import Category
 
@@ -89,23 +89,16 @@ def build_rollup(
     return Rollup(programme_key, programme.title, period, rows)
 
 
-def render_rollup(rollup: Rollup, kind: str) -> str:
-    env = Environment(
-        loader=PackageLoader("kehoach_flow.reports", "templates"),
-        autoescape=select_autoescape(["html", "html.j2"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["money"] = format_number
-    template = env.get_template(f"rollup.{kind}.j2")
-    return template.render(
+def render_rollup(rollup: Rollup, kind: str, templates: Path | None = None) -> str:
+    return render(
+        f"rollup.{kind}.j2",
+        templates,
         r=rollup,
         categories=[c.label for c in Category],
         words=amount_in_words(rollup.totals.planned),
     )
 
 
-def write_rollup(rollup: Rollup, path: Path, kind: str) -> Path:
-    path.write_text(render_rollup(rollup, kind), encoding="utf-8")
+def write_rollup(rollup: Rollup, path: Path, kind: str, templates: Path | None = None) -> Path:
+    path.write_text(render_rollup(rollup, kind, templates), encoding="utf-8")
     return path

@@ -9,12 +9,19 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 
+from kehoach_flow.db.queries import plan_header
 from kehoach_flow.db.tables import ReportRun
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.reports.builder import build_report
 from kehoach_flow.reports.content import Report
-from kehoach_flow.reports.periods import Period
-from kehoach_flow.reports.text_writer import write_text
+from kehoach_flow.reports.periods import (
+    CUTOFF_DAY,
+    CutoffDay,
+    Period,
+    period,
+    plan_cutoff_day,
+)
+from kehoach_flow.reports.text_writer import render_text
 from kehoach_flow.tracking.board import BoardOptions
 
 RUN = ReportRun.__table__  # type: ignore[attr-defined]
@@ -35,6 +42,13 @@ def content_hash(report: Report) -> str:
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
 
 
+def plan_period(
+    engine: Engine, plan_key: str, kind: str, year: int, default: CutoffDay = CUTOFF_DAY
+) -> Period:
+    """The period of `plan_key` with the plan's cut-off day, else the installation's."""
+    return period(kind, year, plan_cutoff_day(plan_header(engine, plan_key), default))
+
+
 def generate(
     engine: Engine,
     plan_key: str,
@@ -43,6 +57,7 @@ def generate(
     out_dir: Path,
     formats: tuple[str, ...] = FORMATS,
     issued: date | None = None,
+    templates: Path | None = None,
 ) -> RunResult:
     """Build the report, write it in each format under `out_dir`, record the run."""
     unknown = [f for f in formats if f not in FORMATS]
@@ -51,9 +66,11 @@ def generate(
             f"định dạng không có: {', '.join(unknown)}; chọn trong: {', '.join(FORMATS)}"
         )
     report = build_report(engine, plan_key, period, options, issued or date.today())
+    # Text formats are rendered before anything is written: a broken template leaves no files.
+    texts = {kind: render_text(report, kind, templates) for kind in formats if kind != "docx"}
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"bao-cao-{plan_key}-{period.year}-{period.kind}"
-    files = tuple(_write(report, out_dir / f"{stem}.{kind}", kind) for kind in formats)
+    files = tuple(_write(report, out_dir / f"{stem}.{kind}", texts.get(kind)) for kind in formats)
     digest = content_hash(report)
     row = {
         "subject": plan_key,
@@ -69,12 +86,13 @@ def generate(
     return RunResult(report, files, digest)
 
 
-def _write(report: Report, path: Path, kind: str) -> Path:
-    if kind == "docx":
-        from kehoach_flow.reports.docx_writer import write_docx
+def _write(report: Report, path: Path, text: str | None) -> Path:
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+        return path
+    from kehoach_flow.reports.docx_writer import write_docx
 
-        return write_docx(report, path)
-    return write_text(report, path, kind)
+    return write_docx(report, path)
 
 
 def list_runs(engine: Engine, subject: str | None = None) -> list[dict[str, object]]:
@@ -86,7 +104,12 @@ def list_runs(engine: Engine, subject: str | None = None) -> list[dict[str, obje
 
 
 def generate_rollup(
-    engine: Engine, programme: str, period: Period, options: BoardOptions, out_dir: Path
+    engine: Engine,
+    programme: str,
+    period: Period,
+    options: BoardOptions,
+    out_dir: Path,
+    templates: Path | None = None,
 ) -> tuple[Path, ...]:
     """The programme's rollup across its plans as Markdown and HTML, recorded as a run."""
     from kehoach_flow.reports.rollup import build_rollup, write_rollup
@@ -94,7 +117,9 @@ def generate_rollup(
     rollup = build_rollup(engine, programme, period, options)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"tong-hop-{programme}-{period.year}-{period.kind}"
-    files = tuple(write_rollup(rollup, out_dir / f"{stem}.{kind}", kind) for kind in ("md", "html"))
+    files = tuple(
+        write_rollup(rollup, out_dir / f"{stem}.{kind}", kind, templates) for kind in ("md", "html")
+    )
     row = {
         "subject": f"programme:{programme}",
         "period": period.kind,

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    select_autoescape,
+)
 
+from kehoach_flow.errors import KehoachError
 from kehoach_flow.numbers import format_number
 from kehoach_flow.reports.content import Report
 
@@ -15,9 +28,17 @@ def _markdown_cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _environment() -> Environment:
+@lru_cache(maxsize=8)
+def template_environment(override: Path | None = None) -> Environment:
+    """The report templates; files in `override` (KEHOACH_REPORT_TEMPLATES) named like the
+    built-in ones (report.md.j2, report.html.j2, rollup.md.j2, rollup.html.j2) win."""
+    loaders: list[BaseLoader] = [PackageLoader("kehoach_flow.reports", "templates")]
+    if override is not None:
+        if not override.is_dir():
+            raise KehoachError(f"không có thư mục mẫu báo cáo {override}")
+        loaders.insert(0, FileSystemLoader(override))
     env = Environment(
-        loader=PackageLoader("kehoach_flow.reports", "templates"),
+        loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(["html", "html.j2"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -29,15 +50,23 @@ def _environment() -> Environment:
     return env
 
 
-def render_markdown(report: Report) -> str:
-    return _environment().get_template("report.md.j2").render(r=report)
+def render(template: str, templates: Path | None = None, **values: Any) -> str:
+    """Render a report template; a broken user template is a user error, not a traceback."""
+    try:
+        return template_environment(templates).get_template(template).render(**values)
+    except TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}: " if isinstance(exc, TemplateSyntaxError) else ""
+        raise KehoachError(f"mẫu báo cáo {template} lỗi: {where}{exc.message}") from None
 
 
-def render_html(report: Report) -> str:
-    return _environment().get_template("report.html.j2").render(r=report)
+def render_markdown(report: Report, templates: Path | None = None) -> str:
+    return render("report.md.j2", templates, r=report)
 
 
-def write_text(report: Report, path: Path, kind: str) -> Path:
-    text = render_markdown(report) if kind == "md" else render_html(report)
-    path.write_text(text, encoding="utf-8")
-    return path
+def render_html(report: Report, templates: Path | None = None) -> str:
+    return render("report.html.j2", templates, r=report)
+
+
+def render_text(report: Report, kind: str, templates: Path | None = None) -> str:
+    """The report as "md" or "html"."""
+    return render_markdown(report, templates) if kind == "md" else render_html(report, templates)
