@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from docx import Document
+from docx.enum.section import WD_ORIENT
 from sqlalchemy import Engine
 
 from kehoach_flow.settings import Settings
@@ -97,6 +99,17 @@ def test_programme_rollup_has_one_row_per_plan_and_totals(
     ]
     assert len(rows) == 3  # two plans and the total
     assert rows[-1].startswith("| **Tổng cộng** | 1 | 0 | 0 | 0 | 13 | 14 |")
+    docx_file = next(Path(f) for f in json.loads(result.stdout)["files"] if f.endswith(".docx"))
+    document = Document(str(docx_file))
+    section = document.sections[0]
+    assert section.orientation == WD_ORIENT.LANDSCAPE and section.page_width > section.page_height
+    table = document.tables[0]
+    cells = [[c.text for c in row.cells] for row in table.rows]
+    assert cells[0][:3] == ["TT", "Kế hoạch", "Hoàn thành đúng hạn"]
+    assert [row[0] for row in cells[1:]] == ["1", "2", ""]
+    assert cells[-1][1:8] == ["Tổng cộng", "1", "0", "0", "0", "13", "14"]
+    assert all(run.bold for c in table.rows[-1].cells for run in c.paragraphs[0].runs)
+    assert document.paragraphs[-1].text.startswith("Viết bằng chữ (kinh phí kế hoạch): ")
     both = run_cli(
         ours,
         "report",

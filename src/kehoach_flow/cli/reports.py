@@ -71,7 +71,7 @@ def report(
 
         target = out_dir or settings.ensure_data_dir() / "reports" / programme
         files = generate_rollup(
-            engine_of(ctx), programme, chosen, options, target, settings.report_templates
+            engine_of(ctx), programme, chosen, options, target, settings.report_templates, formats
         )
         if as_json:
             print_json({"files": [str(f) for f in files]})

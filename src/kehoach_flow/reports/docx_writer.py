@@ -6,11 +6,12 @@ import re
 from collections.abc import Sequence
 from operator import attrgetter
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -23,8 +24,12 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from kehoach_flow.numbers import format_number
+from kehoach_flow.numbers import amount_in_words, format_number
 from kehoach_flow.reports.content import BudgetRow, Report
+from kehoach_flow.tracking.state import Category
+
+if TYPE_CHECKING:
+    from kehoach_flow.reports.rollup import Rollup
 
 Container: TypeAlias = DocxDocument | _Cell
 Align: TypeAlias = WD_ALIGN_PARAGRAPH
@@ -78,6 +83,52 @@ def write_docx(report: Report, path: Path) -> Path:
     _footer_block(doc, report)
     _appendix(doc, report)
     doc.core_properties.title = report.header.title
+    doc.save(str(path))
+    return path
+
+
+def write_rollup_docx(rollup: Rollup, path: Path) -> Path:
+    """The programme rollup on landscape A4: one row per plan, the totals, the total in words."""
+    doc = Document()
+    _setup_normal_style(doc)
+    section = doc.sections[0]
+    _setup_page(section)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.left_margin, section.right_margin = Mm(20), Mm(15)
+    _table_style(doc)
+    _para(doc, "BÁO CÁO TỔNG HỢP", bold=True, align=CENTER)
+    period = rollup.period
+    title = f"Kết quả thực hiện {rollup.title}, {period.title}"
+    _para(doc, title, bold=True, align=CENTER)
+    cutoff = f"(Số liệu đến hết ngày {period.cutoff:%d/%m/%Y})"
+    _para(doc, cutoff, italic=True, align=CENTER).paragraph_format.space_after = Pt(6)
+    columns = (
+        ("TT", 9, CENTER),
+        ("Kế hoạch", 70, LEFT),
+        *((category.label, 19, CENTER) for category in Category),
+        ("Tổng số", 15, CENTER),
+        ("Hoàn thành (%)", 19, CENTER),
+        ("Kinh phí kế hoạch (đồng)", 33, RIGHT),
+        ("Đã chi (đồng)", 31, RIGHT),
+    )
+    table, widths = _grid(doc, columns), _twips(columns)
+    aligns = [align for _, _, align in columns]
+    rows = [(str(n), row) for n, row in enumerate(rollup.rows, start=1)]
+    for number, row in [*rows, ("", rollup.totals)]:
+        values = (
+            number,
+            row.title,
+            *(str(n) for n in row.counts),
+            str(row.total),
+            _percent(row.done_percent),
+            format_number(row.planned),
+            format_number(row.spent),
+        )
+        _row(table, values, aligns, widths, bold=not row.plan)
+    words = f"Viết bằng chữ (kinh phí kế hoạch): {amount_in_words(rollup.totals.planned)}"
+    _para(doc, words, italic=True).paragraph_format.space_before = Pt(6)
+    doc.core_properties.title = title
     doc.save(str(path))
     return path
 

@@ -97,8 +97,3 @@ def render_rollup(rollup: Rollup, kind: str, templates: Path | None = None) -> s
         categories=[c.label for c in Category],
         words=amount_in_words(rollup.totals.planned),
     )
-
-
-def write_rollup(rollup: Rollup, path: Path, kind: str, templates: Path | None = None) -> Path:
-    path.write_text(render_rollup(rollup, kind, templates), encoding="utf-8")
-    return path

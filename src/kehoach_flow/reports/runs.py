@@ -60,11 +60,7 @@ def generate(
     templates: Path | None = None,
 ) -> RunResult:
     """Build the report, write it in each format under `out_dir`, record the run."""
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise KehoachError(
-            f"định dạng không có: {', '.join(unknown)}; chọn trong: {', '.join(FORMATS)}"
-        )
+    _check_formats(formats)
     report = build_report(engine, plan_key, period, options, issued or date.today())
     # Text formats are rendered before anything is written: a broken template leaves no files.
     texts = {kind: render_text(report, kind, templates) for kind in formats if kind != "docx"}
@@ -84,6 +80,14 @@ def generate(
     with engine.begin() as conn:
         conn.execute(insert(RUN), [row])
     return RunResult(report, files, digest)
+
+
+def _check_formats(formats: tuple[str, ...]) -> None:
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise KehoachError(
+            f"định dạng không có: {', '.join(unknown)}; chọn trong: {', '.join(FORMATS)}"
+        )
 
 
 def _write(report: Report, path: Path, text: str | None) -> Path:
@@ -110,16 +114,25 @@ def generate_rollup(
     options: BoardOptions,
     out_dir: Path,
     templates: Path | None = None,
+    formats: tuple[str, ...] = FORMATS,
 ) -> tuple[Path, ...]:
-    """The programme's rollup across its plans as Markdown and HTML, recorded as a run."""
-    from kehoach_flow.reports.rollup import build_rollup, write_rollup
+    """The programme's rollup across its plans in each format, recorded as a run."""
+    from kehoach_flow.reports.docx_writer import write_rollup_docx
+    from kehoach_flow.reports.rollup import build_rollup, render_rollup
 
+    _check_formats(formats)
     rollup = build_rollup(engine, programme, period, options)
+    texts = {kind: render_rollup(rollup, kind, templates) for kind in formats if kind != "docx"}
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"tong-hop-{programme}-{period.year}-{period.kind}"
-    files = tuple(
-        write_rollup(rollup, out_dir / f"{stem}.{kind}", kind, templates) for kind in ("md", "html")
-    )
+    files = []
+    for kind in formats:
+        path = out_dir / f"{stem}.{kind}"
+        if kind == "docx":
+            files.append(write_rollup_docx(rollup, path))
+        else:
+            path.write_text(texts[kind], encoding="utf-8")
+            files.append(path)
     row = {
         "subject": f"programme:{programme}",
         "period": period.kind,
@@ -131,4 +144,4 @@ def generate_rollup(
     }
     with engine.begin() as conn:
         conn.execute(insert(RUN), [row])
-    return files
+    return tuple(files)
