@@ -22,6 +22,26 @@ SEED_PLAN = "qt-skhcn-2024-do-luong"
 POSTGRES_URL = os.environ.get("KEHOACH_TEST_POSTGRES_URL")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Point Prefect at the session's own server (tests/orchestration starts it on this port)
+    before anything imports prefect, so flows never start a temporary server of their own."""
+    import socket
+    import tempfile
+
+    if os.environ.get("KEHOACH_TEST_PREFECT_PORT"):
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    home = tempfile.mkdtemp(prefix="kehoach-prefect-home-")
+    os.environ["KEHOACH_TEST_PREFECT_PORT"] = str(port)
+    os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+    os.environ["PREFECT_HOME"] = home
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "false"
+
+
 @pytest.fixture(scope="session")
 def postgres_schema_url() -> Iterator[str]:
     """A fresh schema on the test Postgres for this run; dropped at the end."""

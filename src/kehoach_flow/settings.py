@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     calendar_file: Path | None = None
     report_cutoff_day: CutoffDayField = CUTOFF_DAY
     report_templates: Path | None = None
+    schedule_file: Path = Field(default=Path("deploy/prefect.yaml"))
+    misfire_grace_hours: float = 12.0
 
     def resolved_calendar_file(self) -> Path:
         """Local working-day overrides: KEHOACH_CALENDAR_FILE or definitions/calendar.yaml."""

@@ -1,6 +1,12 @@
 """The `kehoach` command: a thin skin that parses, calls the library and prints."""
 
-from kehoach_flow.cli import plans, reminders, reports, tracking  # noqa: F401  (registers the commands)
+from kehoach_flow.cli import (  # noqa: F401  (registers the commands)
+    plans,
+    reminders,
+    reports,
+    service,
+    tracking,
+)
 from kehoach_flow.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -230,3 +230,33 @@ class ReportRun(SQLModel, table=True):
     generated_at: datetime
     content_hash: str = Field(max_length=64)
     files: list[str] | None = _json()
+
+
+class StatusSnapshot(SQLModel, table=True):
+    """A plan's scoreboard on one day, stored by the daily tracking flow (one row a day)."""
+
+    __tablename__ = "status_snapshot"
+    __table_args__ = (UniqueConstraint("plan_key", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_key: str = Field(max_length=120, index=True)
+    day: date
+    counts: dict[str, Any] | None = _json()  # the scoreboard, as `kehoach status --json` has it
+    overdue: list[str] | None = _json()  # task keys
+    at_risk: list[str] | None = _json()
+    blocked: list[str] | None = _json()
+    taken_at: datetime
+
+
+class ScheduleRun(SQLModel, table=True):
+    """One firing of a scheduled job in `kehoach serve`, claimed before it runs, so that a
+    slot (job, scheduled time) runs once: not twice after a restart, not by two processes."""
+
+    __tablename__ = "schedule_run"
+    __table_args__ = (UniqueConstraint("job", "slot"),)
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=80)
+    slot: datetime  # the scheduled fire time, UTC
+    started_at: datetime
+    finished_at: datetime | None = None
+    state: str = Field(default="running", max_length=20)  # running, completed, failed
+    message: str | None = None

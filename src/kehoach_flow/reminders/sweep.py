@@ -54,15 +54,10 @@ def plan_day(
     return SweepResult(day, working, reminders, group_digests(reminders), day_off=day_off)
 
 
-def sweep(
-    engine: Engine,
-    settings: Settings,
-    transport: Transport,
-    day: date,
-    plans: list[str] | None = None,
-    policy: SendPolicy | None = None,
+def queue_day(
+    engine: Engine, settings: Settings, day: date, plans: list[str] | None = None
 ) -> SweepResult:
-    """Plan `day`, store its digests in the outbox, then deliver everything due."""
+    """Plan `day` and store its digests in the outbox (a digest already there is left alone)."""
     result = plan_day(engine, settings, day, plans)
     context = MailContext(
         settings.base_url,
@@ -72,5 +67,18 @@ def sweep(
     )
     built = [(digest, render_digest(digest, context)) for digest in result.digests]
     result.queued, result.already_queued = enqueue(engine, built)
+    return result
+
+
+def sweep(
+    engine: Engine,
+    settings: Settings,
+    transport: Transport,
+    day: date,
+    plans: list[str] | None = None,
+    policy: SendPolicy | None = None,
+) -> SweepResult:
+    """Plan `day`, store its digests in the outbox, then deliver everything due."""
+    result = queue_day(engine, settings, day, plans)
     result.delivery = deliver(engine, transport, policy)
     return result

@@ -1,0 +1,139 @@
+"""Commands that run the service: `serve` (web app and scheduler), `web`, and `run` a flow now."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Annotated, Any
+
+import typer
+
+from kehoach_flow.cli.app import (
+    JsonOption,
+    app,
+    engine_of,
+    out,
+    parse_date,
+    print_json,
+    settings_of,
+)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    load: Annotated[
+        bool, typer.Option("--load/--no-load", help="Nạp lại definitions/ khi khởi động.")
+    ] = True,
+) -> None:
+    """Chạy dịch vụ trên một máy: trang web và bộ lập lịch chạy các luồng theo deploy/prefect.yaml.
+
+    Theo dõi tiến độ 06:30 hằng ngày, nhắc việc 07:30 các ngày làm việc, soạn báo cáo 07:00
+    ngày sau mỗi ngày chốt số liệu. Lịch bị lỡ khi máy tắt được chạy một lần khi khởi động.
+    Dừng bằng Ctrl+C hoặc SIGTERM (việc đang chạy được làm xong).
+
+    Ví dụ: kehoach serve
+    """
+    import logging
+
+    import uvicorn
+
+    from kehoach_flow.orchestration.schedules import read_jobs
+    from kehoach_flow.orchestration.service import (
+        Service,
+        ServiceLock,
+        flow_runner,
+        prepare_prefect,
+    )
+    from kehoach_flow.web.app import create_app
+
+    settings = settings_of(ctx)
+    jobs = read_jobs(settings.schedule_file)
+    if not load:
+        jobs = [j for j in jobs if j.flow != "load_definitions"]
+    lock = ServiceLock(settings.ensure_data_dir())
+    lock.acquire()
+    try:
+        engine = engine_of(ctx)
+        prepare_prefect(settings)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        grace = timedelta(hours=settings.misfire_grace_hours)
+        service = Service(settings, engine, jobs, flow_runner(settings), grace)
+        out.print(
+            f"kehoach serve: http://{settings.host}:{settings.port}, dữ liệu {settings.data_dir}, "
+            f"lịch {settings.schedule_file} ({len(jobs)} luồng)",
+            markup=False,
+        )
+        config = uvicorn.Config(
+            create_app(settings, engine, service),
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+        )
+        uvicorn.Server(config).run()
+    finally:
+        lock.release()
+
+
+@app.command()
+def web(ctx: typer.Context) -> None:
+    """Chỉ chạy trang web (khi các luồng chạy trên Prefect server và worker).
+
+    Ví dụ: KEHOACH_DATABASE_URL=postgresql+psycopg://kehoach@db/kehoach kehoach web
+    """
+    import uvicorn
+
+    from kehoach_flow.web.app import create_app
+
+    settings = settings_of(ctx)
+    engine = engine_of(ctx)
+    out.print(f"kehoach web: http://{settings.host}:{settings.port}", markup=False)
+    config = uvicorn.Config(
+        create_app(settings, engine), host=settings.host, port=settings.port, log_level="warning"
+    )
+    uvicorn.Server(config).run()
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    flow: Annotated[
+        str,
+        typer.Argument(help="track_status, send_reminders, build_report hoặc load_definitions."),
+    ],
+    plan: Annotated[str | None, typer.Option(help="Chỉ kế hoạch này.")] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="Ngày chạy YYYY-MM-DD (mặc định: hôm nay).")
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option(help="build_report: kỳ q1..q4, 6m, 9m, year.")
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="build_report: năm báo cáo.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Chạy ngay một luồng (như lịch chạy nó), với Prefect ở chế độ cục bộ.
+
+    Ví dụ: kehoach run send_reminders --date 2024-12-20
+    """
+    from kehoach_flow.orchestration.schedules import find_job, read_jobs
+    from kehoach_flow.orchestration.service import flow_runner, prepare_prefect
+
+    settings = settings_of(ctx)
+    job = find_job(read_jobs(settings.schedule_file), flow)
+    day = parse_date(on)
+    engine_of(ctx)  # refuses an outdated schema before Prefect starts
+    prepare_prefect(settings)
+    overrides: dict[str, Any] = {"plan": plan, "day": day.isoformat() if day else None}
+    if job.flow == "build_report":
+        overrides |= {"period": period, "year": year}
+    elif period or year:
+        raise typer.BadParameter(
+            "--period và --year chỉ dùng với build_report", param_hint="--period"
+        )
+    if job.flow == "load_definitions":
+        overrides = {}
+    summary = flow_runner(settings)(job, **overrides)
+    if as_json:
+        print_json(summary)
+        return
+    out.print(json.dumps(summary, ensure_ascii=False, indent=2, default=str), markup=False)

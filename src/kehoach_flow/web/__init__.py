@@ -1,0 +1,1 @@
+"""The web side: the FastAPI app that `kehoach serve` and `kehoach web` run."""
