@@ -57,6 +57,8 @@ def serve(
         engine = engine_of(ctx)
         prepare_prefect(settings)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        for noisy in ("httpx", "apscheduler", "alembic"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         grace = timedelta(hours=settings.misfire_grace_hours)
         service = Service(settings, engine, jobs, flow_runner(settings), grace)
         out.print(
@@ -70,7 +72,8 @@ def serve(
             port=settings.port,
             log_level="warning",
         )
-        uvicorn.Server(config).run()
+        _run_until_signalled(uvicorn.Server(config))
+        out.print("kehoach serve đã dừng: việc đang chạy đã xong, hộp thư đi đã lưu.")
     finally:
         lock.release()
 
@@ -91,7 +94,30 @@ def web(ctx: typer.Context) -> None:
     config = uvicorn.Config(
         create_app(settings, engine), host=settings.host, port=settings.port, log_level="warning"
     )
-    uvicorn.Server(config).run()
+    _run_until_signalled(uvicorn.Server(config))
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _run_until_signalled(server: Any) -> None:
+    """Run uvicorn; SIGTERM or Ctrl+C shut it down gracefully (the app's lifespan stops the
+    scheduler, waiting for a running job), then the command ends with exit code 0. Uvicorn
+    re-raises the signal it caught after its shutdown; our handler turns that into a return."""
+    import signal
+
+    def stopped(signum: int, frame: Any) -> None:
+        raise _Stopped
+
+    previous = {sig: signal.signal(sig, stopped) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        server.run()
+    except _Stopped:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @app.command()

@@ -15,8 +15,8 @@ RUN = ScheduleRun.__table__  # type: ignore[attr-defined]
 
 
 def _utc(moment: datetime) -> datetime:
-    """Stored as naive UTC, so SQLite and Postgres compare the same instants."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    """Stored in UTC, so SQLite and Postgres compare the same instants."""
+    return moment.astimezone(UTC)
 
 
 def claim(engine: Engine, job: str, slot: datetime) -> bool:

@@ -10,6 +10,7 @@ still sends the 07:30 reminders, once, however many days it was off), then sched
 from __future__ import annotations
 
 import fcntl
+import inspect
 import logging
 import os
 import threading
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -27,7 +29,7 @@ from kehoach_flow.orchestration.schedules import Job, Schedule, last_slot
 from kehoach_flow.settings import Settings
 
 log = logging.getLogger("kehoach.serve")
-Runner = Callable[[Job], Any]
+Runner = Callable[..., Any]  # (job, **parameter overrides) -> the flow's summary
 
 
 def prepare_prefect(settings: Settings) -> None:
@@ -50,8 +52,9 @@ def flow_runner(settings: Settings) -> Runner:
         from prefect.flows import load_flow_from_entrypoint
 
         flow: Any = load_flow_from_entrypoint(str(root / job.entrypoint))
-        parameters = {**job.parameters, **{k: v for k, v in overrides.items() if v is not None}}
-        return flow(**parameters)
+        accepted = inspect.signature(flow.fn).parameters
+        given = {k: v for k, v in overrides.items() if v is not None and k in accepted}
+        return flow(**{**job.parameters, **given})
 
     return run
 
@@ -166,8 +169,11 @@ class Service:
         if not runs.claim(self.engine, job.name, slot):
             return False
         log.info("chạy %s (lịch %s)", job.name, slot.isoformat())
+        # The slot's own day, unless the deployment fixes one: a 07:30 slot caught up at 09:00
+        # still reminds for its day, and a report slot caught up late still picks its period.
+        day = slot.astimezone(ZoneInfo(self.settings.timezone)).date().isoformat()
         try:
-            self.runner(job)
+            self.runner(job, **({} if "day" in job.parameters else {"day": day}))
         except Exception as exc:
             runs.settle(self.engine, job.name, slot, "failed", str(exc)[:2000])
             log.error("%s lỗi: %s", job.name, exc)
