@@ -82,7 +82,7 @@ def serve(
 def web(ctx: typer.Context) -> None:
     """Chỉ chạy trang web (khi các luồng chạy trên Prefect server và worker).
 
-    Ví dụ: KEHOACH_DATABASE_URL=postgresql+psycopg://kehoach@db/kehoach kehoach web
+    Ví dụ: kehoach web   (đặt KEHOACH_DATABASE_URL trỏ tới cơ sở dữ liệu chung trên Postgres)
     """
     import uvicorn
 
@@ -163,3 +163,63 @@ def run(
         print_json(summary)
         return
     out.print(json.dumps(summary, ensure_ascii=False, indent=2, default=str), markup=False)
+
+
+@app.command()
+def simulate(
+    ctx: typer.Context,
+    plan: Annotated[str, typer.Option(help="Khóa kế hoạch.")],
+    start: Annotated[str, typer.Option("--from", help="Ngày đầu YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Ngày cuối YYYY-MM-DD.")],
+    seed: Annotated[
+        int, typer.Option(help="Hạt giống ngẫu nhiên (cùng hạt giống, cùng kết quả).")
+    ] = 1,
+    out_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            help="Thư mục bản sao (mặc định .kehoach/simulate/KẾ_HOẠCH/); bị xóa trước khi chạy.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Chạy thử cả năm trong một phút, trên một bản sao dữ liệu: theo dõi, nhắc việc, báo cáo.
+
+    Các đơn vị cập nhật giả lập (phần lớn đúng hạn, một số trễ, một số không cập nhật); thư
+    nhắc việc ghi vào hộp thư đi dạng tệp, mỗi kỳ báo cáo một bản dự thảo. Dữ liệu thật
+    không bị đụng đến.
+
+    Ví dụ: kehoach simulate --plan qt-skhcn-2024-do-luong --from 2024-01-01 --to 2024-12-31
+    """
+    from pathlib import Path
+
+    from kehoach_flow.orchestration.simulate import simulate as run_simulation
+
+    settings = settings_of(ctx)
+    first, last = parse_date(start), parse_date(end)
+    assert first is not None and last is not None
+    work = Path(out_dir) if out_dir else settings.ensure_data_dir() / "simulate" / plan
+    summary = run_simulation(settings, plan, first, last, seed, work)
+    if as_json:
+        print_json(summary.as_dict())
+        return
+    out.print(
+        f"Mô phỏng {plan} từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}: {summary.days} ngày, "
+        f"{summary.working_days} ngày làm việc, {summary.updates} lần đơn vị cập nhật "
+        f"({', '.join(f'{k} {n}' for k, n in summary.behaviours.items())} nhiệm vụ).",
+        markup=False,
+    )
+    out.print(f"Thư nhắc việc: {sum(summary.mails.values())}", markup=False)
+    for recipient, count in summary.mails.most_common():
+        out.print(f"  {recipient}: {count}", markup=False)
+    out.print(f"Báo cáo đã soạn: {len(summary.reports)}", markup=False)
+    for report in summary.reports:
+        out.print(
+            f"  {report['title']} (chốt {report['cutoff']}): {report['files'][0]}", markup=False
+        )
+    out.print(f"Tình hình ngày {last:%d/%m/%Y}:", markup=False)
+    for label, count in summary.categories.items():
+        out.print(f"  {label}: {count}", markup=False)
+    out.print(
+        f"Bản sao: {summary.work_dir} (hộp thư đi: {summary.work_dir / 'outbox'})", markup=False
+    )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -42,6 +43,15 @@ class MailContext:
     secret: str
     mail_from: str
     link_days: int = 30
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+
+def dated(day: date, timezone: str) -> datetime:
+    """The Date of a digest: now when it is built on its day; for a day caught up later or a
+    simulated one, that day at 07:30, the time the reminders go out."""
+    zone = ZoneInfo(timezone)
+    now = datetime.now(zone)
+    return now if now.date() == day else datetime.combine(day, time(7, 30), tzinfo=zone)
 
 
 def vn_day(d: date) -> str:
@@ -114,6 +124,7 @@ def render_digest(digest: Digest, context: MailContext) -> EmailMessage:
     message["Message-ID"] = make_msgid(
         idstring=digest.day.strftime("%Y%m%d"), domain="kehoach.local"
     )
+    message["Date"] = format_datetime(dated(digest.day, context.timezone))
     message.set_content(env.get_template("digest.txt.j2").render(values))
     message.add_alternative(env.get_template("digest.html.j2").render(values), subtype="html")
     return message

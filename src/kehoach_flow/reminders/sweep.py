@@ -64,6 +64,7 @@ def queue_day(
         settings.resolved_secret_key(),
         settings.mail_from,
         settings.link_max_age_days,
+        settings.timezone,
     )
     built = [(digest, render_digest(digest, context)) for digest in result.digests]
     result.queued, result.already_queued = enqueue(engine, built)

@@ -1,0 +1,191 @@
+"""`kehoach simulate`: a plan's year in a minute, on a scratch copy of the data.
+
+Day by day it runs what the scheduled flows run, through the same library functions and
+without Prefect: the 06:30 tracking snapshot, the 07:30 reminders on working days (written to
+the file outbox), the units' updates during the day (synthetic: most on time, some late, some
+never), and the report the day after each cut-off.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from kehoach_flow.db.engine import create_db_engine, upgrade
+from kehoach_flow.db.queries import list_tasks
+from kehoach_flow.db.tables import OutboxMessage
+from kehoach_flow.errors import KehoachError
+from kehoach_flow.loading import load_path
+from kehoach_flow.mail.transport import FileTransport
+from kehoach_flow.orchestration.daily import Runtime, due_period, track_plan, write_report
+from kehoach_flow.reminders.sender import deliver
+from kehoach_flow.reminders.sweep import queue_day
+from kehoach_flow.settings import Settings
+from kehoach_flow.tracking.history import Author, UpdateIn, record_update
+from kehoach_flow.tracking.status import Status
+
+OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+UPDATE_EVERY = 10  # working days between a unit's progress updates
+
+
+@dataclass
+class Summary:
+    plan: str
+    start: date
+    end: date
+    work_dir: Path
+    days: int = 0
+    working_days: int = 0
+    updates: int = 0
+    mails: Counter[str] = field(default_factory=Counter)  # recipient -> digests
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    categories: dict[str, int] = field(default_factory=dict)  # at the last day
+    behaviours: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan,
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "work_dir": str(self.work_dir),
+            "days": self.days,
+            "working_days": self.working_days,
+            "updates": self.updates,
+            "mails": dict(self.mails),
+            "reports": self.reports,
+            "categories": self.categories,
+            "behaviours": dict(self.behaviours),
+        }
+
+
+def scratch_settings(settings: Settings, work_dir: Path) -> Settings:
+    """The same installation, on a fresh SQLite file and file outbox under `work_dir`."""
+    return settings.model_copy(
+        update={
+            "data_dir": work_dir,
+            "database_url": f"sqlite:///{(work_dir / 'kehoach.db').resolve()}",
+            "mail_transport": "file",
+        }
+    )
+
+
+def simulate(
+    settings: Settings, plan_key: str, start: date, end: date, seed: int, work_dir: Path
+) -> Summary:
+    if end < start:
+        raise KehoachError(f"--to ({end:%d/%m/%Y}) phải sau --from ({start:%d/%m/%Y})")
+    if work_dir.exists():
+        shutil.rmtree(work_dir)
+    work_dir.mkdir(parents=True)
+    scratch = scratch_settings(settings, work_dir)
+    engine = create_db_engine(scratch.resolved_database_url())
+    try:
+        upgrade(engine)
+        load_path(engine, settings.definitions)
+        return _run(Runtime(scratch, engine), plan_key, start, end, random.Random(seed))
+    finally:
+        engine.dispose()
+
+
+def _run(rt: Runtime, plan_key: str, start: date, end: date, rng: random.Random) -> Summary:
+    summary = Summary(plan_key, start, end, rt.settings.data_dir)
+    tasks = list_tasks(rt.engine, plan=plan_key)
+    if not tasks:
+        raise KehoachError(f'kế hoạch "{plan_key}" không có hoặc không có nhiệm vụ nào')
+    agenda = _agenda(rt, tasks, start, end, rng, summary)
+    transport = FileTransport(rt.settings.data_dir / "outbox")
+    zone = ZoneInfo(rt.settings.timezone)
+    day = start
+    while day <= end:
+        summary.days += 1
+        track_plan(rt, plan_key, day)
+        period = due_period(rt, plan_key, day)
+        if period is not None:
+            summary.reports.append(write_report(rt, plan_key, period, day))
+        if rt.calendar(day.year).is_working_day(day):
+            summary.working_days += 1
+            queue_day(rt.engine, rt.settings, day, [plan_key])
+            deliver(rt.engine, transport)
+        for task_id, lead, change in agenda.pop(day, []):
+            summary.updates += _apply(rt, task_id, lead, change, day, zone, agenda)
+        day += timedelta(days=1)
+    final = track_plan(rt, plan_key, end)
+    summary.categories = final.counts
+    with rt.engine.connect() as conn:
+        summary.mails.update(r.recipient for r in conn.execute(select(OUTBOX.c.recipient)))
+    return summary
+
+
+Agenda = dict[date, list[tuple[int, str, UpdateIn]]]
+
+
+def _agenda(
+    rt: Runtime,
+    tasks: list[dict[str, Any]],
+    start: date,
+    end: date,
+    rng: random.Random,
+    summary: Summary,
+) -> Agenda:
+    """Each unit's updates, decided up front from the seed: on time, late, or never."""
+    agenda: Agenda = {}
+    for task in tasks:
+        calendar = rt.calendar(start.year)
+        begin = max(date.fromisoformat(task["start"]), start)
+        due = date.fromisoformat(task["due"])
+        roll = rng.random()
+        if roll < 0.6:
+            kind, finish = "đúng hạn", calendar.add_working_days(due, -rng.randint(0, 15))
+        elif roll < 0.85:
+            kind, finish = "trễ hạn", calendar.add_working_days(due, rng.randint(3, 30))
+        else:
+            kind, finish = "không cập nhật", None
+        summary.behaviours[kind] += 1
+        if finish is None:
+            continue
+        finish = max(finish, calendar.next_working_day(begin))
+        day = calendar.add_working_days(begin, rng.randint(1, UPDATE_EVERY))
+        span = max(1, (finish - begin).days)
+        while day < finish and day <= end:
+            progress = min(95, max(5, round(100 * (day - begin).days / span)))
+            change = UpdateIn(status=Status.IN_PROGRESS, progress=progress, note="Đang triển khai.")
+            agenda.setdefault(day, []).append((task["id"], task["lead"]["key"], change))
+            day = calendar.add_working_days(day, UPDATE_EVERY)
+        if finish <= end:
+            done = UpdateIn(
+                status=Status.DONE, progress=100, completed_on=finish, note="Đã hoàn thành."
+            )
+            agenda.setdefault(finish, []).append((task["id"], task["lead"]["key"], done))
+    return agenda
+
+
+def _apply(
+    rt: Runtime,
+    task_id: int,
+    lead: str,
+    change: UpdateIn,
+    day: date,
+    zone: ZoneInfo,
+    agenda: Agenda,
+) -> int:
+    """Record one update at 10:00; a task whose dependencies are still open finishes a week
+    later instead (as a unit would wait), so the simulation never forces anything."""
+    author = Author(lead, "web", datetime.combine(day, time(10), tzinfo=zone), rt.settings.timezone)
+    try:
+        record_update(rt.engine, task_id, change, author)
+    except KehoachError:
+        if change.status != Status.DONE:
+            return 0
+        later = rt.calendar(day.year).add_working_days(day, 5)
+        moved = UpdateIn(status=Status.DONE, progress=100, completed_on=later, note=change.note)
+        agenda.setdefault(later, []).append((task_id, lead, moved))
+        return 0
+    return 1
