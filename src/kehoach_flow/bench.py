@@ -36,7 +36,7 @@ from kehoach_flow.loading import load_path
 from kehoach_flow.settings import Settings
 
 PROGRAMME_FILE = Path("definitions/programmes/de-an-996.yaml")
-BENCHES = ("load_sqlite", "load_postgres", "tracking", "reminders", "reports")
+BENCHES = ("load_sqlite", "load_postgres", "tracking", "reminders", "reports", "orchestration")
 
 
 def run_bench(
@@ -96,6 +96,11 @@ def run_bench(
             with _sqlite(work) as engine:
                 load_path(engine, definitions)
                 figures |= reminder_figures(engine, settings, digests=min(2000, provinces * 60))
+            _advance(progress, step)
+        if "orchestration" in selected:
+            from kehoach_flow.bench_orchestration import orchestration_figures
+
+            figures |= orchestration_figures(definitions, work, postgres_url)
             _advance(progress, step)
     return figures
 
