@@ -13,7 +13,11 @@ if ! command -v uv >/dev/null 2>&1 || [ "$(uv --version | cut -d' ' -f2)" != "$U
 fi
 PY="${KEHOACH_PYTHON:-python3}"
 [ -x .venv/bin/python ] || uv venv --quiet --python "$PY" .venv
-stamp=".venv/.installed-$profile-$(cat "$lock" pyproject.toml | sha256sum | cut -c1-16)"
+stamp_of() { echo ".venv/.installed-$1-$(cat "$2" pyproject.toml | sha256sum | cut -c1-16)"; }
+stamp="$(stamp_of "$profile" "$lock")"
+# The dev pins include the runtime ones: after the test command, the start command installs
+# nothing (and does not remove the test tools).
+[ "$profile" = runtime ] && [ -f "$(stamp_of dev requirements-dev.lock)" ] && exit 0
 if [ ! -f "$stamp" ]; then
     VIRTUAL_ENV=.venv uv pip sync --quiet "$lock"
     VIRTUAL_ENV=.venv uv pip install --quiet --no-deps -e .
