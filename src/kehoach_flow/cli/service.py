@@ -156,8 +156,6 @@ def run(
         raise typer.BadParameter(
             "--period và --year chỉ dùng với build_report", param_hint="--period"
         )
-    if job.flow == "load_definitions":
-        overrides = {}
     summary = flow_runner(settings)(job, **overrides)
     if as_json:
         print_json(summary)
