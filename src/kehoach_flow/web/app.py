@@ -6,14 +6,19 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 
+from kehoach_flow.errors import NotFoundError
 from kehoach_flow.orchestration.service import Service
 from kehoach_flow.settings import Settings
+from kehoach_flow.web import update
+from kehoach_flow.web.update import message
 
 
 def create_app(settings: Settings, engine: Engine, service: Service | None = None) -> FastAPI:
@@ -30,6 +35,14 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
             worker.join()
 
     app = FastAPI(title="kehoach-flow", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.mount(
+        "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
+    )
+    app.include_router(update.router(settings, engine))
+
+    @app.exception_handler(NotFoundError)
+    def not_found(request: Request, exc: NotFoundError) -> Response:
+        return message(request, 404, "Không tìm thấy", exc.message, "warning")
 
     @app.get("/health")
     def health() -> JSONResponse:

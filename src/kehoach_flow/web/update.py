@@ -1,0 +1,262 @@
+"""The update form behind the signed link of a reminder mail: no login, one task, one unit.
+
+GET shows the task and its current values; POST checks the CSRF token, the fields (errors
+shown in place, status 422), the evidence files (over the size limit: 413, nothing stored),
+then records the update with the version the form was opened at: if someone updated the task
+meanwhile, a 409 page says who and when and shows the newer values.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
+
+from kehoach_flow.db.queries import find_task
+from kehoach_flow.errors import (
+    DependencyOpenError,
+    EvidenceTooLargeError,
+    KehoachError,
+    LinkError,
+    StaleVersionError,
+    TransitionError,
+    UpdateError,
+)
+from kehoach_flow.numbers import parse_amount
+from kehoach_flow.reminders.links import LinkGrant, read_token
+from kehoach_flow.settings import Settings
+from kehoach_flow.tracking.evidence import store_evidence
+from kehoach_flow.tracking.history import Author, UpdateIn, record_update
+from kehoach_flow.tracking.status import LABELS, Status
+from kehoach_flow.web import csrf
+from kehoach_flow.web.templating import TEMPLATES
+
+ALLOWED_SUFFIXES = (
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".odt",
+    ".ods",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".zip",
+    ".txt",
+)
+TEXT_FIELDS = ("note", "difficulties", "proposals")
+
+
+def router(settings: Settings, engine: Any) -> APIRouter:
+    routes = APIRouter()
+    secret = settings.resolved_secret_key()
+    secure = settings.base_url.startswith("https://")
+
+    def grant_of(token: str) -> LinkGrant:
+        return read_token(secret, token, settings.link_max_age_days)
+
+    def page(
+        request: Request,
+        task: dict[str, Any],
+        values: dict[str, Any],
+        errors: dict[str, str],
+        status: int,
+    ) -> Response:
+        nonce, form_token = csrf.issue(request, secret)
+        response = TEMPLATES.TemplateResponse(
+            request,
+            "update.html",
+            {
+                "task": task,
+                "values": values,
+                "errors": errors,
+                "csrf_token": form_token,
+                "action": request.url.path,
+                "statuses": [(s.value, LABELS[s]) for s in Status],
+                "status_label": LABELS[Status(task["status"])],
+                "max_mb": settings.evidence_max_bytes // (1024 * 1024),
+                "allowed": ", ".join(s.lstrip(".") for s in ALLOWED_SUFFIXES),
+            },
+            status_code=status,
+        )
+        csrf.set_cookie(response, nonce, secure)
+        return response
+
+    @routes.get("/cap-nhat/{token}", response_class=HTMLResponse)
+    def show(request: Request, token: str) -> Response:
+        try:
+            grant = grant_of(token)
+            task = find_task(engine, grant.task)
+        except LinkError as exc:
+            return link_refused(request, exc)
+        values = {
+            "version": task["version"],
+            "status": task["status"],
+            "progress": task["progress"],
+        }
+        return page(request, task, values, {}, 200)
+
+    @routes.post("/cap-nhat/{token}", response_class=HTMLResponse)
+    async def save(request: Request, token: str) -> Response:
+        try:
+            grant = grant_of(token)
+        except LinkError as exc:
+            return link_refused(request, exc)
+        form = await request.form(max_files=20, max_fields=200)
+        try:
+            csrf.verify(request, form.get(csrf.FIELD), secret)
+        except csrf.CsrfError as exc:
+            return message(
+                request,
+                403,
+                "Biểu mẫu không hợp lệ",
+                f"{exc}. Hãy mở lại đường dẫn trong thư rồi gửi lại.",
+                "danger",
+            )
+        task = find_task(engine, grant.task)
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        files = [f for f in form.getlist("evidence") if isinstance(f, UploadFile) and f.filename]
+        too_big = next((f for f in files if (f.size or 0) > settings.evidence_max_bytes), None)
+        if too_big is not None:
+            limit = settings.evidence_max_bytes // (1024 * 1024)
+            return message(
+                request,
+                413,
+                "Tệp quá lớn",
+                f'Tệp "{too_big.filename}" vượt giới hạn {limit} MB; chưa lưu gì. Hãy nén hoặc chia nhỏ tệp rồi gửi lại.',
+                "danger",
+            )
+        change, errors = read_change(task, values, files)
+        if errors:
+            return page(request, task, values, errors, 422)
+        try:
+            stored = [await keep(f) for f in files]
+            author = Author(grant.unit, "web", None, settings.timezone)
+            record_update(
+                engine, task["id"], change, author, int(values.get("version") or 0), None, stored
+            )
+        except StaleVersionError as exc:
+            newer = find_task(engine, grant.task)
+            details = [
+                ("Tình trạng", LABELS[Status(newer["status"])]),
+                ("Tiến độ", f"{newer['progress']}%"),
+                ("Phiên bản", str(newer["version"])),
+            ]
+            when = f" lúc {exc.at}" if exc.at else ""
+            who = f" ({exc.by})" if exc.by else ""
+            return message(
+                request,
+                409,
+                f"Đã có người cập nhật{when}{who}",
+                "Nhiệm vụ đã thay đổi từ khi anh/chị mở biểu mẫu; cập nhật của anh/chị chưa được lưu. Giá trị mới nhất:",
+                "warning",
+                details,
+                request.url.path,
+                "Mở lại biểu mẫu với giá trị mới",
+            )
+        except (TransitionError, DependencyOpenError, UpdateError, EvidenceTooLargeError) as exc:
+            return page(request, task, values, {"_form": exc.message}, 422)
+        updated = find_task(engine, grant.task)
+        return message(
+            request,
+            200,
+            "Đã lưu cập nhật",
+            f"{updated['title']}: {LABELS[Status(updated['status'])]}, {updated['progress']}%. Cảm ơn anh/chị.",
+            "notice",
+            link=request.url.path,
+            link_text="Cập nhật tiếp",
+        )
+
+    async def keep(upload: UploadFile) -> Any:
+        """Copy the spooled upload to a named file and store it by content hash."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(upload.filename or "tep").name
+            with path.open("wb") as out:
+                await upload.seek(0)
+                shutil.copyfileobj(upload.file, out)
+            return store_evidence(path, settings.ensure_data_dir(), settings.evidence_max_bytes)
+
+    def link_refused(request: Request, exc: LinkError) -> Response:
+        text = f"Đường dẫn cập nhật {exc.reason}."
+        return message(
+            request,
+            403,
+            "Đường dẫn không dùng được",
+            text
+            + " Đường dẫn mới có trong thư nhắc việc gần nhất; hoặc liên hệ phòng chủ trì kế hoạch để được gửi lại.",
+            "danger",
+        )
+
+    return routes
+
+
+def message(
+    request: Request,
+    status: int,
+    heading: str,
+    text: str,
+    tone: str,
+    details: list[tuple[str, str]] | None = None,
+    link: str | None = None,
+    link_text: str = "",
+) -> Response:
+    context = {
+        "heading": heading,
+        "text": text,
+        "tone": tone,
+        "details": details or [],
+        "link": link,
+        "link_text": link_text,
+    }
+    return TEMPLATES.TemplateResponse(request, "message.html", context, status_code=status)
+
+
+def read_change(
+    task: dict[str, Any], values: dict[str, str], files: list[UploadFile]
+) -> tuple[UpdateIn, dict[str, str]]:
+    """The update the form asks for, and a message per field that is wrong."""
+    errors: dict[str, str] = {}
+    try:
+        status = Status(values.get("status", ""))
+    except ValueError:
+        errors["status"] = "Chọn một tình trạng trong danh sách."
+        status = Status(task["status"])
+    progress = values.get("progress", "").strip().rstrip("%")
+    if not progress.isdigit() or not 0 <= int(progress) <= 100:
+        errors["progress"] = "Nhập một số nguyên từ 0 đến 100."
+    actuals = {}
+    for number, _ in enumerate(task["targets"], start=1):
+        text = values.get(f"actual_{number}", "").strip()
+        if text and not text.isdigit():
+            errors[f"actual_{number}"] = "Nhập số nguyên không âm, ví dụ 12."
+        elif text:
+            actuals[str(number)] = int(text)
+    spending = {}
+    for line in task["funding"]:
+        text = values.get(f"spent_{line['source']}", "").strip()
+        if not text:
+            continue
+        try:
+            spending[line["source"]] = parse_amount(text)
+        except KehoachError:
+            errors[f"spent_{line['source']}"] = "Nhập số tiền, ví dụ 30 triệu hoặc 30.000.000."
+    wrong = [f.filename for f in files if not (f.filename or "").lower().endswith(ALLOWED_SUFFIXES)]
+    if wrong:
+        errors["evidence"] = f"Loại tệp không nhận: {', '.join(str(w) for w in wrong)}."
+    texts = {name: (values.get(name) or "").strip() or None for name in TEXT_FIELDS}
+    change = UpdateIn(
+        status=status,
+        progress=int(progress) if "progress" not in errors else None,
+        actuals=actuals,
+        spending=spending,
+        note=texts["note"],
+        difficulties=texts["difficulties"],
+        proposals=texts["proposals"],
+    )
+    return change, errors

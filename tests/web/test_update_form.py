@@ -1,0 +1,145 @@
+"""The update form behind a reminder's signed link, through the real app (httpx ASGI client)."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from kehoach_flow.db.queries import find_task
+from kehoach_flow.loading import load_path
+from kehoach_flow.reminders.links import LinkGrant, make_token
+from kehoach_flow.settings import Settings
+from kehoach_flow.tracking.history import Author, UpdateIn, record_update
+from kehoach_flow.tracking.status import Status
+from kehoach_flow.web.app import create_app
+from tests.conftest import SEED_PLAN
+
+TASK = f"{SEED_PLAN}/khao-sat-30-dn"
+UNIT = "qltcdlcl"
+
+
+@pytest.fixture
+def web(settings: Settings, engine: Engine) -> TestClient:
+    load_path(engine, settings.definitions)
+    ours = settings.model_copy(update={"secret_key": "test-secret", "evidence_max_bytes": 2048})
+    return TestClient(create_app(ours, engine))
+
+
+def link(task: str = TASK, secret: str = "test-secret") -> str:
+    return f"/cap-nhat/{make_token(secret, LinkGrant(task, UNIT))}"
+
+
+def form_of(client: TestClient, url: str) -> dict[str, str]:
+    page = client.get(url)
+    assert page.status_code == 200, page.text
+    fields = dict(re.findall(r'name="(csrf_token|version)" value="([^"]*)"', page.text))
+    return {**fields, "status": "in_progress", "progress": "40"}
+
+
+def test_the_form_records_an_update_and_says_so(web: TestClient, engine: Engine) -> None:
+    url = link()
+    data = form_of(web, url) | {"actual_1": "12", "note": "Đã khảo sát 12 doanh nghiệp"}
+    saved = web.post(url, data=data)
+    assert saved.status_code == 200, saved.text
+    assert "Đã lưu cập nhật" in saved.text
+    task = find_task(engine, TASK)
+    assert (task["status"], task["progress"], task["version"]) == ("in_progress", 40, 2)
+
+
+def test_wrong_fields_are_shown_in_place_and_nothing_is_saved(
+    web: TestClient, engine: Engine
+) -> None:
+    url = link()
+    data = form_of(web, url) | {"progress": "140", "actual_1": "mười"}
+    page = web.post(url, data=data)
+    assert page.status_code == 422
+    assert "Nhập một số nguyên từ 0 đến 100." in page.text
+    assert "Nhập số nguyên không âm" in page.text
+    assert 'value="140"' in page.text  # what the user typed stays
+    assert find_task(engine, TASK)["version"] == 1
+
+
+def test_a_stale_form_gets_the_newer_values_and_saves_nothing(
+    web: TestClient, engine: Engine
+) -> None:
+    url = link()
+    data = form_of(web, url)
+    task_id = find_task(engine, TASK)["id"]
+    record_update(
+        engine, task_id, UpdateIn(status=Status.IN_PROGRESS, progress=70), Author("ttkt", "cli")
+    )
+    page = web.post(url, data=data)
+    assert page.status_code == 409
+    assert "Đã có người cập nhật" in page.text and "70%" in page.text
+    assert find_task(engine, TASK)["progress"] == 70
+
+
+def test_forged_and_expired_links_get_403_with_a_way_forward(
+    web: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forged = web.get(link(secret="not-our-secret"))
+    assert forged.status_code == 403 and "liên hệ phòng chủ trì" in forged.text
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() - 40 * 86400)
+    old = link()
+    monkeypatch.setattr(time, "time", real_time)
+    expired = web.get(old)
+    assert expired.status_code == 403 and "hết hạn" in expired.text
+
+
+def test_a_post_without_the_csrf_token_or_cookie_fails(web: TestClient, engine: Engine) -> None:
+    url = link()
+    data = form_of(web, url)
+    no_token = web.post(url, data={k: v for k, v in data.items() if k != "csrf_token"})
+    assert no_token.status_code == 403
+    web.cookies.clear()
+    no_cookie = web.post(url, data=data)
+    assert no_cookie.status_code == 403
+    assert find_task(engine, TASK)["version"] == 1
+
+
+def test_an_upload_over_the_limit_gets_413_and_stores_nothing(
+    web: TestClient, engine: Engine, settings: Settings
+) -> None:
+    url = link()
+    data = form_of(web, url)
+    big = web.post(
+        url, data=data, files={"evidence": ("bien-ban.pdf", b"x" * 4096, "application/pdf")}
+    )
+    assert big.status_code == 413
+    assert not (settings.data_dir / "evidence").exists() or not any(
+        (settings.data_dir / "evidence").rglob("*")
+    )
+    assert find_task(engine, TASK)["version"] == 1
+    small = web.post(
+        url,
+        data=form_of(web, url),
+        files={"evidence": ("bien-ban.pdf", b"%PDF-1.4 ok", "application/pdf")},
+    )
+    assert small.status_code == 200, small.text
+    assert len([p for p in (settings.data_dir / "evidence").rglob("*") if p.is_file()]) == 1
+    wrong_type = web.post(
+        url,
+        data=form_of(web, url),
+        files={"evidence": ("virus.exe", b"MZ", "application/octet-stream")},
+    )
+    assert wrong_type.status_code == 422 and "Loại tệp không nhận" in wrong_type.text
+
+
+def test_a_title_with_a_script_tag_is_escaped(
+    web: TestClient, engine: Engine, definitions_copy: Path
+) -> None:
+    plan = definitions_copy / "plans" / "quang-tri-2024.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(
+        text.replace("Khảo sát", "<script>alert(1)</script> Khảo sát", 1), encoding="utf-8"
+    )
+    load_path(engine, definitions_copy)
+    page = web.get(link())
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
