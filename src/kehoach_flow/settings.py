@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     report_templates: Path | None = None
     schedule_file: Path = Field(default=Path("deploy/prefect.yaml"))
     misfire_grace_hours: float = 12.0
+    cookie_secure: bool = True
+    session_hours: float = 12.0
 
     def resolved_calendar_file(self) -> Path:
         """Local working-day overrides: KEHOACH_CALENDAR_FILE or definitions/calendar.yaml."""

@@ -6,6 +6,7 @@ from kehoach_flow.cli import (  # noqa: F401  (registers the commands)
     reports,
     service,
     tracking,
+    users,
 )
 from kehoach_flow.cli.app import app, main
 

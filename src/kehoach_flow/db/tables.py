@@ -260,3 +260,38 @@ class ScheduleRun(SQLModel, table=True):
     finished_at: datetime | None = None
     state: str = Field(default="running", max_length=20)  # running, completed, failed
     message: str | None = None
+
+
+class User(SQLModel, table=True):
+    """A manager or coordinator who signs in to the dashboard (unit leads use mail links)."""
+
+    __tablename__ = "app_user"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True, max_length=80)
+    name: str
+    role: str = Field(max_length=20)  # viewer | coordinator
+    password_hash: str
+    created_at: datetime
+    disabled: bool = False
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, kept a while to slow down password guessing."""
+
+    __tablename__ = "login_failure"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=80, index=True)
+    address: str = Field(max_length=64, index=True)
+    at: datetime
+
+
+class ApiToken(SQLModel, table=True):
+    """A token for scripts using the JSON API, stored as a hash; it acts as its user."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    name: str
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime
+    last_used_at: datetime | None = None

@@ -53,7 +53,7 @@ class Rollup:
         )
 
 
-def _row(plan_key: str, title: str, views: list[TaskView]) -> RollupRow:
+def rollup_row(plan_key: str, title: str, views: list[TaskView]) -> RollupRow:
     counted = [v for v in views if v.category is not None]
     parents = {v.parent for v in views if v.parent}
     leaves = [v for v in views if v.key not in parents]  # parents hold their subtasks' sums
@@ -84,7 +84,7 @@ def build_rollup(
             )
         )
     rows = tuple(
-        _row(p.key, p.title, plan_board(engine, p.key, period.cutoff, options)) for p in plans
+        rollup_row(p.key, p.title, plan_board(engine, p.key, period.cutoff, options)) for p in plans
     )
     return Rollup(programme_key, programme.title, period, rows)
 

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.orchestration.service import Service
 from kehoach_flow.settings import Settings
-from kehoach_flow.web import update
+from kehoach_flow.web import auth, pages, update
 from kehoach_flow.web.update import message
 
 
@@ -39,6 +39,12 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )
     app.include_router(update.router(settings, engine))
+    app.include_router(auth.router(settings, engine))
+    app.include_router(pages.router(settings, engine))
+
+    @app.exception_handler(auth.LoginRequired)
+    def login_required(request: Request, exc: auth.LoginRequired) -> Response:
+        return auth.login_redirect(exc.next_path)
 
     @app.exception_handler(NotFoundError)
     def not_found(request: Request, exc: NotFoundError) -> Response:

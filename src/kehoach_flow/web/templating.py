@@ -22,3 +22,4 @@ def _vn_date(value: date | datetime | str | None) -> str:
 
 TEMPLATES.env.filters["vn_date"] = _vn_date
 TEMPLATES.env.filters["money"] = lambda v: "" if v is None else format_number(v)
+TEMPLATES.env.filters["percent"] = lambda v: f"{v:g}".replace(".", ",")  # 14,3 in Vietnamese

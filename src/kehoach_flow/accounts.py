@@ -1,0 +1,139 @@
+"""Dashboard accounts: argon2-hashed passwords, roles, failed sign-ins, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from kehoach_flow.db.tables import ApiToken, LoginFailure, User
+from kehoach_flow.errors import KehoachError
+
+USER = User.__table__  # type: ignore[attr-defined]
+FAILURE = LoginFailure.__table__  # type: ignore[attr-defined]
+TOKEN = ApiToken.__table__  # type: ignore[attr-defined]
+ROLES = ("viewer", "coordinator")
+MIN_PASSWORD = 10
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES = 5  # per username, and per address, within the window
+_HASHER = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    username: str
+    name: str
+    role: str
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role == "coordinator"
+
+
+class TooManyAttemptsError(KehoachError):
+    pass
+
+
+def add_user(engine: Engine, username: str, name: str, role: str, password: str) -> Account:
+    if role not in ROLES:
+        raise KehoachError(f'vai trò "{role}" không có; chọn viewer hoặc coordinator')
+    if len(password) < MIN_PASSWORD:
+        raise KehoachError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
+    username, name = username.strip().lower(), name.strip() or username
+    row = {
+        "username": username,
+        "name": name,
+        "role": role,
+        "password_hash": _HASHER.hash(password),
+        "created_at": datetime.now(UTC),
+        "disabled": False,
+    }
+    try:
+        with engine.begin() as conn:
+            new_id = conn.execute(insert(USER).returning(USER.c.id), [row]).scalar_one()
+    except IntegrityError:
+        raise KehoachError(f'đã có tài khoản "{username}"') from None
+    return Account(new_id, username, name, role)
+
+
+def authenticate(engine: Engine, username: str, password: str, address: str) -> Account | None:
+    """The account, or None for a wrong name or password; TooManyAttemptsError when this
+    name or address failed too often lately (the password is then not even checked)."""
+    username = username.strip().lower()
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(delete(FAILURE).where(FAILURE.c.at < now - FAILURE_WINDOW))
+        recent = conn.execute(
+            select(func.count())
+            .select_from(FAILURE)
+            .where(or_(FAILURE.c.username == username, FAILURE.c.address == address))
+        ).scalar_one()
+        if recent >= MAX_FAILURES:
+            raise TooManyAttemptsError("đăng nhập sai quá nhiều lần; hãy thử lại sau 15 phút")
+        row = conn.execute(select(USER).where(USER.c.username == username)).first()
+        if row is not None and not row.disabled and _verify(row.password_hash, password):
+            if _HASHER.check_needs_rehash(row.password_hash):
+                conn.execute(
+                    update(USER)
+                    .where(USER.c.id == row.id)
+                    .values(password_hash=_HASHER.hash(password))
+                )
+            return Account(row.id, row.username, row.name, row.role)
+        conn.execute(insert(FAILURE), [{"username": username, "address": address, "at": now}])
+    return None
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def account(engine: Engine, user_id: int) -> Account | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(USER).where(USER.c.id == user_id)).first()
+    if row is None or row.disabled:
+        return None
+    return Account(row.id, row.username, row.name, row.role)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(engine: Engine, username: str, name: str) -> str:
+    """A new API token for `username`; shown once, stored only as a hash."""
+    with engine.begin() as conn:
+        user_id = conn.execute(
+            select(USER.c.id).where(USER.c.username == username.lower())
+        ).scalar()
+        if user_id is None:
+            raise KehoachError(f'không có tài khoản "{username}"')
+        token = "kh_" + secrets.token_urlsafe(32)
+        row = {
+            "user_id": user_id,
+            "name": name,
+            "token_hash": _digest(token),
+            "created_at": datetime.now(UTC),
+        }
+        conn.execute(insert(TOKEN), [row])
+    return token
+
+
+def token_account(engine: Engine, token: str) -> Account | None:
+    with engine.begin() as conn:
+        row = conn.execute(select(TOKEN).where(TOKEN.c.token_hash == _digest(token))).first()
+        if row is None:
+            return None
+        conn.execute(
+            update(TOKEN).where(TOKEN.c.id == row.id).values(last_used_at=datetime.now(UTC))
+        )
+    return account(engine, row.user_id)

@@ -1,0 +1,112 @@
+"""Sessions for managers and coordinators: a signed, expiring cookie naming the user, and the
+sign-in and sign-out pages. Pages that need an account redirect to the sign-in page."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from kehoach_flow.accounts import Account, TooManyAttemptsError, account, authenticate
+from kehoach_flow.settings import Settings
+from kehoach_flow.web import csrf
+from kehoach_flow.web.templating import TEMPLATES
+
+COOKIE = "kehoach_session"
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.resolved_secret_key(), salt="kehoach-session")
+
+
+def current_account(request: Request, settings: Settings, engine: Any) -> Account | None:
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        user_id = _serializer(settings).loads(raw, max_age=int(settings.session_hours * 3600))
+    except BadSignature:
+        return None
+    return account(engine, int(user_id)) if isinstance(user_id, int) else None
+
+
+def require_account(request: Request, settings: Settings, engine: Any) -> Account:
+    found = current_account(request, settings, engine)
+    if found is None:
+        raise LoginRequired(request.url.path)
+    return found
+
+
+def login_redirect(next_path: str) -> Response:
+    return RedirectResponse(f"/dang-nhap?next={quote(next_path)}", status_code=303)
+
+
+def router(settings: Settings, engine: Any) -> APIRouter:
+    routes = APIRouter()
+    secret = settings.resolved_secret_key()
+
+    def form(
+        request: Request, next_path: str, error: str, status: int, username: str = ""
+    ) -> Response:
+        nonce, token = csrf.issue(request, secret)
+        context = {"csrf_token": token, "next": next_path, "error": error, "username": username}
+        response = TEMPLATES.TemplateResponse(request, "login.html", context, status_code=status)
+        csrf.set_cookie(response, nonce, settings.cookie_secure)
+        return response
+
+    @routes.get("/dang-nhap")
+    def show(request: Request, next: str = "/") -> Response:
+        return form(request, _safe(next), "", 200)
+
+    @routes.post("/dang-nhap")
+    async def sign_in(request: Request) -> Response:
+        data = await request.form()
+        next_path = _safe(str(data.get("next") or "/"))
+        try:
+            csrf.verify(request, data.get(csrf.FIELD), secret)
+        except csrf.CsrfError as exc:
+            return form(request, next_path, f"{exc}; hãy thử lại.", 403)
+        username = str(data.get("username") or "")
+        address = request.client.host if request.client else "?"
+        try:
+            found = authenticate(engine, username, str(data.get("password") or ""), address)
+        except TooManyAttemptsError as exc:
+            return form(request, next_path, exc.message.capitalize() + ".", 429, username)
+        if found is None:
+            return form(request, next_path, "Sai tên đăng nhập hoặc mật khẩu.", 401, username)
+        response = RedirectResponse(next_path, status_code=303)
+        response.set_cookie(
+            COOKIE,
+            _serializer(settings).dumps(found.id),
+            max_age=int(settings.session_hours * 3600),
+            httponly=True,
+            samesite="lax",
+            secure=settings.cookie_secure,
+        )
+        return response
+
+    @routes.post("/dang-xuat")
+    async def sign_out(request: Request) -> Response:
+        data = await request.form()
+        try:
+            csrf.verify(request, data.get(csrf.FIELD), secret)
+        except csrf.CsrfError:
+            return RedirectResponse("/", status_code=303)
+        response = RedirectResponse("/dang-nhap", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    return routes
+
+
+def _safe(path: str) -> str:
+    """Only paths on this site: no open redirect through ?next=."""
+    return path if path.startswith("/") and not path.startswith("//") else "/"

@@ -1,0 +1,99 @@
+"""Accounts, sign-in and the overview page, through the real app."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from kehoach_flow.accounts import add_user, authenticate, issue_token, token_account
+from kehoach_flow.db.queries import find_task
+from kehoach_flow.errors import KehoachError
+from kehoach_flow.loading import load_path
+from kehoach_flow.settings import Settings
+from kehoach_flow.tracking.history import Author, UpdateIn, record_update
+from kehoach_flow.tracking.status import Status
+from kehoach_flow.web.app import create_app
+from tests.conftest import SEED_PLAN, run_cli
+
+PASSWORD = "mat-khau-du-dai"
+
+
+@pytest.fixture
+def web(settings: Settings, engine: Engine) -> TestClient:
+    load_path(engine, settings.definitions)
+    add_user(engine, "phongkh", "Phòng Quản lý TCĐLCL", "coordinator", PASSWORD)
+    ours = settings.model_copy(update={"secret_key": "test-secret", "cookie_secure": False})
+    return TestClient(create_app(ours, engine), follow_redirects=False)
+
+
+def sign_in(client: TestClient, password: str = PASSWORD) -> int:
+    page = client.get("/dang-nhap")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    data = {"csrf_token": token.group(1), "username": "PhongKH", "password": password, "next": "/"}
+    return client.post("/dang-nhap", data=data).status_code
+
+
+def test_passwords_are_hashed_with_argon2_and_checked(engine: Engine) -> None:
+    created = add_user(engine, "lanhdao", "Lãnh đạo Sở", "viewer", PASSWORD)
+    assert not created.can_edit
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT password_hash FROM app_user")).scalar_one()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert authenticate(engine, "LanhDao", PASSWORD, "10.0.0.1") == created
+    assert authenticate(engine, "lanhdao", "sai-mat-khau-roi", "10.0.0.1") is None
+    with pytest.raises(KehoachError, match="ít nhất 10"):
+        add_user(engine, "ngan", "", "viewer", "ngan")
+    with pytest.raises(KehoachError, match="đã có tài khoản"):
+        add_user(engine, "lanhdao", "", "viewer", PASSWORD)
+    token = issue_token(engine, "lanhdao", "script")
+    assert token_account(engine, token) == created
+    assert token_account(engine, token + "x") is None
+
+
+def test_the_overview_needs_a_sign_in_then_shows_each_plan(web: TestClient) -> None:
+    assert web.get("/").headers["location"] == "/dang-nhap?next=/"
+    assert sign_in(web, "sai-mat-khau-roi") == 401
+    assert sign_in(web) == 303
+    page = web.get("/")
+    assert page.status_code == 200
+    assert f'data-plan="{SEED_PLAN}"' in page.text
+    assert "Chưa thực hiện" in page.text and "Kinh phí kế hoạch" in page.text
+
+
+def test_the_overview_changes_when_a_task_is_updated(web: TestClient, engine: Engine) -> None:
+    sign_in(web)
+    before = re.search(r'class="completion">([^<]+)<', web.get("/").text)
+    task = find_task(engine, f"{SEED_PLAN}/khao-sat-30-dn")
+    record_update(
+        engine, task["id"], UpdateIn(status=Status.DONE, progress=100), Author("qltcdlcl", "web")
+    )
+    after = re.search(r'class="completion">([^<]+)<', web.get("/").text)
+    assert before is not None and after is not None
+    assert (before.group(1), after.group(1)) == ("0%", "14,3%")
+
+
+def test_sign_in_is_rate_limited_even_for_the_right_password(web: TestClient) -> None:
+    for _ in range(5):
+        assert sign_in(web, "sai-mat-khau-roi") == 401
+    assert sign_in(web) == 429
+
+
+def test_a_sign_in_without_csrf_fails_and_next_cannot_leave_the_site(web: TestClient) -> None:
+    bare = web.post("/dang-nhap", data={"username": "phongkh", "password": PASSWORD})
+    assert bare.status_code == 403
+    page = web.get("/dang-nhap?next=//evil.example")
+    assert 'name="next" value="/"' in page.text
+
+
+def test_user_add_refuses_a_bad_role_in_one_line(settings: Settings, engine: Engine) -> None:
+    result = run_cli(settings, "user", "add", "x", "--role", "admin", "--password-stdin")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        'Lỗi: vai trò "admin" không có; chọn viewer hoặc coordinator'
+    ]
