@@ -11,30 +11,11 @@ from sqlalchemy import Engine
 from kehoach_flow.accounts import add_user, authenticate, issue_token, token_account
 from kehoach_flow.db.queries import find_task
 from kehoach_flow.errors import KehoachError
-from kehoach_flow.loading import load_path
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import Status
-from kehoach_flow.web.app import create_app
 from tests.conftest import SEED_PLAN, run_cli
-
-PASSWORD = "mat-khau-du-dai"
-
-
-@pytest.fixture
-def web(settings: Settings, engine: Engine) -> TestClient:
-    load_path(engine, settings.definitions)
-    add_user(engine, "phongkh", "Phòng Quản lý TCĐLCL", "coordinator", PASSWORD)
-    ours = settings.model_copy(update={"secret_key": "test-secret", "cookie_secure": False})
-    return TestClient(create_app(ours, engine), follow_redirects=False)
-
-
-def sign_in(client: TestClient, password: str = PASSWORD) -> int:
-    page = client.get("/dang-nhap")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token is not None
-    data = {"csrf_token": token.group(1), "username": "PhongKH", "password": password, "next": "/"}
-    return client.post("/dang-nhap", data=data).status_code
+from tests.web.conftest import PASSWORD, sign_in
 
 
 def test_passwords_are_hashed_with_argon2_and_checked(engine: Engine) -> None:

@@ -16,18 +16,10 @@ from kehoach_flow.reminders.links import LinkGrant, make_token
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import Status
-from kehoach_flow.web.app import create_app
 from tests.conftest import SEED_PLAN
 
 TASK = f"{SEED_PLAN}/khao-sat-30-dn"
 UNIT = "qltcdlcl"
-
-
-@pytest.fixture
-def web(settings: Settings, engine: Engine) -> TestClient:
-    load_path(engine, settings.definitions)
-    ours = settings.model_copy(update={"secret_key": "test-secret", "evidence_max_bytes": 2048})
-    return TestClient(create_app(ours, engine))
 
 
 def link(task: str = TASK, secret: str = "test-secret") -> str:

@@ -1,5 +1,4 @@
-"""Dashboard pages for signed-in managers and coordinators. The overview so far; the plan,
-task, unit, overdue, timeline, mail, reports and flows pages come next."""
+"""Dashboard pages for signed-in managers and coordinators: overview, plan, task, evidence."""
 
 from __future__ import annotations
 
@@ -9,22 +8,29 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import Engine, select
 
-from kehoach_flow.db.queries import list_plans
-from kehoach_flow.db.tables import StatusSnapshot
+from kehoach_flow.db.queries import find_task, list_plans, list_tasks
+from kehoach_flow.db.tables import Evidence, StatusSnapshot
+from kehoach_flow.errors import NotFoundError
 from kehoach_flow.reports.rollup import RollupRow, rollup_row
 from kehoach_flow.settings import Settings
-from kehoach_flow.tracking.board import BoardOptions, plan_board
+from kehoach_flow.text import fold
+from kehoach_flow.tracking.board import BoardOptions, TaskView, plan_board
+from kehoach_flow.tracking.evidence import evidence_path
+from kehoach_flow.tracking.history import history_rows
 from kehoach_flow.tracking.state import Category, Derived
+from kehoach_flow.tracking.status import LABELS, Status
 from kehoach_flow.tracking.workcalendar import work_calendar
 from kehoach_flow.web import csrf
 from kehoach_flow.web.auth import require_account
 from kehoach_flow.web.templating import TEMPLATES
 
 SNAPSHOT = StatusSnapshot.__table__  # type: ignore[attr-defined]
+EVIDENCE = Evidence.__table__  # type: ignore[attr-defined]
 CATEGORY_CLASS = ("c-done", "c-late-done", "c-open", "c-late-open", "c-todo")
+CATEGORIES = list(zip(Category, CATEGORY_CLASS, strict=True))
 
 
 @dataclass(frozen=True)
@@ -45,37 +51,120 @@ class PlanCard:
         ]
 
 
+def today(settings: Settings) -> date:
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def board_options(settings: Settings, day: date) -> BoardOptions:
+    calendar = work_calendar(settings, range(day.year - 1, day.year + 2))
+    return BoardOptions(calendar, settings.timezone, settings.at_risk_days)
+
+
 def router(settings: Settings, engine: Engine) -> APIRouter:
     routes = APIRouter()
     secret = settings.resolved_secret_key()
 
+    def render(request: Request, template: str, context: dict[str, Any]) -> Response:
+        """A page with today, the categories and a CSRF token for its forms."""
+        nonce, token = csrf.issue(request, secret)
+        base = {"today": today(settings), "csrf_token": token, "categories": CATEGORIES}
+        response = TEMPLATES.TemplateResponse(request, template, {**base, **context})
+        csrf.set_cookie(response, nonce, settings.cookie_secure)
+        return response
+
+    def board(plan_key: str) -> dict[str, TaskView]:
+        day = today(settings)
+        return {v.key: v for v in plan_board(engine, plan_key, day, board_options(settings, day))}
+
     @routes.get("/", response_class=HTMLResponse)
     def overview(request: Request) -> Response:
         user = require_account(request, settings, engine)
-        today = datetime.now(ZoneInfo(settings.timezone)).date()
-        options = BoardOptions(
-            work_calendar(settings, range(today.year - 1, today.year + 2)),
-            settings.timezone,
-            settings.at_risk_days,
-        )
-        cards = [_card(engine, p, today, options) for p in list_plans(engine)]
-        nonce, token = csrf.issue(request, secret)
+        day = today(settings)
+        options = board_options(settings, day)
+        cards = [_card(engine, p, day, options) for p in list_plans(engine)]
+        return render(request, "overview.html", {"user": user, "cards": cards})
+
+    @routes.get("/ke-hoach/{plan_key}", response_class=HTMLResponse)
+    def plan_page(
+        request: Request,
+        plan_key: str,
+        unit: str = "",
+        group: str = "",
+        status: str = "",
+        due_before: str = "",
+        q: str = "",
+    ) -> Response:
+        user = require_account(request, settings, engine)
+        plan = plan_summary(engine, plan_key)
+        views = board(plan_key)
+        tasks = list_tasks(engine, plan=plan_key)
+        filters = {"unit": unit, "group": group, "status": status, "due_before": due_before, "q": q}
+        sections: dict[str, list[tuple[dict[str, Any], TaskView]]] = {}
+        shown = 0
+        for task in tasks:
+            if _matches(task, views[task["key"]], filters):
+                heading = f"{task['section']}. {task['section_title']}"
+                sections.setdefault(heading, []).append((task, views[task["key"]]))
+                shown += 1
+        choices = {
+            "units": sorted(
+                {(t["lead"]["key"], t["lead"]["name"]) for t in tasks}, key=lambda u: u[1]
+            ),
+            "groups": sorted({t["group"] for t in tasks if t["group"]}),
+            "statuses": [(d.value, d.label) for d in Derived],
+        }
         context = {
             "user": user,
-            "cards": cards,
-            "today": today,
-            "csrf_token": token,
-            "categories": list(zip(Category, CATEGORY_CLASS, strict=True)),
+            "plan": plan,
+            "sections": sections,
+            "filters": filters,
+            "choices": choices,
+            "shown": shown,
+            "total": len(tasks),
         }
-        response = TEMPLATES.TemplateResponse(request, "overview.html", context)
-        csrf.set_cookie(response, nonce, settings.cookie_secure)
-        return response
+        return render(request, "plan.html", context)
+
+    @routes.get("/nhiem-vu/{plan_key}/{task_key}", response_class=HTMLResponse)
+    def task_page(request: Request, plan_key: str, task_key: str) -> Response:
+        user = require_account(request, settings, engine)
+        task = find_task(engine, f"{plan_key}/{task_key}")
+        views = board(plan_key)
+        context = {
+            "user": user,
+            "task": task,
+            "view": views.get(task_key),
+            "history": _history(engine, task["id"]),
+            "dependencies": [(key, views.get(key)) for key in task["depends_on"]],
+        }
+        return render(request, "task.html", context)
+
+    @routes.get("/minh-chung/{sha256}")
+    def evidence(request: Request, sha256: str) -> Response:
+        require_account(request, settings, engine)
+        with engine.connect() as conn:
+            row = conn.execute(select(EVIDENCE).where(EVIDENCE.c.sha256 == sha256).limit(1)).first()
+        path = evidence_path(settings.data_dir, sha256) if row is not None else None
+        if row is None or path is None or not path.is_file():
+            raise NotFoundError(
+                "minh chứng", sha256[:12], "tệp có thể đã bị xóa khỏi thư mục dữ liệu"
+            )
+        # Always a download, never shown inline: an uploaded file cannot run as one of our pages.
+        return FileResponse(path, media_type="application/octet-stream", filename=row.name)
 
     return routes
 
 
-def _card(engine: Engine, plan: dict[str, Any], today: date, options: BoardOptions) -> PlanCard:
-    views = plan_board(engine, plan["key"], today, options)
+def plan_summary(engine: Engine, plan_key: str) -> dict[str, Any]:
+    plan = next(
+        (p for p in list_plans(engine, include_archived=True) if p["key"] == plan_key), None
+    )
+    if plan is None:
+        raise NotFoundError("kế hoạch", plan_key, "xem danh sách ở trang tổng quan")
+    return plan
+
+
+def _card(engine: Engine, plan: dict[str, Any], day: date, options: BoardOptions) -> PlanCard:
+    views = plan_board(engine, plan["key"], day, options)
     derived = [v.derived for v in views]
     return PlanCard(
         plan["key"],
@@ -83,7 +172,7 @@ def _card(engine: Engine, plan: dict[str, Any], today: date, options: BoardOptio
         rollup_row(plan["key"], plan["title"], views),
         derived.count(Derived.OVERDUE),
         derived.count(Derived.AT_RISK),
-        _trend(engine, plan["key"], today.year),
+        _trend(engine, plan["key"], day.year),
     )
 
 
@@ -102,3 +191,41 @@ def _trend(engine: Engine, plan_key: str, year: int) -> str:
         x = 100 * (row.day.timetuple().tm_yday - 1) / 365
         points.append(f"{x:.1f},{30 - 30 * float(percent) / 100:.1f}")
     return " ".join(points)
+
+
+def _matches(task: dict[str, Any], view: TaskView, f: dict[str, str]) -> bool:
+    partners = {p["key"] for p in task["partners"]}
+    if f["unit"] and f["unit"] != task["lead"]["key"] and f["unit"] not in partners:
+        return False
+    if f["group"] and task["group"] != f["group"]:
+        return False
+    if f["status"] and view.derived.value != f["status"]:
+        return False
+    if f["due_before"]:
+        try:
+            if view.window.due > date.fromisoformat(f["due_before"]):
+                return False
+        except ValueError:
+            pass  # a malformed date filters nothing; the form shows what was typed
+    needle = fold(f["q"])
+    return not needle or needle in fold(f"{task['key']} {task['title']} {task['result'] or ''}")
+
+
+def _history(engine: Engine, task_id: int) -> list[dict[str, Any]]:
+    """The task's updates, newest first, with their evidence files and status labels."""
+    rows = history_rows(engine, task_id)
+    files: dict[int, list[Any]] = {}
+    if rows:
+        query = select(EVIDENCE).where(EVIDENCE.c.update_id.in_([r["id"] for r in rows]))
+        with engine.connect() as conn:
+            for f in conn.execute(query):
+                files.setdefault(f.update_id, []).append(f)
+    return [
+        {
+            **r,
+            "files": files.get(r["id"], []),
+            "old": LABELS[Status(r["old_status"])],
+            "new": LABELS[Status(r["new_status"])],
+        }
+        for r in rows
+    ]
