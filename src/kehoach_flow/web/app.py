@@ -14,10 +14,10 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 
-from kehoach_flow.errors import NotFoundError
+from kehoach_flow.errors import KehoachError, NotFoundError, StaleVersionError
 from kehoach_flow.orchestration.service import Service
 from kehoach_flow.settings import Settings
-from kehoach_flow.web import auth, pages, update
+from kehoach_flow.web import api, auth, pages, update
 from kehoach_flow.web.update import message
 
 
@@ -34,23 +34,39 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
         if worker is not None:
             worker.join()
 
-    app = FastAPI(title="kehoach-flow", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="kehoach-flow",
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )
-    app.include_router(update.router(settings, engine))
-    app.include_router(auth.router(settings, engine))
-    app.include_router(pages.router(settings, engine))
+    for pages_of in (update.router, auth.router, pages.router):  # HTML: not in the API schema
+        app.include_router(pages_of(settings, engine), include_in_schema=False)
 
     @app.exception_handler(auth.LoginRequired)
     def login_required(request: Request, exc: auth.LoginRequired) -> Response:
         return auth.login_redirect(exc.next_path)
 
-    @app.exception_handler(NotFoundError)
-    def not_found(request: Request, exc: NotFoundError) -> Response:
-        return message(request, 404, "Không tìm thấy", exc.message, "warning")
+    api.install(app, settings, engine)
 
-    @app.get("/health")
+    @app.exception_handler(KehoachError)
+    def refused(request: Request, exc: KehoachError) -> Response:
+        """A user error as JSON under /api (409 with the current version for a stale
+        update), else as a page; never a traceback."""
+        status = 404 if isinstance(exc, NotFoundError) else 400
+        if request.url.path.startswith("/api/"):
+            if isinstance(exc, StaleVersionError):
+                body = {"detail": exc.message, "current_version": exc.current}
+                return JSONResponse(body, status_code=409)
+            return JSONResponse({"detail": exc.message}, status_code=status)
+        heading = "Không tìm thấy" if status == 404 else "Không thực hiện được"
+        return message(request, status, heading, exc.message, "warning")
+
+    @app.get("/health", include_in_schema=False)
     def health() -> JSONResponse:
         """For monitors: 200 when the database answers, with the scheduler's state."""
         body: dict[str, Any] = {"status": "ok"}
