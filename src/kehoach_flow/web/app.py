@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from kehoach_flow.errors import KehoachError, NotFoundError, StaleVersionError
 from kehoach_flow.orchestration.service import Service
 from kehoach_flow.settings import Settings
-from kehoach_flow.web import api, auth, pages, update
+from kehoach_flow.web import api, auth, pages, update, work_pages
 from kehoach_flow.web.update import message
 
 
@@ -44,8 +44,17 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )
-    for pages_of in (update.router, auth.router, pages.router):  # HTML: not in the API schema
+    for pages_of in (
+        update.router,
+        auth.router,
+        pages.router,
+        work_pages.router,
+    ):  # HTML: not in the API schema
         app.include_router(pages_of(settings, engine), include_in_schema=False)
+
+    @app.exception_handler(auth.Forbidden)
+    def forbidden(request: Request, exc: auth.Forbidden) -> Response:
+        return message(request, 403, "Không được phép", str(exc), "danger")
 
     @app.exception_handler(auth.LoginRequired)
     def login_required(request: Request, exc: auth.LoginRequired) -> Response:

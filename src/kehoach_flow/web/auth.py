@@ -18,6 +18,10 @@ from kehoach_flow.web.templating import TEMPLATES
 COOKIE = "kehoach_session"
 
 
+class Forbidden(Exception):
+    """Signed in, but the role does not allow this (a viewer posting)."""
+
+
 class LoginRequired(Exception):
     def __init__(self, next_path: str) -> None:
         self.next_path = next_path
