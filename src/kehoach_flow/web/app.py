@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from kehoach_flow.errors import KehoachError, NotFoundError, StaleVersionError
 from kehoach_flow.orchestration.service import Service
 from kehoach_flow.settings import Settings
-from kehoach_flow.web import api, auth, pages, update, work_pages
+from kehoach_flow.web import admin_pages, api, auth, pages, update, work_pages
 from kehoach_flow.web.update import message
 
 
@@ -49,6 +49,7 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
         auth.router,
         pages.router,
         work_pages.router,
+        admin_pages.router,
     ):  # HTML: not in the API schema
         app.include_router(pages_of(settings, engine), include_in_schema=False)
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from markupsafe import Markup
 from sqlalchemy import Engine, select
 
 from kehoach_flow.db.queries import find_task, list_plans, list_tasks
@@ -26,6 +27,7 @@ from kehoach_flow.tracking.workcalendar import work_calendar
 from kehoach_flow.web import csrf
 from kehoach_flow.web.auth import require_account
 from kehoach_flow.web.templating import TEMPLATES
+from kehoach_flow.web.timeline import gantt_svg
 
 SNAPSHOT = StatusSnapshot.__table__  # type: ignore[attr-defined]
 EVIDENCE = Evidence.__table__  # type: ignore[attr-defined]
@@ -137,6 +139,18 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
             "dependencies": [(key, views.get(key)) for key in task["depends_on"]],
         }
         return render(request, "task.html", context)
+
+    @routes.get("/tien-do", response_class=HTMLResponse)
+    def timeline(request: Request, plan: str = "") -> Response:
+        user = require_account(request, settings, engine)
+        plans = list_plans(engine)
+        chosen = plan or (plans[0]["key"] if plans else "")
+        svg = ""
+        if chosen:
+            plan_summary(engine, chosen)
+            svg = gantt_svg(list(board(chosen).values()), today(settings))
+        context = {"user": user, "plans": plans, "chosen": chosen, "svg": Markup(svg)}
+        return render(request, "timeline.html", context)
 
     @routes.get("/minh-chung/{sha256}")
     def evidence(request: Request, sha256: str) -> Response:

@@ -1,0 +1,230 @@
+"""Pages for running the installation: recent flow runs, and loading a plan file from the
+browser (validate, show the errors with their lines or what would change, then apply)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Engine
+from starlette.datastructures import UploadFile
+
+from kehoach_flow.db.sync import LoadSummary
+from kehoach_flow.errors import DefinitionError, KehoachError
+from kehoach_flow.loading import load_path
+from kehoach_flow.orchestration.runs import recent_runs
+from kehoach_flow.settings import Settings
+from kehoach_flow.web import csrf
+from kehoach_flow.web.auth import require_account
+from kehoach_flow.web.pages import CATEGORIES, today
+from kehoach_flow.web.templating import TEMPLATES
+from kehoach_flow.web.update import message
+from kehoach_flow.web.work_pages import require_coordinator
+
+MAX_PLAN_BYTES = 2 * 1024 * 1024
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}\.ya?ml$")
+
+
+def router(settings: Settings, engine: Engine) -> APIRouter:
+    routes = APIRouter()
+    secret = settings.resolved_secret_key()
+
+    def render(
+        request: Request, template: str, context: dict[str, Any], status: int = 200
+    ) -> Response:
+        nonce, token = csrf.issue(request, secret)
+        base = {"today": today(settings), "csrf_token": token, "categories": CATEGORIES}
+        response = TEMPLATES.TemplateResponse(
+            request, template, {**base, **context}, status_code=status
+        )
+        csrf.set_cookie(response, nonce, settings.cookie_secure)
+        return response
+
+    @routes.get("/luong", response_class=HTMLResponse)
+    async def flows(request: Request) -> Response:
+        user = require_account(request, settings, engine)
+        scheduled = recent_runs(engine, 100)
+        for run in scheduled:
+            end = run["finished_at"]
+            run["seconds"] = (end - run["started_at"]).total_seconds() if end else None
+        prefect_runs, prefect_error, ui = await _prefect_runs()
+        context = {
+            "user": user,
+            "scheduled": scheduled,
+            "prefect_runs": prefect_runs,
+            "prefect_error": prefect_error,
+            "ui": ui,
+        }
+        return render(request, "flows.html", context)
+
+    @routes.get("/dinh-nghia", response_class=HTMLResponse)
+    def definitions(request: Request) -> Response:
+        user = require_coordinator(request, settings, engine)
+        return render(request, "definitions.html", {"user": user})
+
+    @routes.post("/dinh-nghia", response_class=HTMLResponse)
+    async def preview(request: Request) -> Response:
+        user = require_coordinator(request, settings, engine)
+        form = await request.form(max_files=1)
+        refused = _csrf(request, form)
+        if refused is not None:
+            return refused
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return render(
+                request,
+                "definitions.html",
+                {"user": user, "error": "Chọn một tệp kế hoạch .yaml."},
+                422,
+            )
+        name = Path(upload.filename).name
+        if not SAFE_NAME.match(name):
+            return render(
+                request,
+                "definitions.html",
+                {
+                    "user": user,
+                    "error": "Tên tệp cần dạng ten-ke-hoach.yaml (chữ không dấu, số, dấu gạch).",
+                },
+                422,
+            )
+        if (upload.size or 0) > MAX_PLAN_BYTES:
+            return message(
+                request, 413, "Tệp quá lớn", "Tệp kế hoạch vượt 2 MB; chưa nạp gì.", "danger"
+            )
+        content = await upload.read()
+        digest = hashlib.sha256(content).hexdigest()
+        staged = _stage(settings, name, content)
+        try:
+            summary = load_path(engine, staged / "plans" / name, preview=True)
+        except DefinitionError as exc:
+            problems = [
+                f"{name}:{p.line}:{p.column}: {p.message}" if p.file.endswith(name) else str(p)
+                for p in exc.problems
+            ]
+            return render(
+                request, "definitions.html", {"user": user, "name": name, "problems": problems}, 422
+            )
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
+        uploads = settings.ensure_data_dir() / "uploads"
+        uploads.mkdir(exist_ok=True)
+        (uploads / f"{digest}.yaml").write_bytes(content)
+        context = {"user": user, "name": name, "digest": digest, "changes": _changes(summary)}
+        return render(request, "definitions.html", context)
+
+    @routes.post("/dinh-nghia/ap-dung", response_class=HTMLResponse)
+    async def apply(request: Request) -> Response:
+        user = require_coordinator(request, settings, engine)
+        form = await request.form()
+        refused = _csrf(request, form)
+        if refused is not None:
+            return refused
+        name, digest = str(form.get("name") or ""), str(form.get("digest") or "")
+        source = settings.data_dir / "uploads" / f"{digest}.yaml"
+        if (
+            not SAFE_NAME.match(name)
+            or not re.fullmatch(r"[0-9a-f]{64}", digest)
+            or not source.is_file()
+        ):
+            return message(
+                request,
+                400,
+                "Không tìm thấy tệp đã kiểm tra",
+                "Hãy tải tệp lên và kiểm tra lại.",
+                "warning",
+            )
+        target = settings.definitions / "plans" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        previous = target.read_bytes() if target.exists() else None
+        partial = target.with_suffix(".part")
+        partial.write_bytes(source.read_bytes())
+        partial.replace(target)
+        try:
+            summary = load_path(engine, target)
+        except KehoachError:
+            if previous is None:  # the definitions on disk stay as the database has them
+                target.unlink()
+            else:
+                target.write_bytes(previous)
+            raise
+        source.unlink()
+        context = {"user": user, "name": name, "applied": True, "changes": _changes(summary)}
+        return render(request, "definitions.html", context)
+
+    def _csrf(request: Request, form: Any) -> Response | None:
+        try:
+            csrf.verify(request, form.get(csrf.FIELD), secret)
+        except csrf.CsrfError as exc:
+            return message(
+                request, 403, "Biểu mẫu không hợp lệ", f"{exc}; hãy tải lại trang.", "danger"
+            )
+        return None
+
+    return routes
+
+
+def _stage(settings: Settings, name: str, content: bytes) -> Path:
+    """A scratch copy of the definitions with the uploaded file in plans/, for a dry run."""
+    staged = Path(tempfile.mkdtemp(prefix="kehoach-upload-"))
+    shutil.copytree(settings.definitions, staged, dirs_exist_ok=True)
+    (staged / "plans").mkdir(exist_ok=True)
+    (staged / "plans" / name).write_bytes(content)
+    return staged
+
+
+def _changes(summary: LoadSummary) -> list[dict[str, Any]]:
+    states = {"new": "kế hoạch mới", "changed": "thay đổi", "unchanged": "không đổi"}
+    return [
+        {
+            "key": p.key,
+            "state": states.get(p.state, p.state),
+            "added": p.added,
+            "updated": p.updated,
+            "archived": p.archived,
+            "restored": p.restored,
+            "renamed": [f"{old} → {new}" for old, new in p.renamed],
+        }
+        for p in summary.plans
+    ]
+
+
+async def _prefect_runs() -> tuple[list[dict[str, Any]], str, str]:
+    """Recent flow runs from the Prefect API when one is configured (scale-out), else none."""
+    import os
+
+    api = os.environ.get("PREFECT_API_URL", "").rstrip("/")
+    if not api:
+        return [], "", ""
+    ui = os.environ.get("PREFECT_UI_URL", "").rstrip("/") or api.removesuffix("/api")
+    try:
+        async with httpx.AsyncClient(timeout=3) as client:
+            response = await client.post(
+                f"{api}/flow_runs/filter", json={"limit": 50, "sort": "START_TIME_DESC"}
+            )
+            response.raise_for_status()
+            flows = {
+                f["id"]: f["name"]
+                for f in (await client.post(f"{api}/flows/filter", json={"limit": 200})).json()
+            }
+    except (httpx.HTTPError, ValueError) as exc:
+        return [], f"Không đọc được Prefect API ({api}): {exc}", ui
+    runs = [
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "flow": flows.get(r["flow_id"], ""),
+            "state": (r.get("state") or {}).get("name", ""),
+            "start": r.get("start_time"),
+            "seconds": r.get("total_run_time"),
+        }
+        for r in response.json()
+    ]
+    return runs, "", ui
