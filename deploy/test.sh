@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/bootstrap.sh dev
+# The browser tests drive Debian's Chromium (Playwright downloads no browser here).
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+fi
 export PATH="$PWD/.venv/bin:$PATH"
 ruff format --no-cache --check src tests flows
 ruff check --no-cache src tests flows
