@@ -69,3 +69,13 @@ def test_report_figures_have_their_stable_names() -> None:
     figures = run_bench(["reports"], None, PROGRAMME, provinces=2)
     assert {"report_year_500_s", "rollup_national_s"} <= set(figures)
     assert figures["rollup_plans"] == 2
+
+
+def test_web_figures_have_their_stable_names(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kehoach_flow.bench_web import web_figures
+
+    definitions = benchdata.generate(tmp_path / "defs", PROGRAMME, provinces=2)
+    figures = web_figures(definitions, tmp_path, requests=100)
+    for page in ("overview", "plan_page"):
+        assert figures[f"{page}_p50_ms"] <= figures[f"{page}_p99_ms"]
+        assert figures[f"{page}_rps"] > 0

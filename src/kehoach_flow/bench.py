@@ -36,7 +36,15 @@ from kehoach_flow.loading import load_path
 from kehoach_flow.settings import Settings
 
 PROGRAMME_FILE = Path("definitions/programmes/de-an-996.yaml")
-BENCHES = ("load_sqlite", "load_postgres", "tracking", "reminders", "reports", "orchestration")
+BENCHES = (
+    "load_sqlite",
+    "load_postgres",
+    "tracking",
+    "reminders",
+    "reports",
+    "orchestration",
+    "web",
+)
 
 
 def run_bench(
@@ -96,6 +104,11 @@ def run_bench(
             with _sqlite(work) as engine:
                 load_path(engine, definitions)
                 figures |= reminder_figures(engine, settings, digests=min(2000, provinces * 60))
+            _advance(progress, step)
+        if "web" in selected:
+            from kehoach_flow.bench_web import web_figures
+
+            figures |= web_figures(definitions, work)
             _advance(progress, step)
         if "orchestration" in selected:
             from kehoach_flow.bench_orchestration import orchestration_figures

@@ -79,10 +79,15 @@ def serve(
 
 
 @app.command()
-def web(ctx: typer.Context) -> None:
+def web(
+    ctx: typer.Context,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Số tiến trình phục vụ (mỗi nhân CPU một).")
+    ] = 1,
+) -> None:
     """Chỉ chạy trang web (khi các luồng chạy trên Prefect server và worker).
 
-    Ví dụ: kehoach web   (đặt KEHOACH_DATABASE_URL trỏ tới cơ sở dữ liệu chung trên Postgres)
+    Ví dụ: kehoach web --workers 2   (đặt KEHOACH_DATABASE_URL trỏ tới cơ sở dữ liệu chung trên Postgres)
     """
     import uvicorn
 
@@ -91,6 +96,16 @@ def web(ctx: typer.Context) -> None:
     settings = settings_of(ctx)
     engine = engine_of(ctx)
     out.print(f"kehoach web: http://{settings.host}:{settings.port}", markup=False)
+    if workers > 1:  # each worker builds the app from the same KEHOACH_* environment
+        uvicorn.run(
+            "kehoach_flow.web.app:app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=workers,
+            log_level="warning",
+        )
+        return
     config = uvicorn.Config(
         create_app(settings, engine), host=settings.host, port=settings.port, log_level="warning"
     )

@@ -48,6 +48,9 @@ class Plan(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     loaded_at: datetime
     archived_at: datetime | None = None
+    # Bumped by every update of one of its tasks and every daily snapshot: pages cache what
+    # they derive from a plan while its revision (and loaded_at, archived_at) stay the same.
+    revision: int = Field(default=0)
 
 
 class FundingSource(SQLModel, table=True):

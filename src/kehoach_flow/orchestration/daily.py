@@ -9,14 +9,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, delete, insert
+from sqlalchemy import Engine, delete, insert, select
 
 from kehoach_flow.db.engine import check_schema, create_db_engine
 from kehoach_flow.db.queries import list_plans, plan_header
+from kehoach_flow.db.sync import PLAN
 from kehoach_flow.db.tables import StatusSnapshot
 from kehoach_flow.reports.periods import Period, period, period_for_day, plan_cutoff_day
 from kehoach_flow.settings import Settings, load_settings
 from kehoach_flow.tracking.board import BoardOptions, TaskView, plan_board
+from kehoach_flow.tracking.history import bump_plan_revision
 from kehoach_flow.tracking.scoreboard import build_scoreboard
 from kehoach_flow.tracking.state import Category, Derived
 from kehoach_flow.tracking.workcalendar import work_calendar
@@ -138,6 +140,8 @@ def track_plan(rt: Runtime, plan_key: str, day: date) -> TrackSummary:
     with rt.engine.begin() as conn:
         conn.execute(delete(SNAPSHOT).where(SNAPSHOT.c.plan_key == plan_key, SNAPSHOT.c.day == day))
         conn.execute(insert(SNAPSHOT), [row])
+        plan_id = conn.execute(select(PLAN.c.id).where(PLAN.c.key == plan_key)).scalar_one()
+        bump_plan_revision(conn, plan_id)  # the overview's trend line changed
     return summary
 
 

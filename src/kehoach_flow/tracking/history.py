@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from kehoach_flow.db.sync import DEPENDENCY, LINE, SOURCE, TARGET, TASK
+from kehoach_flow.db.sync import DEPENDENCY, LINE, PLAN, SOURCE, TARGET, TASK
 from kehoach_flow.db.tables import Evidence, TaskUpdate, UpdateActual, UpdateSpending
 from kehoach_flow.errors import DependencyOpenError, StaleVersionError, UpdateError
 from kehoach_flow.text import fold
@@ -149,11 +149,17 @@ def _apply(
     )
     if changed.rowcount != 1:
         return None  # someone else got there first: caller decides
+    bump_plan_revision(conn, task.plan_id)
     update_id = _insert_update(
         conn, task, old, new, progress, completed_on, change, author, at, now, forced, force_reason
     )
     _insert_children(conn, update_id, actuals, spending, files)
     return UpdateResult(task.id, update_id, task.version + 1, new, progress)
+
+
+def bump_plan_revision(conn: Connection, plan_id: int) -> None:
+    """Tell the pages' caches that something derived from this plan may have changed."""
+    conn.execute(update(PLAN).where(PLAN.c.id == plan_id).values(revision=PLAN.c.revision + 1))
 
 
 def _check_dependencies(

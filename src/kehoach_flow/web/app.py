@@ -93,3 +93,15 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
         return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app built from KEHOACH_* settings: for `kehoach web --workers N`, where uvicorn
+    imports the app afresh in each worker process."""
+    from kehoach_flow.db.engine import check_schema, create_db_engine
+    from kehoach_flow.settings import load_settings
+
+    settings = load_settings()
+    engine = create_db_engine(settings.resolved_database_url())
+    check_schema(engine)
+    return create_app(settings, engine)

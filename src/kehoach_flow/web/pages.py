@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,7 @@ from kehoach_flow.tracking.status import LABELS, Status
 from kehoach_flow.tracking.workcalendar import work_calendar
 from kehoach_flow.web import csrf
 from kehoach_flow.web.auth import require_account
+from kehoach_flow.web.cache import cache_for
 from kehoach_flow.web.templating import TEMPLATES
 from kehoach_flow.web.timeline import gantt_svg
 
@@ -74,17 +76,54 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
         csrf.set_cookie(response, nonce, settings.cookie_secure)
         return response
 
-    def board(plan_key: str) -> dict[str, TaskView]:
+    cache = cache_for(engine)
+
+    def board(plan_key: str, stamp: Any = None) -> dict[str, TaskView]:
         day = today(settings)
-        return {v.key: v for v in plan_board(engine, plan_key, day, board_options(settings, day))}
+        stamp = stamp if stamp is not None else cache.stamps().get(plan_key)
+        views = cache.get(
+            "board",
+            plan_key,
+            day,
+            stamp,
+            lambda: plan_board(engine, plan_key, day, board_options(settings, day)),
+        )
+        return {v.key: v for v in views}
+
+    def tasks_of(plan_key: str, stamp: Any) -> list[dict[str, Any]]:
+        return cache.get(
+            "tasks", plan_key, today(settings), stamp, lambda: list_tasks(engine, plan=plan_key)
+        )
 
     @routes.get("/", response_class=HTMLResponse)
     def overview(request: Request) -> Response:
         user = require_account(request, settings, engine)
         day = today(settings)
-        options = board_options(settings, day)
-        cards = [_card(engine, p, day, options) for p in list_plans(engine)]
-        return render(request, "overview.html", {"user": user, "cards": cards})
+        stamps = cache.stamps()
+        live = sorted(key for key, stamp in stamps.items() if stamp[1] is None)
+
+        def cards_html() -> Markup:
+            """Rendered once per state of every plan: a request whose plans are unchanged
+            only reads the stamps and fills in the user's own header."""
+            options = board_options(settings, day)
+            cards = [
+                cache.get(
+                    "card",
+                    key,
+                    day,
+                    stamps[key],
+                    partial(_card, engine, key, stamps[key][3], day, options),
+                )
+                for key in live
+            ]
+            html = TEMPLATES.get_template("overview_cards.html").render(
+                cards=cards, categories=CATEGORIES
+            )
+            return Markup(html)
+
+        everything = tuple(stamps[key] for key in live)
+        html = cache.get("overview", "", day, everything, cards_html)
+        return render(request, "overview.html", {"user": user, "cards_html": html})
 
     @routes.get("/ke-hoach/{plan_key}", response_class=HTMLResponse)
     def plan_page(
@@ -97,17 +136,31 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
         q: str = "",
     ) -> Response:
         user = require_account(request, settings, engine)
-        plan = plan_summary(engine, plan_key)
-        views = board(plan_key)
-        tasks = list_tasks(engine, plan=plan_key)
+        stamp = cache.stamps().get(plan_key)
+        if stamp is None:
+            raise NotFoundError("kế hoạch", plan_key, "xem danh sách ở trang tổng quan")
         filters = {"unit": unit, "group": group, "status": status, "due_before": due_before, "q": q}
-        sections: dict[str, list[tuple[dict[str, Any], TaskView]]] = {}
-        shown = 0
-        for task in tasks:
-            if _matches(task, views[task["key"]], filters):
-                heading = f"{task['section']}. {task['section_title']}"
-                sections.setdefault(heading, []).append((task, views[task["key"]]))
-                shown += 1
+        tasks = tasks_of(plan_key, stamp)
+
+        def sections_html() -> tuple[Markup, int]:
+            views = board(plan_key, stamp)
+            sections: dict[str, list[tuple[dict[str, Any], TaskView]]] = {}
+            shown = 0
+            for task in tasks:
+                if _matches(task, views[task["key"]], filters):
+                    heading = f"{task['section']}. {task['section_title']}"
+                    sections.setdefault(heading, []).append((task, views[task["key"]]))
+                    shown += 1
+            html = TEMPLATES.get_template("plan_sections.html").render(sections=sections)
+            return Markup(html), shown
+
+        # The unfiltered page, the one most opened, is rendered once per state of the plan.
+        filtered = any(filters.values())
+        html, shown = (
+            sections_html()
+            if filtered
+            else cache.get("plan-page", plan_key, today(settings), stamp, sections_html)
+        )
         choices = {
             "units": sorted(
                 {(t["lead"]["key"], t["lead"]["name"]) for t in tasks}, key=lambda u: u[1]
@@ -117,8 +170,8 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
         }
         context = {
             "user": user,
-            "plan": plan,
-            "sections": sections,
+            "plan": {"key": plan_key, "title": stamp[3]},
+            "sections_html": html,
             "filters": filters,
             "choices": choices,
             "shown": shown,
@@ -177,16 +230,16 @@ def plan_summary(engine: Engine, plan_key: str) -> dict[str, Any]:
     return plan
 
 
-def _card(engine: Engine, plan: dict[str, Any], day: date, options: BoardOptions) -> PlanCard:
-    views = plan_board(engine, plan["key"], day, options)
+def _card(engine: Engine, key: str, title: str, day: date, options: BoardOptions) -> PlanCard:
+    views = plan_board(engine, key, day, options)
     derived = [v.derived for v in views]
     return PlanCard(
-        plan["key"],
-        plan["title"],
-        rollup_row(plan["key"], plan["title"], views),
+        key,
+        title,
+        rollup_row(key, title, views),
         derived.count(Derived.OVERDUE),
         derived.count(Derived.AT_RISK),
-        _trend(engine, plan["key"], day.year),
+        _trend(engine, key, day.year),
     )
 
 

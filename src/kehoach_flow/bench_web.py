@@ -1,0 +1,166 @@
+"""Web figures for `kehoach bench`: the overview and a plan page of the national dataset,
+served by `kehoach web --workers 2` in its own processes, under 50 concurrent connections
+from a load generator on loopback: wrk (Debian's package) for 8 s per page when installed,
+else an httpx script with a fixed number of requests. Bounded in count and time."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from kehoach_flow.accounts import add_user
+from kehoach_flow.db.engine import create_db_engine, upgrade
+from kehoach_flow.errors import KehoachError
+from kehoach_flow.loading import load_path
+from kehoach_flow.prefect_server import free_port
+
+CONCURRENCY = 50
+PASSWORD = "bench-mat-khau"
+
+
+def web_figures(definitions: Path, work: Path, requests: int = 500) -> dict[str, float]:
+    database = f"sqlite:///{work / 'web' / 'kehoach.db'}"
+    engine = create_db_engine(database)
+    upgrade(engine)
+    load_path(engine, definitions)
+    add_user(engine, "bench", "Bench", "viewer", PASSWORD)
+    engine.dispose()
+    port = free_port()
+    env = {
+        **os.environ,
+        "KEHOACH_DATABASE_URL": database,
+        "KEHOACH_DATA_DIR": str(work / "web"),
+        "KEHOACH_PORT": str(port),
+        "KEHOACH_SECRET_KEY": "bench",
+        "KEHOACH_COOKIE_SECURE": "false",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from kehoach_flow.cli import main; main()",
+            "web",
+            "--workers",
+            "2",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        return asyncio.run(_measure(base, requests))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+async def _measure(base: str, requests: int) -> dict[str, float]:
+    """Sign in, warm both workers up, then load each page (wrk when installed, else httpx)."""
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        await _wait_up(client)
+        page = await client.get("/dang-nhap")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        if token is None:
+            raise KehoachError("bench: không thấy biểu mẫu đăng nhập")
+        form = {
+            "csrf_token": token.group(1),
+            "username": "bench",
+            "password": PASSWORD,
+            "next": "/",
+        }
+        if (await client.post("/dang-nhap", data=form)).status_code != 303:
+            raise KehoachError("bench: đăng nhập không được")
+        plan = (await client.get("/api/plans")).json()[0]["key"]
+        figures: dict[str, float] = {}
+        for name, path in (("overview", "/"), ("plan_page", f"/ke-hoach/{plan}")):
+            for _ in range(4):  # warm-up of both workers: the first requests derive the states
+                for response in await asyncio.gather(*(client.get(path) for _ in range(10))):
+                    response.raise_for_status()
+            session = client.cookies.get("kehoach_session") or ""
+            if shutil.which("wrk"):
+                figures |= await asyncio.to_thread(_wrk, f"{base}{path}", session, name)
+            else:
+                figures |= await _load(client, name, path, requests)
+        return figures
+
+
+def _wrk(url: str, session: str, name: str, seconds: int = 8) -> dict[str, float]:
+    """wrk (Debian's package), 2 threads, 50 connections, for a fixed time: a load generator
+    in C, so the Python server, not the generator, is what the figures measure."""
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{CONCURRENCY}",
+        f"-d{seconds}s",
+        "--latency",
+        "-H",
+        f"Cookie: kehoach_session={session}",
+        url,
+    ]
+    output = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 60, check=True
+    ).stdout
+    if "Non-2xx" in output:
+        raise KehoachError(f"bench: {url} trả về lỗi dưới tải:\n{output}")
+    percentile = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)$", output, re.MULTILINE))
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    if len(percentile) != 2 or rps is None:
+        raise KehoachError(f"bench: không đọc được kết quả wrk:\n{output}")
+    return {
+        f"{name}_p50_ms": _ms(percentile["50"]),
+        f"{name}_p99_ms": _ms(percentile["99"]),
+        f"{name}_rps": float(rps.group(1)),
+    }
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+async def _wait_up(client: httpx.AsyncClient) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if (await client.get("/health")).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.2)
+    raise KehoachError("bench: kehoach web không khởi động")
+
+
+async def _load(client: httpx.AsyncClient, name: str, path: str, requests: int) -> dict[str, float]:
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(requests):
+        queue.put_nowait(i)
+
+    async def worker() -> None:
+        while not queue.empty():
+            queue.get_nowait()
+            started = time.perf_counter()
+            response = await client.get(path)
+            latencies.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise KehoachError(f"bench: {path} trả về {response.status_code}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        f"{name}_p50_ms": 1000 * latencies[len(latencies) // 2],
+        f"{name}_p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        f"{name}_rps": len(latencies) / elapsed,
+    }
