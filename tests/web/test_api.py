@@ -114,3 +114,18 @@ def test_schemathesis_finds_no_server_error(web: TestClient, engine: Engine) -> 
 
         call()
     assert failures == []
+
+
+def test_nul_characters_are_client_errors_not_500s(
+    web: TestClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    assert web.get("/api/plans/x%00/tasks", headers=tokens["viewer"]).status_code == 400
+    assert (
+        web.get(
+            f"/api/plans/{SEED_PLAN}/tasks", params={"unit": "a\x00b"}, headers=tokens["viewer"]
+        ).status_code
+        == 400
+    )
+    body = {"version": 1, "note": "ghi chú\x00"}
+    posted = web.post(f"{TASK}/updates", json=body, headers=tokens["coordinator"])
+    assert posted.status_code in (201, 422)  # SQLite stores a NUL; Postgres refuses it: never a 500

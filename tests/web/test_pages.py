@@ -78,7 +78,40 @@ def test_a_script_in_a_title_is_escaped_on_every_page(
     )
     load_path(engine, definitions_copy)
     sign_in(web)
-    for url in ("/", PLAN_URL, f"/nhiem-vu/{SEED_PLAN}/khao-sat-30-dn"):
+    link = f"/cap-nhat/{make_token('test-secret', LinkGrant(f'{SEED_PLAN}/khao-sat-30-dn', 'qltcdlcl'))}"
+    pages = (
+        "/",
+        PLAN_URL,
+        f"/nhiem-vu/{SEED_PLAN}/khao-sat-30-dn",
+        "/qua-han",
+        f"/tien-do?plan={SEED_PLAN}",
+        "/don-vi/qltcdlcl",
+        link,
+    )
+    for url in pages:
         page = web.get(url).text
         assert "<script>alert(1)</script>" not in page, url
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in web.get(PLAN_URL).text
+
+
+def test_the_plan_page_charts_completion_by_group_and_budget_by_source(
+    web: TestClient, engine: Engine
+) -> None:
+    from kehoach_flow.tracking.history import Author, UpdateIn, record_update
+    from kehoach_flow.tracking.status import Status
+
+    task = find_task(engine, f"{SEED_PLAN}/khao-sat-30-dn")
+    record_update(
+        engine,
+        task["id"],
+        UpdateIn(status=Status.DONE, progress=100, spending={"sn-khcn-2024": 30_000_000}),
+        Author("x", "cli"),
+    )
+    sign_in(web)
+    page = web.get(PLAN_URL).text
+    bars = dict(re.findall(r'data-group="([^"]+)">.*?<span class="hvalue">(\d+/\d+)</span>', page))
+    assert bars[task["group"]].startswith("1/")
+    assert "Kinh phí theo nguồn" in page and "30.000.000" in page
+    assert (
+        "data-group=" not in web.get(PLAN_URL, params={"q": "khao"}).text
+    )  # filtered: a plain list

@@ -29,7 +29,7 @@ def link(task: str = TASK, secret: str = "test-secret") -> str:
 def form_of(client: TestClient, url: str) -> dict[str, str]:
     page = client.get(url)
     assert page.status_code == 200, page.text
-    fields = dict(re.findall(r'name="(csrf_token|version)" value="([^"]*)"', page.text))
+    fields = dict(re.findall(r'name="(csrf_token|version|task)" value="([^"]*)"', page.text))
     return {**fields, "status": "in_progress", "progress": "40"}
 
 
@@ -135,3 +135,14 @@ def test_a_title_with_a_script_tag_is_escaped(
     page = web.get(link())
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_a_form_sent_with_the_link_of_another_task_is_refused(
+    web: TestClient, engine: Engine
+) -> None:
+    other = link(f"{SEED_PLAN}/chuan-do-luong")
+    data = form_of(web, other)  # opened for chuan-do-luong
+    refused = web.post(link(), data=data)  # sent with the khao-sat-30-dn link
+    assert refused.status_code == 403 and "nhiệm vụ khác" in refused.text
+    assert find_task(engine, TASK)["version"] == 1
+    assert find_task(engine, f"{SEED_PLAN}/chuan-do-luong")["version"] == 1

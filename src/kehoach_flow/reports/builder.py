@@ -4,6 +4,7 @@ within the window, money by funding source. Same history, same report, whenever 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -247,11 +248,16 @@ def _task_money(task: dict[str, Any], view: TaskView) -> tuple[int, int]:
 
 
 def _budget(facts: _Facts) -> list[BudgetRow]:
+    return budget_by_source(facts.tasks, facts.views)
+
+
+def budget_by_source(tasks: list[dict[str, Any]], views: Mapping[str, TaskView]) -> list[BudgetRow]:
+    """Planned and spent per funding source, then the total (the report's budget table)."""
     planned: dict[str, int] = defaultdict(int)
     spent: dict[str, int] = defaultdict(int)
     names: dict[str, str] = {}
-    for task in facts.tasks:
-        view = facts.views[task["key"]]
+    for task in tasks:
+        view = views[task["key"]]
         for line in task["funding"]:
             names[line["source"]] = line["name"]
             planned[line["source"]] += line["amount"] or 0

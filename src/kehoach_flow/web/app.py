@@ -13,12 +13,29 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from kehoach_flow.errors import KehoachError, NotFoundError, StaleVersionError
 from kehoach_flow.orchestration.service import Service
 from kehoach_flow.settings import Settings
 from kehoach_flow.web import admin_pages, api, auth, pages, update, work_pages
 from kehoach_flow.web.update import message
+
+
+def _data_errors() -> tuple[type[BaseException], ...]:
+    import sqlite3
+
+    errors: list[type[BaseException]] = [sqlite3.DataError, OverflowError, ValueError]
+    try:
+        import psycopg
+
+        errors.append(psycopg.DataError)
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        pass
+    return tuple(errors)
+
+
+DATA_ERRORS = _data_errors()
 
 
 def create_app(settings: Settings, engine: Engine, service: Service | None = None) -> FastAPI:
@@ -52,6 +69,31 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
         admin_pages.router,
     ):  # HTML: not in the API schema
         app.include_router(pages_of(settings, engine), include_in_schema=False)
+
+    @app.middleware("http")
+    async def refuse_nul(request: Request, call_next: Any) -> Response:
+        """A NUL character in the path or query reaches no query: Postgres cannot store or
+        compare it, and no key or filter of ours contains one."""
+        if (
+            "\x00" in request.url.path
+            or "%00" in request.url.query.lower()
+            or "\x00" in request.url.query
+        ):
+            return JSONResponse(
+                {"detail": "đường dẫn chứa ký tự không hợp lệ (NUL)"}, status_code=400
+            )
+        return await call_next(request)
+
+    @app.exception_handler(DBAPIError)
+    def bad_data(request: Request, exc: DBAPIError) -> Response:
+        """Data the database refuses (a NUL inside a text, a number out of its range) is the
+        client's error; anything else is still a server error."""
+        if not isinstance(exc.orig, DATA_ERRORS):
+            raise exc
+        text = "dữ liệu gửi lên có giá trị cơ sở dữ liệu không nhận (ký tự NUL, số quá lớn...)"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": text}, status_code=422)
+        return message(request, 422, "Dữ liệu không hợp lệ", text, "warning")
 
     @app.exception_handler(auth.Forbidden)
     def forbidden(request: Request, exc: auth.Forbidden) -> Response:

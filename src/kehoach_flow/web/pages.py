@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from kehoach_flow.db.queries import find_task, list_plans, list_tasks
 from kehoach_flow.db.tables import Evidence, StatusSnapshot
 from kehoach_flow.errors import NotFoundError
+from kehoach_flow.reports.builder import budget_by_source
 from kehoach_flow.reports.rollup import RollupRow, rollup_row
 from kehoach_flow.settings import Settings
 from kehoach_flow.text import fold
@@ -141,6 +142,9 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
             raise NotFoundError("kế hoạch", plan_key, "xem danh sách ở trang tổng quan")
         filters = {"unit": unit, "group": group, "status": status, "due_before": due_before, "q": q}
         tasks = tasks_of(plan_key, stamp)
+        # The unfiltered page, the one most opened, is rendered once per state of the plan,
+        # with its charts; a filtered one is rendered each time, as a plain list.
+        filtered = any(filters.values())
 
         def sections_html() -> tuple[Markup, int]:
             views = board(plan_key, stamp)
@@ -151,11 +155,13 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
                     heading = f"{task['section']}. {task['section_title']}"
                     sections.setdefault(heading, []).append((task, views[task["key"]]))
                     shown += 1
-            html = TEMPLATES.get_template("plan_sections.html").render(sections=sections)
+            html = TEMPLATES.get_template("plan_sections.html").render(
+                sections=sections,
+                groups=_by_group(tasks, views) if not filtered else [],
+                budget=budget_by_source(tasks, views) if not filtered else [],
+            )
             return Markup(html), shown
 
-        # The unfiltered page, the one most opened, is rendered once per state of the plan.
-        filtered = any(filters.values())
         html, shown = (
             sections_html()
             if filtered
@@ -258,6 +264,21 @@ def _trend(engine: Engine, plan_key: str, year: int) -> str:
         x = 100 * (row.day.timetuple().tm_yday - 1) / 365
         points.append(f"{x:.1f},{30 - 30 * float(percent) / 100:.1f}")
     return " ".join(points)
+
+
+def _by_group(
+    tasks: list[dict[str, Any]], views: dict[str, TaskView]
+) -> list[tuple[str, int, int, float]]:
+    """(group, tasks, done, % done) per programme group, for the completion chart."""
+    totals: dict[str, list[int]] = {}
+    for task in tasks:
+        view = views[task["key"]]
+        if view.category is None:
+            continue
+        row = totals.setdefault(task["group"] or "-", [0, 0])
+        row[0] += 1
+        row[1] += view.category in (Category.DONE_ON_TIME, Category.DONE_LATE)
+    return [(g, n, d, 100 * d / n) for g, (n, d) in sorted(totals.items())]
 
 
 def _matches(task: dict[str, Any], view: TaskView, f: dict[str, str]) -> bool:

@@ -119,6 +119,9 @@ def router(settings: Settings, engine: Any) -> APIRouter:
                 f"{exc}. Hãy mở lại đường dẫn trong thư rồi gửi lại.",
                 "danger",
             )
+        if form.get("task") != grant.task:  # a form opened for one task, sent with another's link
+            text = "Biểu mẫu này thuộc một nhiệm vụ khác với đường dẫn; chưa lưu gì. Hãy mở lại đường dẫn trong thư."
+            return message(request, 403, "Đường dẫn không khớp nhiệm vụ", text, "danger")
         task = find_task(engine, grant.task)
         values = {k: v for k, v in form.items() if isinstance(v, str)}
         files = [f for f in form.getlist("evidence") if isinstance(f, UploadFile) and f.filename]
