@@ -47,6 +47,7 @@ def test_the_task_page_shows_history_and_evidence_downloads(
     data = {
         "csrf_token": csrf_of(web, link),
         "version": version.group(1),
+        "task": f"{SEED_PLAN}/khao-sat-30-dn",
         "status": "in_progress",
         "progress": "30",
         "note": "Đã gửi phiếu khảo sát",
