@@ -370,3 +370,17 @@ def test_user_text_with_markup_characters_comes_out_intact(tmp_path: Path) -> No
     texts = [p.text for p in doc.paragraphs]
     assert title in texts
     assert "2.1. Hạ tầng <đo lường> & thử nghiệm" in texts
+
+
+def test_a_script_tag_in_a_task_title_is_plain_text_in_the_docx(tmp_path: Path) -> None:
+    report = sample_report()
+    script = "<script>alert(1)</script> Khảo sát"
+    appendix = (
+        *report.appendix[:3],
+        replace(report.appendix[3], content=script),
+        *report.appendix[4:],
+    )
+    doc = _written(tmp_path, replace(report, appendix=appendix))
+    assert _tables(doc)[2].rows[4].cells[1].text == script
+    xml = doc.element.xml
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in xml and "<script>" not in xml
