@@ -129,7 +129,7 @@ def _ms(text: str) -> float:
 
 
 async def _wait_up(client: httpx.AsyncClient) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # two worker processes importing the app on a busy box
     while time.monotonic() < deadline:
         try:
             if (await client.get("/health")).status_code == 200:

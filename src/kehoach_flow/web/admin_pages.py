@@ -23,8 +23,7 @@ from kehoach_flow.orchestration.runs import recent_runs
 from kehoach_flow.settings import Settings
 from kehoach_flow.web import csrf
 from kehoach_flow.web.auth import require_account
-from kehoach_flow.web.pages import CATEGORIES, today
-from kehoach_flow.web.templating import TEMPLATES
+from kehoach_flow.web.pages import page_renderer
 from kehoach_flow.web.update import message
 from kehoach_flow.web.work_pages import require_coordinator
 
@@ -36,16 +35,7 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
     routes = APIRouter()
     secret = settings.resolved_secret_key()
 
-    def render(
-        request: Request, template: str, context: dict[str, Any], status: int = 200
-    ) -> Response:
-        nonce, token = csrf.issue(request, secret)
-        base = {"today": today(settings), "csrf_token": token, "categories": CATEGORIES}
-        response = TEMPLATES.TemplateResponse(
-            request, template, {**base, **context}, status_code=status
-        )
-        csrf.set_cookie(response, nonce, settings.cookie_secure)
-        return response
+    render = page_renderer(settings)
 
     @routes.get("/luong", response_class=HTMLResponse)
     async def flows(request: Request) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -65,17 +66,31 @@ def board_options(settings: Settings, day: date) -> BoardOptions:
     return BoardOptions(calendar, settings.timezone, settings.at_risk_days)
 
 
-def router(settings: Settings, engine: Engine) -> APIRouter:
-    routes = APIRouter()
+Render = Callable[..., Response]
+
+
+def page_renderer(settings: Settings) -> Render:
+    """render(request, template, context, status=200): a page with today, the categories and
+    a CSRF token (its cookie set) for the page's forms."""
     secret = settings.resolved_secret_key()
 
-    def render(request: Request, template: str, context: dict[str, Any]) -> Response:
-        """A page with today, the categories and a CSRF token for its forms."""
+    def render(
+        request: Request, template: str, context: dict[str, Any], status: int = 200
+    ) -> Response:
         nonce, token = csrf.issue(request, secret)
         base = {"today": today(settings), "csrf_token": token, "categories": CATEGORIES}
-        response = TEMPLATES.TemplateResponse(request, template, {**base, **context})
+        response = TEMPLATES.TemplateResponse(
+            request, template, {**base, **context}, status_code=status
+        )
         csrf.set_cookie(response, nonce, settings.cookie_secure)
         return response
+
+    return render
+
+
+def router(settings: Settings, engine: Engine) -> APIRouter:
+    routes = APIRouter()
+    render = page_renderer(settings)
 
     cache = cache_for(engine)
 

@@ -24,8 +24,7 @@ from kehoach_flow.tracking.scoreboard import Tally
 from kehoach_flow.tracking.state import Derived
 from kehoach_flow.web import csrf
 from kehoach_flow.web.auth import Forbidden, require_account
-from kehoach_flow.web.pages import CATEGORIES, board_options, today
-from kehoach_flow.web.templating import TEMPLATES
+from kehoach_flow.web.pages import CATEGORIES, board_options, page_renderer, today
 from kehoach_flow.web.update import message
 
 OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -139,16 +138,7 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
     routes = APIRouter()
     secret = settings.resolved_secret_key()
 
-    def render(
-        request: Request, template: str, context: dict[str, Any], status: int = 200
-    ) -> Response:
-        nonce, token = csrf.issue(request, secret)
-        base = {"today": today(settings), "csrf_token": token, "categories": CATEGORIES}
-        response = TEMPLATES.TemplateResponse(
-            request, template, {**base, **context}, status_code=status
-        )
-        csrf.set_cookie(response, nonce, settings.cookie_secure)
-        return response
+    render = page_renderer(settings)
 
     @routes.get("/qua-han", response_class=HTMLResponse)
     def overdue(request: Request, sort: str = "late") -> Response:
