@@ -138,3 +138,66 @@ def number_in_words(n: int) -> str:
 def amount_in_words(dong: int) -> str:
     """1977000000 -> "Một tỷ chín trăm bảy mươi bảy triệu đồng"."""
     return f"{number_in_words(dong)} đồng"
+
+
+_DIGIT_WORDS = {
+    "khong": 0,
+    "mot": 1,
+    "hai": 2,
+    "ba": 3,
+    "bon": 4,
+    "tu": 4,
+    "nam": 5,
+    "lam": 5,
+    "nham": 5,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+}
+_SCALE_WORDS = {
+    "nghin": 1_000,
+    "ngan": 1_000,
+    "trieu": 1_000_000,
+    "ty": 1_000_000_000,
+    "ti": 1_000_000_000,
+}
+_FILLER_WORDS = {"linh", "le", "dong", "chan", "viet", "bang", "chu", "so", "tien", "vnd", "./."}
+
+
+def parse_number_words(text: str) -> int | None:
+    """A number written in words, as under a budget table: "Một tỷ chín trăm bảy mươi bảy
+    triệu đồng chẵn" -> 1977000000. Regional spellings (ngàn, tỉ, lăm, tư, mốt) are read;
+    None when the text is not a number in words."""
+    words = re.findall(r"[a-z]+", fold(text))
+    total = 0  # the groups closed by a scale word so far
+    group = 0  # the part below a thousand being read
+    digit: int | None = None
+    seen = False
+    for word in words:
+        if word in _DIGIT_WORDS:
+            if digit is not None:  # "hai ba" is not a number
+                return None
+            digit = _DIGIT_WORDS[word]
+        elif word == "muoi":  # "mười" (ten) alone, or "mươi" (tens) after a digit
+            group += 10 * digit if digit is not None else 10
+            digit = None
+        elif word == "tram":
+            if digit is None:
+                return None
+            group += 100 * digit
+            digit = None
+        elif word in _SCALE_WORDS:
+            scale = _SCALE_WORDS[word]
+            value = group + (digit or 0)
+            # "một nghìn tỷ": a bigger scale after a smaller one multiplies what came before
+            total = (total + value) * scale if total < scale else total + value * scale
+            group, digit = 0, None
+        elif word in _FILLER_WORDS:
+            continue
+        else:
+            return None
+        seen = True
+    if not seen:
+        return None
+    return total + group + (digit or 0)

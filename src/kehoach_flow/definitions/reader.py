@@ -40,14 +40,20 @@ def discover(path: Path) -> list[Path]:
     """The YAML files named by `path` plus the shared ones (units, programmes) above it.
 
     A single plan file is checked against the units and programmes of the definitions tree
-    it sits in, so `kehoach validate definitions/plans/x.yaml` works on its own.
+    it sits in, so `kehoach validate definitions/plans/x.yaml` works on its own. Units may
+    be split over units.yaml and units.*.yaml beside it (`kehoach import` proposes new units
+    in units.PLAN-KEY.yaml).
     """
     if not path.exists():
         return []
     files = sorted(_yaml_files(path)) if path.is_dir() else [path]
     root = _definitions_root(path)
     if root is not None:
-        shared = [root / "units.yaml", *sorted((root / "programmes").glob("*.y*ml"))]
+        shared = [
+            root / "units.yaml",
+            *sorted(root.glob("units.*.y*ml")),  # e.g. units proposed by `kehoach import`
+            *sorted((root / "programmes").glob("*.y*ml")),
+        ]
         files = [*[f for f in shared if f.is_file() and f not in files], *files]
     return files
 

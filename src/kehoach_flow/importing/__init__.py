@@ -1,1 +1,78 @@
-"""Importing a plan's appendix from the .docx, .xlsx or .csv it arrived as."""
+"""Importing a plan's appendix table from .docx, .xlsx or .csv into a plan definition file."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from kehoach_flow.definitions import read_catalog
+from kehoach_flow.definitions.reader import _definitions_root
+from kehoach_flow.errors import DefinitionError
+from kehoach_flow.importing.plan import Finding, Imported, NewUnit, Previous, import_plan
+
+__all__ = [
+    "Finding",
+    "Imported",
+    "NewUnit",
+    "PlanProblem",
+    "Previous",
+    "check_imported",
+    "import_plan",
+    "units_path_for",
+]
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    """A validation fault of the imported file, with the appendix row its line came from."""
+
+    line: int
+    column: int
+    message: str
+    where: str | None
+    in_units_file: bool = False
+
+
+def units_path_for(output: Path, plan_key: str) -> Path:
+    """Where new units are proposed: units.KEY.yaml beside the definitions' units.yaml (read
+    with it by `kehoach validate` and `kehoach load`), or beside the output file."""
+    root = _definitions_root(output.parent) if output.parent.exists() else None
+    return (root or output.parent) / f"units.{plan_key}.yaml"
+
+
+def check_imported(
+    imported: Imported, definitions: Path, units_text: str | None = None
+) -> list[PlanProblem]:
+    """Validate the imported plan as `kehoach validate` would, against the units and
+    programmes of `definitions` plus the proposed units file `units_text`, in a scratch copy."""
+    with tempfile.TemporaryDirectory(prefix="kehoach-import-") as scratch:
+        root = Path(scratch)
+        if definitions.is_dir():
+            for shared in [definitions / "units.yaml", *definitions.glob("units.*.y*ml")]:
+                if shared.is_file() and shared.name != f"units.{imported.plan_key}.yaml":
+                    shutil.copy(shared, root / shared.name)
+            if (definitions / "programmes").is_dir():
+                shutil.copytree(definitions / "programmes", root / "programmes")
+        if not (root / "units.yaml").exists():
+            (root / "units.yaml").write_text("units: {}\n", encoding="utf-8")
+        if units_text:
+            units_file = root / f"units.{imported.plan_key}.yaml"
+            units_file.write_text(units_text, encoding="utf-8")
+        plan_file = root / "plans" / f"{imported.plan_key}.yaml"
+        plan_file.parent.mkdir()
+        plan_file.write_text(imported.plan_text, encoding="utf-8")
+        try:
+            read_catalog(plan_file, workers=0)
+        except DefinitionError as exc:
+            return [_located(imported, p.file, p.line, p.column, p.message) for p in exc.problems]
+    return []
+
+
+def _located(imported: Imported, file: str, line: int, column: int, message: str) -> PlanProblem:
+    if Path(file).name.startswith("units."):
+        return PlanProblem(line, column, message, None, in_units_file=True)
+    sources = imported.line_sources
+    where = sources[line - 1] if 0 < line <= len(sources) else None
+    return PlanProblem(line, column, message, where)

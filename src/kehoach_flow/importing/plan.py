@@ -1,0 +1,739 @@
+"""An appendix table read into a plan definition file, with every guess marked for review.
+
+Rows become sections and tasks by their numbering (I, II / 1, 2 / a), b) / -) and bold text;
+unit names become unit keys; funding text becomes declared sources; amounts in the table's
+unit become đồng; a "Tổng cộng" row becomes the plan's total and a total written in words is
+checked against it. What cannot be mapped is kept as written and reported, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from kehoach_flow.definitions.catalog import UnitDef, try_schedule
+from kehoach_flow.errors import AmountError, KehoachError
+from kehoach_flow.importing.tables import Appendix, Row, find_appendix, read_document
+from kehoach_flow.importing.values import (
+    FundingSources,
+    Target,
+    UnitMatch,
+    UnitMatcher,
+    UnitName,
+    implied_document,
+    slug,
+    targets_in,
+    unique,
+)
+from kehoach_flow.importing.yamlout import Entry, Flow, Mapping, Writer
+from kehoach_flow.numbers import (
+    UNIT_FACTORS,
+    amount_in_words,
+    format_number,
+    parse_amount,
+    parse_number_words,
+)
+from kehoach_flow.text import fold
+
+MONEY_UNIT_WORDS = {"dong": "đồng", "nghin": "nghìn đồng", "trieu": "triệu đồng"}
+_DETAILS = ("result", "lead", "partners", "schedule", "funding")
+_MARKER_CELL = re.compile(r"([IVXLC]+|[ivx]{2,}|\d+(?:\.\d+)*|[A-Za-zđ]|[-+•*–])\s*[.)]?")
+_MARKER_TEXT = re.compile(r"([IVXLC]+[.)]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•*–])\s+")
+_TOTAL = re.compile(r"^(tong cong|tong so|tong kinh phi|tong)\b")
+# "Cộng", "Cộng mục I", "Cộng (1)": the sum of the section above, written under its rows
+_SUBTOTAL = re.compile(r"^cong(?: muc)?\s*\(?\s*([ivxlc]+|\d+(?:\.\d+)*|[a-z])?\s*\)?\s*[.:]?$")
+_IN_WORDS = re.compile(r"bang chu\s*:?", re.I)
+_KEY_STOP = {"va", "cac", "cua", "cho", "the", "tai", "tren", "ve", "voi", "de", "nhung", "mot"}
+_INTERNAL = ("phong ", "trung tam", "chi cuc", "van phong", "thanh tra", "ban ")
+
+
+@dataclass
+class Finding:
+    """Something the coordinator must look at; `blocking` when the file cannot be loaded as
+    written (a schedule or amount that could not be read, a total that does not add up)."""
+
+    where: str | None
+    message: str
+    blocking: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+@dataclass
+class NewUnit:
+    key: str
+    name: str
+    where: str
+    role: str
+
+
+@dataclass
+class Imported:
+    plan_key: str
+    plan_text: str
+    line_sources: list[str | None]  # per line of plan_text: the appendix row it came from
+    units_entries: str | None  # proposed new units: the body of a units: mapping
+    new_units: list[NewUnit]
+    findings: list[Finding]
+    sections: int
+    tasks: int
+    source_table: str
+    file_name: str
+
+    def units_file(self, existing: str | None = None) -> str | None:
+        """The proposed units file: `existing` (proposed by an earlier import of this plan,
+        perhaps given e-mails since) with the new units added at the end."""
+        if not self.units_entries:
+            return existing
+        if existing and existing.strip():
+            note = f'# Thêm khi nhập lại "{self.file_name}":\n'
+            return existing.rstrip("\n") + "\n" + note + self.units_entries
+        writer = Writer()
+        writer.comment(
+            f'Đơn vị chưa có trong units.yaml, gặp khi nhập "{self.file_name}" '
+            f"(kế hoạch {self.plan_key}). Khóa do chương trình tạo: xem lại tên và khóa, thêm "
+            "email để đơn vị nhận nhắc việc, gộp đơn vị trùng với đơn vị đã có; có thể chuyển "
+            "vào units.yaml rồi xóa tệp này."
+        )
+        return writer.text() + "units:\n" + self.units_entries
+
+
+@dataclass
+class Node:
+    row: Row
+    marker: str
+    style: str
+    title: str
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    subtotal: Row | None = None  # a "Cộng mục" row under this section
+
+    def details(self) -> bool:
+        return any(self.row.get(role) for role in _DETAILS)
+
+
+@dataclass
+class Previous:
+    """Keys of a plan file being replaced, so a re-import keeps task history."""
+
+    tasks: dict[str, str] = field(default_factory=dict)  # folded title -> key
+    sections: dict[str, str] = field(default_factory=dict)
+    funding_sources: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> Previous:
+        import yaml
+
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            return cls()
+        previous = cls()
+        if not isinstance(data, dict):
+            return previous
+        header = data.get("plan") if isinstance(data.get("plan"), dict) else {}
+        sources = header.get("funding_sources") if isinstance(header, dict) else None
+        if isinstance(sources, dict):
+            previous.funding_sources = {str(k): str(v) for k, v in sources.items()}
+        previous._walk(data.get("sections"))
+        return previous
+
+    def _walk(self, sections: object) -> None:
+        for section in sections if isinstance(sections, list) else []:
+            if not isinstance(section, dict):
+                continue
+            self.sections.setdefault(fold(str(section.get("title", ""))), str(section.get("key")))
+            self._walk(section.get("sections"))
+            self._tasks(section.get("tasks"))
+
+    def _tasks(self, tasks: object) -> None:
+        for task in tasks if isinstance(tasks, list) else []:
+            if isinstance(task, dict) and task.get("key"):
+                self.tasks.setdefault(fold(str(task.get("title", ""))), str(task["key"]))
+                self._tasks(task.get("subtasks"))
+
+
+def import_plan(
+    path: Path,
+    plan_key: str,
+    units: dict[str, UnitDef],
+    year: int | None = None,
+    coordinator: str | None = None,
+    previous: Previous | None = None,
+    today: date | None = None,
+) -> Imported:
+    appendix = find_appendix(read_document(path))
+    return Importer(appendix, path.name, plan_key, units, previous or Previous()).run(
+        year, coordinator, today or date.today()
+    )
+
+
+class Importer:
+    def __init__(
+        self,
+        appendix: Appendix,
+        file_name: str,
+        plan_key: str,
+        units: dict[str, UnitDef],
+        previous: Previous,
+    ) -> None:
+        self.appendix = appendix
+        self.file_name = file_name
+        self.plan_key = plan_key
+        self.units = units
+        self.previous = previous
+        self.matcher = UnitMatcher(_unit_names(units))
+        self.sources = FundingSources(previous.funding_sources)
+        self.findings: list[Finding] = []
+        self.new_units: list[NewUnit] = []
+        self.unit_keys = set(units)
+        self.task_keys: set[str] = set()
+        self.section_keys: set[str] = set()
+        self.mentions: Counter[str] = Counter()
+        self.default_source: str | None = None
+        self.counts = Counter[str]()
+        self.has = set(appendix.columns)
+        self.total_row: Row | None = None
+        self.words: tuple[str, str] | None = None  # (where, text) of the total in words
+
+    # -- the whole file ------------------------------------------------------------------
+
+    def run(self, year: int | None, coordinator: str | None, today: date) -> Imported:
+        self.year = year or self._detect_year()
+        roots = self._tree(self._content_rows())
+        self.coordinator, coordinator_note = self._coordinator(coordinator, roots)
+        sections = self._sections(roots)
+        header = self._header(coordinator_note)
+        self._check_words(header)
+        writer = Writer()
+        for line in self._intro(today):
+            writer.comment(line)
+        top = Mapping()
+        top.add("plan", header)
+        top.add("sections", sections)
+        writer.mapping(top, 0)
+        return Imported(
+            plan_key=self.plan_key,
+            plan_text=writer.text(),
+            line_sources=writer.sources,
+            units_entries=self._units_entries(),
+            file_name=self.file_name,
+            new_units=self.new_units,
+            findings=self.findings,
+            sections=self.counts["sections"],
+            tasks=self.counts["tasks"],
+            source_table=self.appendix.rows[0].where.split(",")[0] if self.appendix.rows else "",
+        )
+
+    def _intro(self, today: date) -> list[str]:
+        lines = [
+            f'Nhập từ phụ lục của "{self.file_name}" bằng `kehoach import` ngày {today:%d/%m/%Y}.',
+            'Chỗ ghi "xem lại:" là chỗ chương trình đã đoán: kiểm tra, sửa nếu cần, rồi xóa '
+            "dòng ghi chú. Kiểm tra cả tệp bằng `kehoach validate`.",
+        ]
+        if "lead" not in self.has:
+            lines.append(
+                f"Bảng không có cột đơn vị chủ trì: phòng chủ trì kế hoạch ({self.coordinator}) "
+                "chủ trì mọi nhiệm vụ."
+            )
+        if "schedule" not in self.has:
+            lines.append('Bảng không có cột tiến độ: mỗi mục tạm ghi "Cả năm".')
+        return lines
+
+    def _detect_year(self) -> int:
+        texts = [*self.appendix.preamble]
+        texts += [r.get(role) for r in self.appendix.rows for role in ("schedule", "funding")]
+        years = Counter(
+            int(y) for t in texts for y in re.findall(r"\bnam (20\d\d)\b", fold(t))
+        ) or Counter(int(y) for t in texts for y in re.findall(r"\b(20\d\d)\b", t))
+        if not years:
+            raise KehoachError(
+                "không thấy năm của kế hoạch trong tệp: thêm --year, ví dụ --year 2025"
+            )
+        return years.most_common(1)[0][0]
+
+    def _header(self, coordinator_note: str | None) -> Mapping:
+        header = Mapping()
+        header.add("key", self.plan_key)
+        title, note = self._title()
+        header.add("title", title, note)
+        header.add("year", self.year)
+        header.add("coordinator", self.coordinator, coordinator_note)
+        unit = self.appendix.money_unit
+        money_note = (
+            f"bảng ghi số tiền bằng {MONEY_UNIT_WORDS[unit]}; ở đây đã đổi ra đồng"
+            if unit != "dong"
+            else None
+        )
+        header.add("money_unit", "dong", money_note)
+        sources = Mapping()
+        for source in self.sources.used():
+            others = [s for s in source.spellings if s != source.title]
+            note = "gộp các cách viết: " + "; ".join(f'"{s}"' for s in others) if others else None
+            sources.add(source.key, source.title, note)
+        header.add("funding_sources", sources if sources.entries else None)
+        if self.total_row is not None:
+            total = self._amount_value(self.total_row)
+            if total is not None:
+                header.add("total", total)
+                header.entries[-1].where = self.total_row.where
+        return header
+
+    def _title(self) -> tuple[str, str | None]:
+        lines = self.appendix.preamble
+        for n, line in enumerate(lines):
+            folded = fold(line)
+            if folded == "ke hoach" and n + 1 < len(lines):
+                return lines[n + 1], None
+            if folded.startswith("ke hoach ") and len(folded) > 20:
+                return line[len("kế hoạch") :].strip(" :"), None
+        for line in lines:
+            folded = fold(line)
+            if len(folded) > 20 and not folded.startswith(("phu luc", "don vi tinh", "(ban hanh")):
+                return line, "tên kế hoạch lấy từ dòng đầu của tệp"
+        return f"Kế hoạch {self.plan_key}", "không thấy tên kế hoạch trong tệp: ghi tên đầy đủ"
+
+    # -- rows to a tree ------------------------------------------------------------------
+
+    def _content_rows(self) -> list[Row]:
+        rows = []
+        for row in self.appendix.rows:
+            folded = fold(row.text)
+            if _IN_WORDS.search(folded):
+                self.words = (row.where, row.text)
+            elif _TOTAL.match(folded) or _TOTAL.match(fold(row.get("content"))):
+                self.total_row = row
+            else:
+                rows.append(row)
+        if self.words is None:
+            for line in self.appendix.closing:
+                if _IN_WORDS.search(fold(line)):
+                    self.words = ("dưới bảng", line)
+                    break
+        return rows
+
+    def _tree(self, rows: list[Row]) -> list[Node]:
+        """Nest rows by their numbering: a style not open yet goes one level deeper, a style
+        already open closes the levels below it (like an outline)."""
+        roots: list[Node] = []
+        stack: list[Node] = []
+        for row in rows:
+            closing = _SUBTOTAL.match(fold(row.get("content") or row.text))
+            if closing and stack:
+                named = closing.group(1)
+                owner = next((n for n in stack if named and n.marker.lower() == named), stack[0])
+                owner.subtotal = row
+                continue
+            marker, title = _marker(row)
+            style = _style(marker) if marker else ("bold" if row.bold else "none")
+            node = Node(row, marker, style, title)
+            if not marker and row.bold and node.details():
+                node.style = "none"
+            open_at = next((i for i, n in enumerate(stack) if n.style == node.style), None)
+            if open_at is not None:
+                del stack[open_at:]
+            node.parent = stack[-1] if stack else None
+            (node.parent.children if node.parent else roots).append(node)
+            stack.append(node)
+        return roots
+
+    # -- sections and tasks ----------------------------------------------------------------
+
+    def _sections(self, roots: list[Node]) -> list[Mapping]:
+        sections: list[Mapping] = []
+        loose: list[Node] = []
+        for node in roots:
+            if _is_section(node):
+                sections += self._flush(loose)
+                loose = []
+                sections.append(self._section(node, None))
+            else:
+                loose.append(node)
+        sections += self._flush(loose)
+        if "schedule" not in self.has:
+            for section in sections:
+                section.entries.insert(2, Entry("schedule", "Cả năm"))
+        if self.default_source is not None:
+            note = "bảng không có cột nguồn kinh phí: một nguồn chung, đặt lại tên nguồn"
+            for section in sections:
+                section.entries.insert(2, Entry("funding", self.default_source, note))
+        return sections
+
+    def _flush(self, tasks: list[Node]) -> list[Mapping]:
+        """Tasks outside any section go into one of their own (the format nests tasks in
+        sections)."""
+        if not tasks:
+            return []
+        section = Mapping(where=tasks[0].row.where)
+        key = unique(str(len(self.section_keys) + 1), self.section_keys)
+        section.add("key", key)
+        note = "bảng không chia mục ở đây: các nhiệm vụ được gom vào một mục; đặt lại tên mục"
+        section.add("title", "Các nhiệm vụ", note)
+        section.add("tasks", [self._task(n) for n in tasks])
+        self.counts["sections"] += 1
+        return [section]
+
+    def _section(self, node: Node, parent_key: str | None) -> Mapping:
+        self.counts["sections"] += 1
+        section = Mapping(where=node.row.where)
+        title = node.title or f"Mục {node.marker}"
+        key = self.previous.sections.get(fold(title))
+        if key is None or key in self.section_keys:
+            own = node.marker or str(len(self.section_keys) + 1)
+            key = f"{parent_key}.{own}" if parent_key else own
+        section.add("key", unique(key, self.section_keys))
+        section.add("title", title)
+        self._values(section, node.row, own_schedule_only=True)
+        if node.subtotal is not None:
+            self._closing_subtotal(section, node, title)
+        children = [c for c in node.children if _is_section(c)]
+        tasks = [c for c in node.children if not _is_section(c)]
+        section.add("sections", [self._section(c, key) for c in children])
+        section.add("tasks", [self._task(c) for c in tasks])
+        if not node.children:
+            self.findings.append(Finding(node.row.where, f'mục "{title}" không có nhiệm vụ nào'))
+        return section
+
+    def _closing_subtotal(self, section: Mapping, node: Node, title: str) -> None:
+        """A "Cộng" row under the section: its declared subtotal, unless the heading row
+        already gave one (then the two must agree)."""
+        assert node.subtotal is not None
+        amount = self._amount_value(node.subtotal)
+        own = self._amount_value(node.row)
+        if amount is None:
+            return
+        if own is None:
+            section.add("amount", amount)
+            section.entries[-1].where = node.subtotal.where
+        elif own != amount:
+            message = (
+                f'dòng cộng của mục "{title}" ghi {format_number(amount)} đ, dòng tên mục ghi '
+                f"{format_number(own)} đ"
+            )
+            self.findings.append(Finding(node.subtotal.where, message, True))
+
+    def _task(self, node: Node) -> Mapping:
+        self.counts["tasks"] += 1
+        row = node.row
+        task = Mapping(where=row.where)
+        title, title_note = _clean_title(node.title)
+        if not title:
+            title = row.get("result") or f"Nhiệm vụ {node.marker}".strip()
+            title_note = "dòng không có nội dung công việc: tên lấy tạm, cần sửa"
+        key = self.previous.tasks.get(fold(title))
+        if key is None or key in self.task_keys:
+            key = slug(title, 4, _KEY_STOP)
+        task.add("key", unique(key, self.task_keys))
+        task.add("title", title, title_note)
+        result = row.get("result") or None
+        task.add("result", result)
+        self._targets(task, result, title)
+        self._units(task, row)
+        self._values(task, row, own_schedule_only=False, parent=node.parent)
+        task.add("note", row.get("note") or None)
+        task.add("subtasks", [self._task(c) for c in node.children])
+        return task
+
+    def _targets(self, task: Mapping, result: str | None, title: str) -> None:
+        found = targets_in(result or "")
+        if not found and result and (implied := implied_document(result)) is not None:
+            found = [implied]
+        units = {fold(t.unit) for t in found}
+        for target in targets_in(title):
+            if fold(target.unit) not in units:
+                units.add(fold(target.unit))
+                note = target.note or f'"{target.quantity} {target.unit}" lấy từ nội dung công việc'
+                found.append(Target(target.quantity, target.unit, note))
+        notes = "; ".join(t.note for t in found if t.note)
+        task.add(
+            "targets",
+            [Flow({"quantity": t.quantity, "unit": t.unit}) for t in found],
+            notes or None,
+        )
+
+    def _units(self, task: Mapping, row: Row) -> None:
+        if "lead" not in self.has or not row.get("lead"):
+            note = (
+                None
+                if "lead" not in self.has
+                else "ô chủ trì để trống: tạm giao phòng chủ trì kế hoạch"
+            )
+            task.add("lead", self.coordinator, note)
+            partners = self._unit_keys(row, "partners")
+        else:
+            leads = self._unit_keys(row, "lead")
+            lead_key, lead_note = leads[0]
+            extra = leads[1:]
+            if extra:
+                lead_note = _join_notes(
+                    lead_note,
+                    "ô chủ trì ghi nhiều đơn vị: đơn vị đầu chủ trì, các đơn vị sau chuyển sang phối hợp",
+                )
+            task.add("lead", lead_key, lead_note)
+            partners = [p for p in [*extra, *self._unit_keys(row, "partners")] if p[0] != lead_key]
+        seen: dict[str, str | None] = {}
+        for key, note in partners:
+            seen.setdefault(key, note)
+        notes = "; ".join(n for n in seen.values() if n)
+        task.add("partners", Flow(list(seen)) if seen else None, notes or None)
+
+    def _unit_keys(self, row: Row, role: str) -> list[tuple[str, str | None]]:
+        keys = []
+        for match in self.matcher.split(row.cells.get(role, "")):
+            key = match.key or self._new_unit(match, row, role)
+            self.mentions[key] += 1
+            keys.append((key, match.note))
+        return keys
+
+    def _new_unit(self, match: UnitMatch, row: Row, role: str) -> str:
+        key = unique(slug(match.text, 6) or "don-vi", self.unit_keys)
+        label = "đơn vị chủ trì" if role == "lead" else "đơn vị phối hợp"
+        self.new_units.append(NewUnit(key, match.text, row.where, label))
+        self.matcher.exact[fold(match.text)] = key
+        self.matcher.labels[key] = match.text
+        return key
+
+    def _values(
+        self, mapping: Mapping, row: Row, own_schedule_only: bool, parent: Node | None = None
+    ) -> None:
+        """Schedule, funding and amount of a section or task row."""
+        schedule = row.get("schedule")
+        if schedule:
+            text, note, blocking = self._schedule(schedule)
+            mapping.add("schedule", text, note)
+            if blocking:
+                self.findings.append(
+                    Finding(row.where, f'tiến độ "{schedule}" chưa đọc được', True)
+                )
+        elif not own_schedule_only and "schedule" in self.has and not _inherits(parent, "schedule"):
+            mapping.add("schedule", "Cả năm", "ô tiến độ để trống: tạm ghi cả năm")
+        funding = row.get("funding")
+        amount_text = row.get("amount")
+        if funding and not amount_text and _is_number(funding):
+            amount_text, funding = funding, ""
+        if funding:
+            mapping.add("funding", self.sources.key_for(funding))
+        amount = self._amount_value(row, amount_text)
+        if amount is not None:
+            if (
+                not own_schedule_only
+                and not funding
+                and not _inherits(parent, "funding")
+                and "funding" in self.has
+            ):
+                mapping.add("funding", self._fallback_source(), "chưa ghi nguồn kinh phí")
+            mapping.add("amount", amount)
+        elif amount_text and not _is_dash(amount_text):
+            mapping.add("amount", amount_text)
+            self.findings.append(
+                Finding(row.where, f'số tiền "{amount_text}" chưa đọc được; đã giữ nguyên', True)
+            )
+        if amount is not None and "funding" not in self.has and self.default_source is None:
+            self.default_source = self._fallback_source()
+
+    def _fallback_source(self) -> str:
+        return self.sources.key_for(f"Kinh phí thực hiện kế hoạch năm {self.year}")
+
+    def _amount_value(self, row: Row, text: str | None = None) -> int | None:
+        text = row.get("amount") if text is None else text
+        if not text or _is_dash(text):
+            return None
+        try:
+            return parse_amount(text, self.appendix.money_unit)  # type: ignore[arg-type]
+        except AmountError:
+            return None
+
+    def _schedule(self, text: str) -> tuple[str, str | None, bool]:
+        day = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+        if day:
+            written = f"Trước ngày {text}"
+            if not isinstance(try_schedule(written, self.year), str):
+                return written, f'ô tiến độ ghi một ngày ("{text}"): hiểu là hạn hoàn thành', False
+        if isinstance(try_schedule(text, self.year), str):
+            note = (
+                f'không đọc được tiến độ "{text}": sửa thành một dạng như "Quý I-II", '
+                '"Tháng 3-5", "Trước 30/6", "Cả năm", hoặc ghi start:/due:'
+            )
+            return text, note, True
+        return text, None, False
+
+    # -- who coordinates, new units, the total in words ------------------------------------
+
+    def _coordinator(self, given: str | None, roots: list[Node]) -> tuple[str, str | None]:
+        if given:
+            if given in self.units:
+                return given, None
+            match = self.matcher.match(given)
+            if match is None or match.key is None:
+                raise KehoachError(
+                    f'--coordinator "{given}": không có đơn vị này trong units.yaml (ghi khóa, ví dụ qltcdlcl)'
+                )
+            return match.key, None
+        counts: Counter[str] = Counter()
+        for row in _all_rows(roots):
+            for role in ("lead", "partners"):
+                for match in self.matcher.split(row.cells.get(role, "")):
+                    unit = self.units.get(match.key or "")
+                    if unit is not None and unit.kind == "internal":
+                        counts[unit.key] += 1
+        if not counts:
+            raise KehoachError(
+                "không đoán được phòng chủ trì kế hoạch: thêm --coordinator KHÓA_ĐƠN_VỊ"
+            )
+        key = counts.most_common(1)[0][0]
+        return key, "đơn vị được nêu nhiều nhất trong bảng; sửa nếu phòng khác chủ trì kế hoạch"
+
+    def _units_entries(self) -> str | None:
+        """The new units as entries of a `units:` mapping (its body, without the key)."""
+        if not self.new_units:
+            return None
+        units = Mapping()
+        for unit in self.new_units:
+            body = Mapping()
+            body.add("name", unit.name, f"gặp ở {unit.where} ({unit.role})")
+            if not fold(unit.name).startswith(_INTERNAL):
+                body.add("kind", "external", "đoán là đơn vị ngoài sở (không nhận thư riêng)")
+            units.add(unit.key, body)
+        writer = Writer()
+        writer.mapping(units, 2)
+        return writer.text()
+
+    def _check_words(self, header: Mapping) -> None:
+        if self.words is None:
+            return
+        where, text = self.words
+        written = _IN_WORDS.split(fold(text), maxsplit=1)[-1]
+        value = parse_number_words(written)
+        if value is None:
+            self.findings.append(Finding(where, f'không đọc được số tiền viết bằng chữ "{text}"'))
+            return
+        totals = [e.value for e in header.entries if e.key == "total"]
+        if not totals:
+            self.findings.append(
+                Finding(where, "có dòng viết bằng chữ nhưng không có dòng tổng cộng để đối chiếu")
+            )
+            return
+        total = totals[0]
+        factor = UNIT_FACTORS[self.appendix.money_unit]  # "Bằng chữ" may count in the table's unit
+        if value != total and value * factor != total:
+            self.findings.append(
+                Finding(
+                    where,
+                    f"số viết bằng chữ ({format_number(value)}) khác tổng cộng "
+                    f"{format_number(total)} đ ({amount_in_words(total)})",
+                    True,
+                )
+            )
+
+
+def _unit_names(units: dict[str, UnitDef]) -> Iterable[UnitName]:
+    for key, unit in units.items():
+        yield UnitName(key, unit.name)
+        for other in (key, unit.short, *unit.aliases):
+            if other:
+                yield UnitName(key, other)
+
+
+def _marker(row: Row) -> tuple[str, str]:
+    """The row's numbering ("I", "1", "a", "-") and its content without it."""
+    content = row.get("content")
+    number = row.get("number")
+    if number:
+        bullet = re.match(r"[-+•*–]\s+", content)  # "1" in the number column and "- " in the text
+        content = content[bullet.end() :] if bullet else content
+        match = _MARKER_CELL.fullmatch(number)
+        if match:
+            return match.group(1), content
+        return number, content  # an odd number, kept as its own style
+    match = _MARKER_TEXT.match(content)
+    if match:
+        return match.group(1).rstrip(".)"), content[match.end() :].strip()
+    return "", content
+
+
+def _style(marker: str) -> str:
+    if marker in ("-", "–"):
+        return "dash"
+    if marker in ("+",):
+        return "plus"
+    if marker in ("•", "*"):
+        return "bullet"
+    if re.fullmatch(r"[IVXLC]+", marker):
+        return "roman"
+    if re.fullmatch(r"[ivx]{2,}", marker):
+        return "roman-lower"
+    if re.fullmatch(r"\d+(\.\d+)*", marker):
+        return f"arabic{marker.count('.') + 1}"
+    if re.fullmatch(r"[a-zđ]", marker):
+        return "letter"
+    if re.fullmatch(r"[A-Z]", marker):
+        return "upper"
+    return "other"
+
+
+def _is_section(node: Node) -> bool:
+    """A heading: bold or without any details of its own, with rows under it; at the top
+    level a bold line without details is a heading even with nothing under it yet. A
+    section cannot sit inside a task."""
+    parent = node.parent
+    while parent is not None:
+        if not _is_section(parent):
+            return False
+        parent = parent.parent
+    heading = node.row.bold or not node.details()
+    if node.children:
+        return heading
+    return (
+        node.parent is None and node.row.bold and not node.details() and not node.row.get("amount")
+    )
+
+
+def _inherits(node: Node | None, role: str) -> bool:
+    while node is not None:
+        if node.row.get(role):
+            return True
+        node = node.parent
+    return False
+
+
+def _all_rows(nodes: list[Node]) -> Iterable[Row]:
+    for node in nodes:
+        yield node.row
+        yield from _all_rows(node.children)
+
+
+def _clean_title(title: str) -> tuple[str, str | None]:
+    """Drop a closing quote with no opening one (“996/QĐ-TTg”;” in seed 001)."""
+    cleaned, notes = title, []
+    for opening, closing in (("“", "”"), ("«", "»")):
+        if cleaned.count(closing) > cleaned.count(opening):
+            depth, out = 0, []
+            for char in cleaned:
+                if char == opening:
+                    depth += 1
+                elif char == closing:
+                    if depth == 0:
+                        notes.append(f"bỏ dấu {closing} thừa")
+                        continue
+                    depth -= 1
+                out.append(char)
+            cleaned = "".join(out)
+    cleaned = re.sub(r"\s+([;,.])", r"\1", cleaned).strip()
+    return cleaned, "; ".join(notes) or None
+
+
+def _is_number(text: str) -> bool:
+    return re.fullmatch(r"[\d.,]+", text.strip()) is not None
+
+
+def _is_dash(text: str) -> bool:
+    return text.strip() in ("-", "–", "")
+
+
+def _join_notes(*notes: str | None) -> str | None:
+    return "; ".join(n for n in notes if n) or None

@@ -1,0 +1,207 @@
+"""`kehoach import`: unknown units and schedules reported (never dropped), tables without
+lead or funding columns, re-import keeping task keys, and bad input that changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kehoach_flow.definitions import read_catalog
+from kehoach_flow.settings import Settings
+from tests.conftest import run_cli
+from tests.importing.builders import xlsx_file
+
+HEADER = [
+    "TT",
+    "Nội dung công việc",
+    "Kết quả đạt được",
+    "Đơn vị chủ trì",
+    "Đơn vị phối hợp",
+    "Tiến độ t/hiện",
+    "Nguồn kinh phí",
+]
+
+
+@pytest.fixture
+def settings(sqlite_settings: Settings, definitions_copy: Path) -> Settings:
+    return sqlite_settings.model_copy(update={"definitions": definitions_copy})
+
+
+def plan_rows(
+    schedule: str = "Quý I-II", partner: str = "Sở Tài chính; Các DN"
+) -> list[list[object]]:
+    return [
+        HEADER,
+        ["<b>1</b>", "<b>Kiểm tra đo lường</b>"],
+        [
+            "-",
+            "Kiểm tra phương tiện đo tại 28 chợ",
+            "28 chợ",
+            "Phòng QL TCĐLCL",
+            partner,
+            schedule,
+            "Kinh phí SN KHCN năm 2025",
+        ],
+        [
+            "-",
+            "Kiểm tra xăng dầu",
+            "Báo cáo kết quả",
+            "Chi cục Quản lý thị trường",
+            "Phòng Quản lý TCĐLCL",
+            "Tháng 3-5",
+            "Kinh phí sự nghiệp KHCN năm 2025",
+        ],
+    ]
+
+
+def test_unknown_units_are_proposed_in_a_units_file_that_validates(
+    tmp_path: Path, settings: Settings
+) -> None:
+    source = xlsx_file(tmp_path / "kh.xlsx", plan_rows())
+    result = run_cli(
+        settings, "import", str(source), "--plan-key", "kt-2025", "--coordinator", "qltcdlcl"
+    )
+    assert result.exit_code == 0, result.stdout
+    assert "2 đơn vị chưa có trong units.yaml" in result.stdout
+    assert (
+        'so-tai-chinh: "Sở Tài chính" (trang tính Phụ lục, dòng 3, đơn vị phối hợp)'
+        in result.stdout
+    )
+    assert 'chi-cuc-quan-ly-thi-truong: "Chi cục Quản lý thị trường"' in result.stdout
+    proposed = settings.definitions / "units.kt-2025.yaml"
+    units = yaml.safe_load(proposed.read_text(encoding="utf-8"))["units"]
+    assert units["so-tai-chinh"] == {"name": "Sở Tài chính", "kind": "external"}
+    assert units["chi-cuc-quan-ly-thi-truong"] == {"name": "Chi cục Quản lý thị trường"}
+    # the proposed file sits beside units.yaml, so the plan validates on its own and in the tree
+    catalog = read_catalog(settings.definitions / "plans" / "kt-2025.yaml")
+    first, second = catalog.plans["kt-2025"].tasks
+    assert first.partners == ("so-tai-chinh", "cac-doanh-nghiep")
+    assert second.lead == "chi-cuc-quan-ly-thi-truong" and second.partners == ("qltcdlcl",)
+    assert run_cli(settings, "validate").exit_code == 0
+
+
+def test_an_unparseable_schedule_is_kept_as_written_and_reported(
+    tmp_path: Path, settings: Settings
+) -> None:
+    source = xlsx_file(tmp_path / "kh.xlsx", plan_rows(schedule="Theo tiến độ dự án"))
+    result = run_cli(
+        settings, "import", str(source), "--plan-key", "kt-2025", "--coordinator", "qltcdlcl"
+    )
+    assert result.exit_code == 1
+    assert 'trang tính Phụ lục, dòng 3: tiến độ "Theo tiến độ dự án" chưa đọc được' in result.stdout
+    problem = next(x for x in result.stdout.splitlines() if "không hiểu tiến độ" in x)
+    assert "kt-2025.yaml:" in problem and problem.endswith("(trang tính Phụ lục, dòng 3)")
+    text = (settings.definitions / "plans" / "kt-2025.yaml").read_text(encoding="utf-8")
+    assert "schedule: Theo tiến độ dự án" in text
+    assert '# xem lại: không đọc được tiến độ "Theo tiến độ dự án"' in text
+    assert run_cli(settings, "validate").exit_code == 2  # the file says what to fix
+
+
+def test_a_budget_table_without_lead_or_funding_columns(tmp_path: Path, settings: Settings) -> None:
+    rows = [
+        ["Đơn vị tính: Triệu đồng"],
+        ["STT", "Nội dung nhiệm vụ", "Kinh phí (tr.đ)"],
+        ["1", "Mua chuẩn đo lường", 1000],
+        ["2", "Hiệu chuẩn", "500,5"],
+        [None, "Tổng cộng", "1.500,5"],
+    ]
+    source = xlsx_file(tmp_path / "du-toan.xlsx", rows)
+    result = run_cli(
+        settings,
+        "import",
+        str(source),
+        "--plan-key",
+        "dt-2025",
+        "--year",
+        "2025",
+        "--coordinator",
+        "kh-tc",
+    )
+    assert result.exit_code == 0, result.stdout
+    text = (settings.definitions / "plans" / "dt-2025.yaml").read_text(encoding="utf-8")
+    assert "# Bảng không có cột đơn vị chủ trì: phòng chủ trì kế hoạch (kh-tc) chủ trì mọi" in text
+    plan = read_catalog(settings.definitions).plans["dt-2025"]
+    assert [t.lead for t in plan.tasks] == ["kh-tc", "kh-tc"]
+    assert [f.amount for t in plan.tasks for f in t.funding] == [1_000_000_000, 500_500_000]
+    assert plan.total == 1_500_500_000
+    assert (plan.tasks[0].start.isoformat(), plan.tasks[0].due.isoformat()) == (
+        "2025-01-01",
+        "2025-12-31",
+    )
+
+
+def test_reimport_keeps_task_keys_and_needs_force(tmp_path: Path, settings: Settings) -> None:
+    source = xlsx_file(tmp_path / "kh.xlsx", plan_rows(partner="Các DN"))
+    args = ["import", str(source), "--plan-key", "kt-2025", "--coordinator", "qltcdlcl"]
+    assert run_cli(settings, *args).exit_code == 0
+    target = settings.definitions / "plans" / "kt-2025.yaml"
+    edited = target.read_text(encoding="utf-8").replace("key: kiem-tra-xang-dau", "key: xang-dau")
+    target.write_text(edited, encoding="utf-8")
+    again = run_cli(settings, *args)
+    assert again.exit_code == 2
+    assert "đã có tệp" in again.stderr and "--force" in again.stderr
+    assert target.read_text(encoding="utf-8") == edited  # nothing changed
+    assert run_cli(settings, *args, "--force").exit_code == 0
+    keys = [t.key for t in read_catalog(target).plans["kt-2025"].tasks]
+    assert keys == ["kiem-tra-phuong-tien", "xang-dau"]  # the renamed key is kept
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--plan-key", "kế hoạch"], "--plan-key"),
+        (["--plan-key", "x", "--coordinator", "phong-khong-co"], '--coordinator "phong-khong-co"'),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(
+    tmp_path: Path, settings: Settings, args: list[str], message: str
+) -> None:
+    source = xlsx_file(tmp_path / "kh.xlsx", plan_rows())
+    result = run_cli(settings, "import", str(source), *args)
+    assert result.exit_code == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not list((settings.definitions / "plans").glob("x.yaml"))
+
+
+def test_files_that_cannot_be_imported_exit_2_and_write_nothing(
+    tmp_path: Path, settings: Settings
+) -> None:
+    before = sorted(p.name for p in settings.definitions.rglob("*"))
+    no_table = xlsx_file(tmp_path / "trong.xlsx", [["Báo cáo"], ["a", "b"]])
+    damaged = tmp_path / "hong.docx"
+    damaged.write_bytes(b"not a zip")
+    no_year = xlsx_file(
+        tmp_path / "khong-nam.xlsx",
+        [HEADER, ["1", "Kiểm tra", "", "Phòng QL TCĐLCL", "", "Cả năm"]],
+    )
+    cases = [
+        (no_table, "không thấy bảng phụ lục"),
+        (damaged, "không mở được"),
+        (tmp_path / "khong-co.docx", "không thấy tệp"),
+        (tmp_path / "ke-hoach.pdf", ".docx, .xlsx hoặc .csv"),
+        (no_year, "--year"),
+    ]
+    for path, message in cases:
+        result = run_cli(settings, "import", str(path), "--plan-key", "x")
+        assert result.exit_code == 2, path
+        assert message in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in settings.definitions.rglob("*")) == before
+
+
+def test_output_to_the_screen_writes_no_file(tmp_path: Path, settings: Settings) -> None:
+    source = tmp_path / "kh.csv"
+    source.write_text(
+        "TT,Nội dung công việc,Đơn vị chủ trì,Tiến độ\n1,Khảo sát 30 doanh nghiệp,Phòng QL TCĐLCL,Quý I năm 2025\n",
+        encoding="utf-8",
+    )
+    result = run_cli(settings, "import", str(source), "--plan-key", "csv-2025", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    data = yaml.safe_load(result.stdout)
+    assert data["plan"]["year"] == 2025 and data["plan"]["coordinator"] == "qltcdlcl"
+    (section,) = data["sections"]
+    assert section["tasks"][0]["targets"] == [{"quantity": 30, "unit": "doanh nghiệp"}]
+    assert "Kiểm tra: tệp hợp lệ." in result.stderr
+    assert not (settings.definitions / "plans" / "csv-2025.yaml").exists()
