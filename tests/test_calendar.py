@@ -38,6 +38,16 @@ CASES = [
     ("Giai đoạn 2024-2025", (date(2024, 1, 1), date(2025, 12, 31))),
     ("Giai đoạn 2024 - 2026", (date(2024, 1, 1), date(2026, 12, 31))),
     ("2024-03-01..2024-05-15", (date(2024, 3, 1), date(2024, 5, 15))),
+    # forms met when importing appendices
+    ("Quý I/2025", (date(2025, 1, 1), date(2025, 3, 31))),
+    ("Quý IV / 2024", (date(2024, 10, 1), date(2024, 12, 31))),
+    ("Quý II - Quý IV", (date(2024, 4, 1), date(2024, 12, 31))),
+    ("Từ quý II đến quý III", (date(2024, 4, 1), date(2024, 9, 30))),
+    ("Từ tháng 3 đến tháng 6", (date(2024, 3, 1), date(2024, 6, 30))),
+    ("Tháng 3 - tháng 5/2025", (date(2025, 3, 1), date(2025, 5, 31))),
+    ("Tháng 6/2025", (date(2025, 6, 1), date(2025, 6, 30))),
+    ("Hằng quý", (date(2024, 1, 1), date(2024, 12, 31))),
+    ("Hàng tháng", (date(2024, 1, 1), date(2024, 12, 31))),
 ]
 
 
@@ -49,7 +59,18 @@ def test_schedule_expression_maps_to_start_and_due(text: str, expected: tuple[da
 
 @pytest.mark.parametrize(
     "text",
-    ["Sớm", "Quý 5", "Tháng 13", "Trước 31/2", "Năm 2025-2024", "2024-05-15..", "", "Quý"],
+    [
+        "Sớm",
+        "Quý 5",
+        "Tháng 13",
+        "Trước 31/2",
+        "Năm 2025-2024",
+        "2024-05-15..",
+        "",
+        "Quý",
+        "Quý I/25",
+        "Tháng 3/12",
+    ],
 )
 def test_unknown_schedule_is_refused_with_the_text(text: str) -> None:
     with pytest.raises(ScheduleError) as caught:

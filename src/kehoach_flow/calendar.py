@@ -12,12 +12,12 @@ from kehoach_flow.text import fold
 
 ACCEPTED_FORMS = (
     "Cả năm",
-    "Thường xuyên",
+    "Thường xuyên / Hằng quý / Hằng tháng",
     "Trong năm 2024",
-    "Quý 1 / Quý I",
-    "Quý 1-2 / Quý I-II / Quý I, II",
+    "Quý 1 / Quý I / Quý I/2025",
+    "Quý 1-2 / Quý I-II / Quý I, II / Quý II - Quý IV",
     "6 tháng đầu năm / 6 tháng cuối năm",
-    "Tháng 3 / Tháng 3-5 / Tháng 3, 4",
+    "Tháng 3 / Tháng 3-5 / Tháng 3, 4 / Từ tháng 3 đến tháng 6",
     "Trước 30/6 / Trước ngày 30/6/2024 / Hoàn thành trước 30/6",
     "Năm 2024-2025 / Giai đoạn 2024-2025 / Năm 2024",
     "2024-03-01..2024-05-15",
@@ -46,7 +46,8 @@ def _quarter_number(token: str) -> int:
 
 def _quarters(text: str, year: int) -> Period | None:
     rest = _QUARTER.replace("(", "(?:", 1)
-    match = re.fullmatch(rf"quy {_QUARTER}((?:{_SEP}{rest})*)(?: nam (\d{{4}}))?", text)
+    pattern = rf"(?:tu )?quy {_QUARTER}((?:{_SEP}(?:quy )?{rest})*)(?:(?: nam |\s*/\s*)(\d{{4}}))?"
+    match = re.fullmatch(pattern, text)
     if not match:
         return None
     year = int(match.group(3)) if match.group(3) else year
@@ -57,7 +58,8 @@ def _quarters(text: str, year: int) -> Period | None:
 
 
 def _months(text: str, year: int) -> Period | None:
-    match = re.fullmatch(rf"thang (\d{{1,2}})((?:{_SEP}\d{{1,2}})*)(?:(?: nam |/)(\d{{4}}))?", text)
+    pattern = rf"(?:tu )?thang (\d{{1,2}})((?:{_SEP}(?:thang )?\d{{1,2}})*)(?:(?: nam |\s*/\s*)(\d{{4}}))?"
+    match = re.fullmatch(pattern, text)
     if not match:
         return None
     year = int(match.group(3)) if match.group(3) else year
@@ -103,7 +105,7 @@ def _iso_range(text: str, year: int) -> Period | None:
 
 
 def _fixed(text: str, year: int) -> Period | None:
-    if text in ("ca nam", "thuong xuyen", "trong nam", "hang nam"):
+    if text in ("ca nam", "thuong xuyen", "trong nam", "hang nam", "hang quy", "hang thang"):
         return Period(date(year, 1, 1), date(year, 12, 31))
     if text == "6 thang dau nam":
         return Period(date(year, 1, 1), date(year, 6, 30))

@@ -205,3 +205,26 @@ def test_output_to_the_screen_writes_no_file(tmp_path: Path, settings: Settings)
     assert section["tasks"][0]["targets"] == [{"quantity": 30, "unit": "doanh nghiệp"}]
     assert "Kiểm tra: tệp hợp lệ." in result.stderr
     assert not (settings.definitions / "plans" / "csv-2025.yaml").exists()
+
+
+def test_a_plan_key_already_used_by_another_file_is_refused(
+    tmp_path: Path, settings: Settings
+) -> None:
+    source = xlsx_file(tmp_path / "kh.xlsx", plan_rows())
+    result = run_cli(settings, "import", str(source), "--plan-key", "qt-skhcn-2024-do-luong")
+    assert result.exit_code == 2
+    assert 'kế hoạch "qt-skhcn-2024-do-luong" đã có trong' in result.stderr
+    assert "quang-tri-2024.yaml" in result.stderr
+    assert not (settings.definitions / "plans" / "qt-skhcn-2024-do-luong.yaml").exists()
+    assert not (settings.definitions / "units.qt-skhcn-2024-do-luong.yaml").exists()
+
+
+def test_a_file_written_outside_the_definitions_says_where_it_belongs(
+    tmp_path: Path, settings: Settings
+) -> None:
+    source = xlsx_file(tmp_path / "kh.xlsx", plan_rows(partner="Các DN"))
+    outside = tmp_path / "nhap" / "kt.yaml"
+    outside.parent.mkdir()
+    result = run_cli(settings, "import", str(source), "--plan-key", "kt-2025", "-o", str(outside))
+    assert result.exit_code == 0, result.stdout
+    assert "nằm ngoài thư mục định nghĩa" in result.stdout and outside.exists()

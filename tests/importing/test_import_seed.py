@@ -18,7 +18,7 @@ from tests.importing.builders import seed_docx
 def imported(tmp_path: Path, definitions_copy: Path, sqlite_settings: Settings) -> Path:
     source = seed_docx(tmp_path / "ke-hoach-do-luong-2024.docx")
     settings = sqlite_settings.model_copy(update={"definitions": definitions_copy})
-    result = run_cli(settings, "import", str(source), "--plan-key", "nhap-2024", "--year", "2024")
+    result = run_cli(settings, "import", str(source), "--plan-key", "nhap-2024")  # year read
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "2 mục, 7 nhiệm vụ" in result.stdout
     assert "Kiểm tra: tệp hợp lệ." in result.stdout

@@ -143,3 +143,8 @@ def test_scalars_that_yaml_would_read_as_something_else_are_quoted() -> None:
     ):
         assert scalar(text).startswith('"'), text
     assert scalar("Phòng Quản lý TCĐLCL") == "Phòng Quản lý TCĐLCL"
+
+
+def test_a_unit_name_with_a_remark_in_brackets_is_still_that_unit() -> None:
+    match = _matcher().match("Phòng KH-TC (chủ trì)")
+    assert match is not None and match.key == "kh-tc" and match.note

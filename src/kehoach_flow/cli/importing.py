@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from kehoach_flow.cli.app import app, out, settings_of
-from kehoach_flow.definitions.reader import display_path
+from kehoach_flow.definitions.reader import _definitions_root, display_path
 from kehoach_flow.errors import KehoachError
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -67,6 +67,7 @@ def import_plan_file(
             f"đã có tệp {display_path(target)}: thêm --force để ghi đè "
             "(khóa nhiệm vụ cũ được giữ theo tên nhiệm vụ)"
         )
+    _check_key_is_free(definitions, plan_key, None if to_screen else target)
     previous = Previous.read(target) if not to_screen and target.exists() else None
     # Units proposed by an earlier import of this plan count as known: they are kept, with
     # whatever the coordinator added since, and new ones are added after them.
@@ -117,5 +118,25 @@ def import_plan_file(
             say(f"  {name}:{problem.line}:{problem.column}: {problem.message}{row}")
     else:
         say("Kiểm tra: tệp hợp lệ.")
+    if not to_screen and _definitions_root(target.parent) is None:
+        say(
+            f"Lưu ý: {shown} nằm ngoài thư mục định nghĩa (không có units.yaml ở trên nó); "
+            f"chuyển vào {display_path(definitions / 'plans')} trước khi `kehoach load`."
+        )
     if problems or any(f.blocking for f in imported.findings):
         raise typer.Exit(1)
+
+
+def _check_key_is_free(definitions: Path, plan_key: str, target: Path | None) -> None:
+    """Another file already holding this plan key would make the definitions invalid."""
+    from kehoach_flow.definitions.reader import discover
+    from kehoach_flow.importing.plan import plan_key_of
+
+    for path in discover(definitions) if definitions.is_dir() else []:
+        if target is not None and path.resolve() == target.resolve():
+            continue
+        if plan_key_of(path) == plan_key:
+            raise KehoachError(
+                f'kế hoạch "{plan_key}" đã có trong {display_path(path)}: dùng khóa khác, '
+                "hoặc nhập lại vào chính tệp đó bằng -o TỆP --force"
+            )

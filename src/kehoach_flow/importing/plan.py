@@ -31,7 +31,6 @@ from kehoach_flow.importing.values import (
 )
 from kehoach_flow.importing.yamlout import Entry, Flow, Mapping, Writer
 from kehoach_flow.numbers import (
-    UNIT_FACTORS,
     amount_in_words,
     format_number,
     parse_amount,
@@ -39,15 +38,20 @@ from kehoach_flow.numbers import (
 )
 from kehoach_flow.text import fold
 
-MONEY_UNIT_WORDS = {"dong": "đồng", "nghin": "nghìn đồng", "trieu": "triệu đồng"}
+MONEY_UNIT_WORDS = {"dong": "đồng", "nghin": "nghìn đồng", "trieu": "triệu đồng", "ty": "tỷ đồng"}
+_UNIT_WORD = {"dong": "đ", "nghin": "nghìn", "trieu": "triệu", "ty": "tỷ"}  # for parse_amount
+_UNIT_FACTOR = {"dong": 1, "nghin": 1_000, "trieu": 1_000_000, "ty": 1_000_000_000}
 _DETAILS = ("result", "lead", "partners", "schedule", "funding")
 _MARKER_CELL = re.compile(r"([IVXLC]+|[ivx]{2,}|\d+(?:\.\d+)*|[A-Za-zđ]|[-+•*–])\s*[.)]?")
 _MARKER_TEXT = re.compile(r"([IVXLC]+[.)]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•*–])\s+")
-_TOTAL = re.compile(r"^(tong cong|tong so|tong kinh phi|tong)\b")
+# The whole label of a total row: "Tổng cộng", "Tổng số:", "Tổng cộng (I+II)", "TỔNG"
+_TOTAL = re.compile(
+    r"^(tong cong|tong so|tong)( kinh phi| chung| toan bo)?\s*(\([^)]*\))?\s*[:.]?$"
+)
 # "Cộng", "Cộng mục I", "Cộng (1)": the sum of the section above, written under its rows
 _SUBTOTAL = re.compile(r"^cong(?: muc)?\s*\(?\s*([ivxlc]+|\d+(?:\.\d+)*|[a-z])?\s*\)?\s*[.:]?$")
 _IN_WORDS = re.compile(r"bang chu\s*:?", re.I)
-_KEY_STOP = {"va", "cac", "cua", "cho", "the", "tai", "tren", "ve", "voi", "de", "nhung", "mot"}
+_KEY_STOP = {"va", "cac", "cua", "the", "tai", "tren", "ve", "voi", "de", "nhung", "mot"}
 _INTERNAL = ("phong ", "trung tam", "chi cuc", "van phong", "thanh tra", "ban ")
 
 
@@ -158,6 +162,18 @@ class Previous:
                 self._tasks(task.get("subtasks"))
 
 
+def plan_key_of(path: Path) -> str | None:
+    """The plan key of a definition file, read cheaply (None for other files)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(
+        r"^plan:\s*$(?:\n[ \t#].*$)*?\n[ \t]+key:[ \t]*[\"']?([^\s\"'#]+)", text, re.M
+    )
+    return match.group(1) if match else None
+
+
 def import_plan(
     path: Path,
     plan_key: str,
@@ -204,8 +220,19 @@ class Importer:
     # -- the whole file ------------------------------------------------------------------
 
     def run(self, year: int | None, coordinator: str | None, today: date) -> Imported:
-        self.year = year or self._detect_year()
-        roots = self._tree(self._content_rows())
+        rows = self._content_rows()
+        for where in self.appendix.skipped:
+            message = "bảng này có cột khác bảng phụ lục (bảng tổng hợp?): không nhập"
+            self.findings.append(Finding(where, message))
+        if not rows:
+            raise KehoachError(
+                "bảng phụ lục chỉ có dòng tiêu đề, không có dòng nhiệm vụ nào: không có gì để nhập"
+            )
+        self.year_note = None
+        if year is None:
+            year, self.year_note = self._detect_year()
+        self.year = year
+        roots = self._tree(rows)
         self.coordinator, coordinator_note = self._coordinator(coordinator, roots)
         sections = self._sections(roots)
         header = self._header(coordinator_note)
@@ -245,31 +272,38 @@ class Importer:
             lines.append('Bảng không có cột tiến độ: mỗi mục tạm ghi "Cả năm".')
         return lines
 
-    def _detect_year(self) -> int:
-        texts = [*self.appendix.preamble]
-        texts += [r.get(role) for r in self.appendix.rows for role in ("schedule", "funding")]
-        years = Counter(
-            int(y) for t in texts for y in re.findall(r"\bnam (20\d\d)\b", fold(t))
-        ) or Counter(int(y) for t in texts for y in re.findall(r"\b(20\d\d)\b", t))
-        if not years:
-            raise KehoachError(
-                "không thấy năm của kế hoạch trong tệp: thêm --year, ví dụ --year 2025"
-            )
-        return years.most_common(1)[0][0]
+    def _detect_year(self) -> tuple[int, str]:
+        """The plan's year: from its title ("... năm 2025"), else the year its rows name most
+        (a plan cites last year's documents, so the rest of the text comes last)."""
+        title, _ = self._title()
+        table = [r.get(role) for r in self.appendix.rows for role in ("schedule", "funding")]
+        for texts, said in (
+            ([title], "tên kế hoạch"),
+            (table, "tiến độ và nguồn kinh phí trong bảng"),
+            (self.appendix.preamble, "phần đầu văn bản"),
+        ):
+            years = Counter(int(y) for t in texts for y in re.findall(r"\b(20\d\d)\b", t))
+            if years:
+                year = years.most_common(1)[0][0]
+                return year, f"năm {year} lấy từ {said}; nếu sai, nhập lại với --year"
+        raise KehoachError("không thấy năm của kế hoạch trong tệp: thêm --year, ví dụ --year 2025")
 
     def _header(self, coordinator_note: str | None) -> Mapping:
         header = Mapping()
         header.add("key", self.plan_key)
         title, note = self._title()
         header.add("title", title, note)
-        header.add("year", self.year)
+        header.add("year", self.year, self.year_note)
         header.add("coordinator", self.coordinator, coordinator_note)
         unit = self.appendix.money_unit
-        money_note = (
-            f"bảng ghi số tiền bằng {MONEY_UNIT_WORDS[unit]}; ở đây đã đổi ra đồng"
-            if unit != "dong"
-            else None
-        )
+        money_note = None
+        if unit != "dong":
+            money_note = f"bảng ghi số tiền bằng {MONEY_UNIT_WORDS[unit]}; ở đây đã đổi ra đồng"
+        elif not self.appendix.money_unit_said and self.counts["amounts"]:
+            money_note = (
+                "bảng không ghi đơn vị tính: số tiền hiểu là đồng; nếu bảng tính bằng triệu "
+                'đồng, thêm dòng "Đơn vị tính: triệu đồng" rồi nhập lại'
+            )
         header.add("money_unit", "dong", money_note)
         sources = Mapping()
         for source in self.sources.used():
@@ -303,10 +337,10 @@ class Importer:
     def _content_rows(self) -> list[Row]:
         rows = []
         for row in self.appendix.rows:
-            folded = fold(row.text)
-            if _IN_WORDS.search(folded):
+            label = fold(row.get("content") or row.label)
+            if _IN_WORDS.search(fold(row.text)):
                 self.words = (row.where, row.text)
-            elif _TOTAL.match(folded) or _TOTAL.match(fold(row.get("content"))):
+            elif _TOTAL.match(label) and not _marker(row)[0]:
                 self.total_row = row
             else:
                 rows.append(row)
@@ -323,7 +357,7 @@ class Importer:
         roots: list[Node] = []
         stack: list[Node] = []
         for row in rows:
-            closing = _SUBTOTAL.match(fold(row.get("content") or row.text))
+            closing = _SUBTOTAL.match(fold(row.get("content") or row.label))
             if closing and stack:
                 named = closing.group(1)
                 owner = next((n for n in stack if named and n.marker.lower() == named), stack[0])
@@ -331,10 +365,21 @@ class Importer:
                 continue
             marker, title = _marker(row)
             style = _style(marker) if marker else ("bold" if row.bold else "none")
+            # "C" after "B" is the third part, not a hundred
+            if (
+                len(marker) == 1
+                and style == "roman"
+                and any(n.style == "upper" and ord(n.marker) == ord(marker) - 1 for n in stack)
+            ):
+                style = "upper"
             node = Node(row, marker, style, title)
             if not marker and row.bold and node.details():
                 node.style = "none"
             open_at = next((i for i, n in enumerate(stack) if n.style == node.style), None)
+            if node.style == "bold":
+                # an unnumbered heading is a sibling of the heading open above it
+                headings = [i for i, n in enumerate(stack) if n.row.bold and not n.details()]
+                open_at = headings[-1] if headings else open_at
             if open_at is not None:
                 del stack[open_at:]
             node.parent = stack[-1] if stack else None
@@ -520,6 +565,7 @@ class Importer:
             mapping.add("funding", self.sources.key_for(funding))
         amount = self._amount_value(row, amount_text)
         if amount is not None:
+            self.counts["amounts"] += 1
             if (
                 not own_schedule_only
                 and not funding
@@ -530,9 +576,13 @@ class Importer:
             mapping.add("amount", amount)
         elif amount_text and not _is_dash(amount_text):
             mapping.add("amount", amount_text)
-            self.findings.append(
-                Finding(row.where, f'số tiền "{amount_text}" chưa đọc được; đã giữ nguyên', True)
-            )
+            message = f'số tiền "{amount_text}" chưa đọc được; đã giữ nguyên'
+            if amount_text.startswith("="):
+                message = (
+                    f"ô số tiền là công thức {amount_text} chưa có giá trị đã tính: mở tệp bằng "
+                    "Excel hoặc LibreOffice, lưu lại rồi nhập lại"
+                )
+            self.findings.append(Finding(row.where, message, True))
         if amount is not None and "funding" not in self.has and self.default_source is None:
             self.default_source = self._fallback_source()
 
@@ -543,8 +593,10 @@ class Importer:
         text = row.get("amount") if text is None else text
         if not text or _is_dash(text):
             return None
+        if _is_number(text):  # a bare number is in the table's unit
+            text = f"{text} {_UNIT_WORD[self.appendix.money_unit]}"
         try:
-            return parse_amount(text, self.appendix.money_unit)  # type: ignore[arg-type]
+            return parse_amount(text)
         except AmountError:
             return None
 
@@ -619,7 +671,7 @@ class Importer:
             )
             return
         total = totals[0]
-        factor = UNIT_FACTORS[self.appendix.money_unit]  # "Bằng chữ" may count in the table's unit
+        factor = _UNIT_FACTOR[self.appendix.money_unit]  # "Bằng chữ" may count in the table's unit
         if value != total and value * factor != total:
             self.findings.append(
                 Finding(
@@ -643,13 +695,15 @@ def _marker(row: Row) -> tuple[str, str]:
     """The row's numbering ("I", "1", "a", "-") and its content without it."""
     content = row.get("content")
     number = row.get("number")
+    if number and not content and not _MARKER_CELL.fullmatch(number):
+        content, number = number, ""  # "I. KIỂM TRA" merged across the row
     if number:
         bullet = re.match(r"[-+•*–]\s+", content)  # "1" in the number column and "- " in the text
         content = content[bullet.end() :] if bullet else content
         match = _MARKER_CELL.fullmatch(number)
         if match:
             return match.group(1), content
-        return number, content  # an odd number, kept as its own style
+        return re.sub(r"[^A-Za-z0-9.]+", "", number), content  # an odd number, its own style
     match = _MARKER_TEXT.match(content)
     if match:
         return match.group(1).rstrip(".)"), content[match.end() :].strip()

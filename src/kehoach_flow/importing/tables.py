@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,8 +32,13 @@ ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("schedule", ("tien do", "thoi gian", "thoi han")),
     ("note", ("ghi chu",)),
 )
-MILLION = re.compile(r"(don vi tinh|dvt)\s*:?\s*trieu|\(\s*tr\.?\s*d\s*\)|trieu dong")
-THOUSAND = re.compile(r"(don vi tinh|dvt)\s*:?\s*nghin|nghin dong")
+# The unit of money, as a table's header or its "Đơn vị tính" line says it (folded text).
+MONEY_UNITS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ty", re.compile(r"\bty dong\b|\(\s*ty\s*\)|\bty\b(?! le)")),
+    ("trieu", re.compile(r"\btrieu\b|\btr\s*\.?\s*(d|dong)\b|\(\s*tr\s*\.?\s*\)|\btrd\b")),
+    ("nghin", re.compile(r"\bnghin\b|\bngan\b|\b1\.?000 (d|dong)\b")),
+)
+_UNIT_LINE = re.compile(r"\b(don vi tinh|dvt|dv tinh|don vi)\b\s*:?")
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class Row:
     bold: bool
     where: str  # "bảng 1, dòng 5": for messages the coordinator can find in the file
     text: str = ""  # every cell of the row, merged ones included, for "Tổng cộng" and the like
+    label: str = ""  # the first cell with text: a heading merged across the row sits there
 
     def get(self, role: str) -> str:
         """The cell's text on one line."""
@@ -71,9 +78,11 @@ class Row:
 class Appendix:
     columns: tuple[str, ...]  # the roles found, in column order
     rows: list[Row] = field(default_factory=list)
-    money_unit: str = "dong"  # dong | nghin | trieu
+    money_unit: str = "dong"  # dong | nghin | trieu | ty
+    money_unit_said: bool = False  # False: no unit written anywhere, đồng assumed
     preamble: list[str] = field(default_factory=list)  # the document's text above the table
     closing: list[str] = field(default_factory=list)  # paragraphs after the last table
+    skipped: list[str] = field(default_factory=list)  # other tables, with columns of their own
 
 
 def read_document(path: Path) -> list[RawTable]:
@@ -87,13 +96,25 @@ def read_document(path: Path) -> list[RawTable]:
     if suffix == ".csv":
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                rows = [[Cell(_text(c)) for c in row] for row in csv.reader(handle)]
+                sample = handle.read(8192)
+                handle.seek(0)
+                rows = [
+                    [Cell(_text(c)) for c in row] for row in csv.reader(handle, _dialect(sample))
+                ]
         except UnicodeDecodeError:
             raise KehoachError(
                 f'"{path.name}" không phải văn bản UTF-8: lưu lại CSV dạng UTF-8'
             ) from None
         return [RawTable(rows, "tệp CSV")]
     raise KehoachError(f'không đọc được "{path.name}": chỉ nhận .docx, .xlsx hoặc .csv')
+
+
+def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    """Comma, or the semicolon Excel writes where the decimal separator is a comma."""
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
 
 
 def _ensure_exists(path: Path) -> None:
@@ -157,12 +178,22 @@ def _read_xlsx(path: Path) -> list[RawTable]:
         raise KehoachError(
             f'không mở được "{path.name}" như một tệp Excel (.xlsx): {exc}'
         ) from None
+    formulas = load_workbook(path, read_only=False, data_only=False)
     tables = []
     for sheet in book.worksheets:
-        rows = [
-            [Cell(_text(_cell_value(c.value)), bool(c.font and c.font.b)) for c in row]
-            for row in sheet.iter_rows()
-        ]
+        written = formulas[sheet.title]
+        rows = []
+        for row in sheet.iter_rows():
+            cells = []
+            for c in row:
+                value = c.value
+                if value is None:  # a formula the file has no computed value for keeps its text
+                    formula = written.cell(row=c.row, column=c.column).value
+                    value = (
+                        formula if isinstance(formula, str) and formula.startswith("=") else None
+                    )
+                cells.append(Cell(_text(_cell_value(value)), bool(c.font and c.font.b)))
+            rows.append(cells)
         tables.append(RawTable(rows, f"trang tính {sheet.title}"))
     return tables
 
@@ -182,7 +213,9 @@ def _cell_value(value: object) -> str:
 
 
 def _text(value: str) -> str:
-    """Spaces folded, line breaks kept (partners are often one per line)."""
+    """Composed Unicode (NFC), spaces folded, line breaks kept (partners are often one per
+    line)."""
+    value = unicodedata.normalize("NFC", value)
     lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in value.splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -209,22 +242,28 @@ def _names(words: str, name: str) -> bool:
 
 def find_appendix(tables: Iterable[RawTable]) -> Appendix:
     """The appendix rows of every table whose header names its columns; a header repeated
-    after a page break is skipped, and a row cut by the break is joined to its start."""
+    after a page break is skipped, and a row cut by the break is joined to its start. A later
+    table whose header names other columns (a summary sheet) is left out, and said so."""
     appendix: Appendix | None = None
     roles: dict[int, str] = {}
     preamble: list[str] = []
-    unit_context: list[str] = []
+    unit_texts: list[str] = []
     for table in tables:
         if appendix is None:
             preamble += table.before
         after_break = False
+        other_table = False
         for number, cells in enumerate(table.rows, start=1):
             found = header_roles(cells)
             if found is not None:
                 if appendix is None:
                     roles = found
                     appendix = Appendix(tuple(found[i] for i in sorted(found)))
-                    unit_context = [*preamble[-5:], *(c.text for c in cells)]
+                    unit_texts = [*_unit_lines(preamble[-5:]), *_money_headers(cells, found)]
+                elif sorted(found.values()) != sorted(roles.values()):
+                    other_table = True
+                    appendix.skipped.append(f"{table.where}, dòng {number}")
+                    break
                 after_break = True
                 continue
             if not any(c.text for c in cells):
@@ -233,15 +272,17 @@ def find_appendix(tables: Iterable[RawTable]) -> Appendix:
                 preamble.append(" ".join(c.text for c in cells if c.text))
                 continue
             values = {roles[i]: cells[i].text for i in roles if i < len(cells) and cells[i].text}
-            text = " ".join(c.text for c in cells if c.text).replace("\n", " ")
+            texts = [c.text.replace("\n", " ") for c in cells if c.text]
             where = f"{table.where}, dòng {number}"
-            row = Row(values, all(c.bold for c in cells if c.text), where, text)
+            row = Row(
+                values, all(c.bold for c in cells if c.text), where, " ".join(texts), texts[0]
+            )
             if after_break and appendix.rows and not row.get("number") and _continues(row):
                 _join(appendix.rows[-1], row)
             else:
                 appendix.rows.append(row)
             after_break = False
-        if appendix is not None and table.rows:
+        if appendix is not None and table.rows and not other_table:
             appendix.closing = list(table.after)
     if appendix is None:
         raise KehoachError(
@@ -249,17 +290,46 @@ def find_appendix(tables: Iterable[RawTable]) -> Appendix:
             '"Nội dung công việc", "Đơn vị chủ trì", "Tiến độ"'
         )
     appendix.preamble = preamble
-    folded = fold(" ".join(unit_context))
-    appendix.money_unit = (
-        "trieu" if MILLION.search(folded) else "nghin" if THOUSAND.search(folded) else "dong"
-    )
+    unit = money_unit(unit_texts)
+    appendix.money_unit = unit or "dong"
+    appendix.money_unit_said = unit is not None
     return appendix
 
 
+def money_unit(texts: Iterable[str]) -> str | None:
+    """ "ty", "trieu" or "nghin" when one of `texts` names it, "dong" when đồng is named."""
+    for text in texts:
+        folded = fold(text)
+        for unit, pattern in MONEY_UNITS:
+            if pattern.search(folded):
+                return unit
+        if re.search(r"\b(dong|vnd|d)\b", _UNIT_LINE.sub("", folded)):
+            return "dong"
+    return None
+
+
+def _unit_lines(lines: list[str]) -> list[str]:
+    """Lines that state the unit: "Đơn vị tính: Triệu đồng", "(ĐVT: tr.đ)"."""
+    return [line for line in lines if _UNIT_LINE.search(fold(line))]
+
+
+def _money_headers(cells: Sequence[Cell], roles: dict[int, str]) -> list[str]:
+    return [cells[i].text for i, role in roles.items() if role in ("amount", "funding")]
+
+
+_NOT_CONTINUATION = re.compile(
+    r"^(tong cong|tong so|tong|cong\b|bang chu|viet bang chu|\(?bang chu)"
+)
+
+
 def _continues(row: Row) -> bool:
-    """A page break's second half: no number, and text that reads as the end of a sentence
-    begun above (not a new "-" item or a numbered section)."""
+    """A page break's second half: no number, plain text that reads as the end of a sentence
+    begun above (not a new "-" item, a numbered or bold heading, or a total)."""
     content = row.get("content")
+    if row.bold or (content.isupper() and len(content) > 3):
+        return False
+    if _NOT_CONTINUATION.match(fold(row.label)):
+        return False
     return not content.startswith(("-", "+", "•")) and not re.match(
         r"^([IVX]+|\d+|[a-zđ])[.)]\s", content
     )

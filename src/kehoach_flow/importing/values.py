@@ -104,6 +104,16 @@ class UnitMatcher:
             if close:
                 key = self.loose[close[0]]
                 return UnitMatch(text, key, f'"{text}" gần giống {key} ({self.labels[key]})')
+        # "Sở KH&CN" for "Sở KH&CN Quảng Trị": the only unit whose name starts so
+        starting = {k for name, k in self.loose.items() if name.startswith(loose + " ")}
+        if len(loose.split()) >= 2 and len(starting) == 1:
+            key = starting.pop()
+            return UnitMatch(text, key, f'"{text}" hiểu là {key} ({self.labels[key]})')
+        bare = re.sub(r"\s*\([^)]*\)\s*", " ", text).strip()  # "Phòng KH-TC (chủ trì)"
+        if bare and bare != text:
+            found = self.match(bare)
+            if found is not None:
+                return UnitMatch(text, found.key, found.note or f'"{text}" hiểu là {found.key}')
         return None
 
     def split(self, cell: str) -> list[UnitMatch]:
