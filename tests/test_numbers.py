@@ -42,6 +42,8 @@ def test_amount_is_read_into_dong(value: object, unit: str, expected: int) -> No
         ("0,5 đ", "tròn đồng"),
         (1.5, "cần một số"),
         (True, "cần một số"),
+        ("100.000.000.000 tỷ", "quá lớn"),  # would not fit the database's 64-bit integers
+        (10**16, "quá lớn"),
     ],
 )
 def test_bad_amount_is_refused_with_a_reason(value: object, reason: str) -> None:

@@ -16,9 +16,9 @@ ACCEPTED_FORMS = (
     "Trong năm 2024",
     "Quý 1 / Quý I / Quý I/2025",
     "Quý 1-2 / Quý I-II / Quý I, II / Quý II - Quý IV",
-    "6 tháng đầu năm / 6 tháng cuối năm",
+    "6 tháng đầu năm / 6 tháng cuối năm / 6 tháng đầu năm 2025",
     "Tháng 3 / Tháng 3-5 / Tháng 3, 4 / Từ tháng 3 đến tháng 6",
-    "Trước 30/6 / Trước ngày 30/6/2024 / Hoàn thành trước 30/6",
+    "Trước 30/6 / Trước ngày 30/6/2024 / Hoàn thành trước 30/6 / Đến hết 30/6",
     "Năm 2024-2025 / Giai đoạn 2024-2025 / Năm 2024",
     "2024-03-01..2024-05-15",
 )
@@ -70,7 +70,7 @@ def _months(text: str, year: int) -> Period | None:
 
 
 def _before(text: str, year: int) -> Period | None:
-    pattern = r"(?:hoan thanh )?truoc(?: ngay)? (\d{1,2})/(\d{1,2})(?:/(\d{4}))?"
+    pattern = r"(?:(?:hoan thanh )?truoc|den(?: het)?)(?: ngay)? (\d{1,2})/(\d{1,2})(?:/(\d{4}))?"
     match = re.fullmatch(pattern, text)
     if not match:
         return None
@@ -107,10 +107,13 @@ def _iso_range(text: str, year: int) -> Period | None:
 def _fixed(text: str, year: int) -> Period | None:
     if text in ("ca nam", "thuong xuyen", "trong nam", "hang nam", "hang quy", "hang thang"):
         return Period(date(year, 1, 1), date(year, 12, 31))
-    if text == "6 thang dau nam":
-        return Period(date(year, 1, 1), date(year, 6, 30))
-    if text == "6 thang cuoi nam":
-        return Period(date(year, 7, 1), date(year, 12, 31))
+    half = re.fullmatch(r"6 thang (dau|cuoi) nam(?:\s*/?\s*(\d{4}))?", text)
+    if half:
+        year = int(half.group(2)) if half.group(2) else year
+        first = half.group(1) == "dau"
+        return Period(
+            date(year, 1 if first else 7, 1), date(year, 6 if first else 12, 30 if first else 31)
+        )
     return None
 
 

@@ -33,6 +33,7 @@ _WORD_FACTORS: dict[str, int] = {
 }
 
 ACCEPTED_UNIT_WORDS = "đ, đồng, nghìn, triệu, tr.đ, tỷ"
+MAX_AMOUNT = 10**15  # a million tỷ: above any plan's line, and sums stay within 64 bits
 
 _NUMBER = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?")
 
@@ -53,6 +54,10 @@ def parse_amount(value: object, money_unit: MoneyUnit = "dong") -> int:
     if isinstance(value, int):
         if value < 0:
             raise AmountError(str(value), "số tiền không được âm")
+        if value * UNIT_FACTORS[money_unit] > MAX_AMOUNT:
+            raise AmountError(
+                str(value), "số tiền quá lớn (hơn một triệu tỷ đồng): kiểm tra đơn vị tính"
+            )
         return value * UNIT_FACTORS[money_unit]
     text = value.strip()
     if text.startswith("-"):
@@ -73,6 +78,8 @@ def parse_amount(value: object, money_unit: MoneyUnit = "dong") -> int:
     dong = number * factor
     if dong != dong.to_integral_value():
         raise AmountError(value, "số tiền phải tròn đồng")
+    if dong > MAX_AMOUNT:
+        raise AmountError(value, "số tiền quá lớn (hơn một triệu tỷ đồng): kiểm tra đơn vị tính")
     return int(dong)
 
 

@@ -228,3 +228,73 @@ def test_a_file_written_outside_the_definitions_says_where_it_belongs(
     result = run_cli(settings, "import", str(source), "--plan-key", "kt-2025", "-o", str(outside))
     assert result.exit_code == 0, result.stdout
     assert "nằm ngoài thư mục định nghĩa" in result.stdout and outside.exists()
+
+
+def test_reimport_keeps_what_was_added_by_hand_and_a_reshaped_units_file(
+    tmp_path: Path, settings: Settings
+) -> None:
+    source = xlsx_file(tmp_path / "kh.xlsx", plan_rows())
+    args = ["import", str(source), "--plan-key", "kt-2025", "--coordinator", "qltcdlcl"]
+    assert run_cli(settings, *args).exit_code == 0
+    target = settings.definitions / "plans" / "kt-2025.yaml"
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    data["plan"]["signer"] = {"title": "PHÓ GIÁM ĐỐC", "name": "Nguyễn Hữu Thắng"}
+    data["plan"]["programme"] = "de-an-996"
+    data["sections"][0]["group"] = "2.3"
+    first, second = data["sections"][0]["tasks"]
+    first["depends_on"] = [second["key"]]  # due 31/5, before the first's 30/6
+    second["tags"] = ["xăng dầu"]
+    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    units_file = settings.definitions / "units.kt-2025.yaml"
+    units = yaml.safe_load(units_file.read_text(encoding="utf-8"))
+    units["units"]["so-tai-chinh"]["email"] = "stc@example.vn"
+    units_file.write_text(yaml.safe_dump(units, allow_unicode=True, indent=4), encoding="utf-8")
+    # the table now names one more unit, in a new row
+    rows = [
+        *plan_rows(),
+        [
+            "-",
+            "Kiểm tra vàng",
+            "Báo cáo",
+            "Sở Công Thương",
+            "",
+            "Quý IV",
+            "Kinh phí SN KHCN năm 2025",
+        ],
+    ]
+    source = xlsx_file(tmp_path / "kh2.xlsx", rows)
+    result = run_cli(settings, "import", str(source), "--plan-key", "kt-2025", "--force")
+    assert result.exit_code == 0, result.stdout
+    plan = read_catalog(settings.definitions).plans["kt-2025"]
+    assert plan.header["signer"]["name"] == "Nguyễn Hữu Thắng" and plan.programme == "de-an-996"
+    assert plan.sections[0].group == "2.3" and plan.coordinator == "qltcdlcl"
+    assert plan.tasks[0].depends_on == (plan.tasks[1].key,) and plan.tasks[1].tags == ("xăng dầu",)
+    units = yaml.safe_load(units_file.read_text(encoding="utf-8"))["units"]
+    assert units["so-tai-chinh"]["email"] == "stc@example.vn"  # the edit is kept
+    assert units["so-cong-thuong"]["name"] == "Sở Công Thương"  # the new unit added
+
+
+@pytest.mark.parametrize("case", ["directory", "unwritable", "other plan", "year"])
+def test_bad_targets_exit_2_and_write_nothing(
+    tmp_path: Path, settings: Settings, case: str
+) -> None:
+    source = xlsx_file(tmp_path / "kh.xlsx", plan_rows(partner="Các DN"))
+    seed = settings.definitions / "plans" / "quang-tri-2024.yaml"
+    before = seed.read_text(encoding="utf-8")
+    extra = {
+        "directory": ["-o", str(tmp_path), "--force"],
+        "unwritable": ["-o", "/proc/khong-co/kt.yaml"],
+        "other plan": ["-o", str(seed), "--force"],
+        "year": ["--year", "1999"],
+    }[case]
+    result = run_cli(settings, "import", str(source), "--plan-key", "kt-2025", *extra)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    message = {
+        "directory": "là thư mục",
+        "unwritable": "không ghi được",
+        "other plan": 'là kế hoạch "qt-skhcn-2024-do-luong"',
+        "year": "--year 1999",
+    }[case]
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert seed.read_text(encoding="utf-8") == before
+    assert not (settings.definitions / "plans" / "kt-2025.yaml").exists()

@@ -148,3 +148,11 @@ def test_scalars_that_yaml_would_read_as_something_else_are_quoted() -> None:
 def test_a_unit_name_with_a_remark_in_brackets_is_still_that_unit() -> None:
     match = _matcher().match("Phòng KH-TC (chủ trì)")
     assert match is not None and match.key == "kh-tc" and match.note
+
+
+def test_a_unit_named_by_the_start_of_its_name_only_as_a_whole_cell() -> None:
+    matcher = _matcher()
+    (department,) = matcher.split("Sở KH&CN")
+    assert department.key == "skhcn-quang-tri" and department.note
+    split = matcher.split("Các cơ quan, đơn vị liên quan")
+    assert [(m.text, m.key) for m in split] == [("Các cơ quan, đơn vị liên quan", None)]

@@ -47,7 +47,7 @@ def discover(path: Path) -> list[Path]:
     if not path.exists():
         return []
     files = sorted(_yaml_files(path)) if path.is_dir() else [path]
-    root = _definitions_root(path)
+    root = definitions_root(path)
     if root is not None:
         shared = [
             root / "units.yaml",
@@ -62,7 +62,7 @@ def _yaml_files(directory: Path) -> list[Path]:
     return [p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
 
 
-def _definitions_root(path: Path) -> Path | None:
+def definitions_root(path: Path) -> Path | None:
     start = path if path.is_dir() else path.parent
     for candidate in (start, *start.parents):
         if (candidate / "units.yaml").is_file():

@@ -303,8 +303,11 @@ class PlanResolver:
             )
         )
         if task.subtasks:
+            # `amount` on a task with subtasks is its declared subtotal (the funding line
+            # carries none), checked against the subtasks and counted in the section's sum
             label = f'nhiệm vụ "{task.key}"'
-            return self._check_subtotal(own, child_amounts, (*loc, "amount"), label)
+            subtotal = declared if declared is not None else own
+            return self._check_subtotal(subtotal, child_amounts, (*loc, "amount"), label)
         return own
 
     def _check_units(self, task: Task, loc: Loc) -> None:

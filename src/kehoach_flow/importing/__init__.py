@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kehoach_flow.definitions import read_catalog
-from kehoach_flow.definitions.reader import _definitions_root
+from kehoach_flow.definitions.reader import definitions_root
 from kehoach_flow.errors import DefinitionError
 from kehoach_flow.importing.plan import Finding, Imported, NewUnit, Previous, import_plan
 
@@ -31,14 +31,14 @@ class PlanProblem:
     line: int
     column: int
     message: str
-    where: str | None
-    in_units_file: bool = False
+    where: str | None  # the appendix row of a line of the plan file
+    file: str | None = None  # None: the plan file; else a units file's name
 
 
 def units_path_for(output: Path, plan_key: str) -> Path:
     """Where new units are proposed: units.KEY.yaml beside the definitions' units.yaml (read
     with it by `kehoach validate` and `kehoach load`), or beside the output file."""
-    root = _definitions_root(output.parent) if output.parent.exists() else None
+    root = definitions_root(output.parent) if output.parent.exists() else None
     return (root or output.parent) / f"units.{plan_key}.yaml"
 
 
@@ -71,8 +71,11 @@ def check_imported(
 
 
 def _located(imported: Imported, file: str, line: int, column: int, message: str) -> PlanProblem:
-    if Path(file).name.startswith("units."):
-        return PlanProblem(line, column, message, None, in_units_file=True)
+    name = Path(file).name
+    if name.startswith("units"):
+        return PlanProblem(line, column, message, None, name)
+    if Path(file).parent.name == "programmes":
+        return PlanProblem(line, column, message, None, f"programmes/{name}")
     sources = imported.line_sources
     where = sources[line - 1] if 0 < line <= len(sources) else None
     return PlanProblem(line, column, message, where)

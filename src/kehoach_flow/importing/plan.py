@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from kehoach_flow.definitions.catalog import UnitDef, try_schedule
 from kehoach_flow.errors import AmountError, KehoachError
@@ -29,7 +30,7 @@ from kehoach_flow.importing.values import (
     targets_in,
     unique,
 )
-from kehoach_flow.importing.yamlout import Entry, Flow, Mapping, Writer
+from kehoach_flow.importing.yamlout import Entry, Flow, Mapping, Writer, plain_value
 from kehoach_flow.numbers import (
     amount_in_words,
     format_number,
@@ -43,7 +44,7 @@ _UNIT_WORD = {"dong": "đ", "nghin": "nghìn", "trieu": "triệu", "ty": "tỷ"}
 _UNIT_FACTOR = {"dong": 1, "nghin": 1_000, "trieu": 1_000_000, "ty": 1_000_000_000}
 _DETAILS = ("result", "lead", "partners", "schedule", "funding")
 _MARKER_CELL = re.compile(r"([IVXLC]+|[ivx]{2,}|\d+(?:\.\d+)*|[A-Za-zđ]|[-+•*–])\s*[.)]?")
-_MARKER_TEXT = re.compile(r"([IVXLC]+[.)]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•*–])\s+")
+_MARKER_TEXT = re.compile(r"([IVXLC]+[.)]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[A-Z][.)]|[-+•*–])\s+")
 # The whole label of a total row: "Tổng cộng", "Tổng số:", "Tổng cộng (I+II)", "TỔNG"
 _TOTAL = re.compile(
     r"^(tong cong|tong so|tong)( kinh phi| chung| toan bo)?\s*(\([^)]*\))?\s*[:.]?$"
@@ -81,7 +82,7 @@ class Imported:
     plan_key: str
     plan_text: str
     line_sources: list[str | None]  # per line of plan_text: the appendix row it came from
-    units_entries: str | None  # proposed new units: the body of a units: mapping
+    units_entries: Mapping | None  # proposed new units, key -> fields
     new_units: list[NewUnit]
     findings: list[Finding]
     sections: int
@@ -91,12 +92,24 @@ class Imported:
 
     def units_file(self, existing: str | None = None) -> str | None:
         """The proposed units file: `existing` (proposed by an earlier import of this plan,
-        perhaps given e-mails since) with the new units added at the end."""
-        if not self.units_entries:
+        perhaps given e-mails since) with the new units added at the end, at its indent.
+        Raises when the file was reshaped so that they cannot be added safely."""
+        if self.units_entries is None:
             return existing
         if existing and existing.strip():
-            note = f'# Thêm khi nhập lại "{self.file_name}":\n'
-            return existing.rstrip("\n") + "\n" + note + self.units_entries
+            found = re.search(r"^units:[ \t]*\n(?:[ \t]*(?:#.*)?\n)*([ \t]+)\S", existing, re.M)
+            indent = len(found.group(1)) if found else 2
+            writer = Writer()
+            writer.comment(f'Thêm khi nhập lại "{self.file_name}":', indent)
+            writer.mapping(self.units_entries, indent)
+            combined = existing.rstrip("\n") + "\n" + writer.text()
+            if not _has_units(combined, [u.key for u in self.new_units]):
+                names = ", ".join(f"{u.key} ({u.name})" for u in self.new_units)
+                raise KehoachError(
+                    f"không thêm được đơn vị mới vào tệp đơn vị đề xuất của kế hoạch "
+                    f"{self.plan_key} (tệp đã được sửa lại): thêm tay {names}, rồi nhập lại"
+                )
+            return combined
         writer = Writer()
         writer.comment(
             f'Đơn vị chưa có trong units.yaml, gặp khi nhập "{self.file_name}" '
@@ -104,7 +117,10 @@ class Imported:
             "email để đơn vị nhận nhắc việc, gộp đơn vị trùng với đơn vị đã có; có thể chuyển "
             "vào units.yaml rồi xóa tệp này."
         )
-        return writer.text() + "units:\n" + self.units_entries
+        top = Mapping()
+        top.add("units", self.units_entries)
+        writer.mapping(top, 0)
+        return writer.text()
 
 
 @dataclass
@@ -123,11 +139,18 @@ class Node:
 
 @dataclass
 class Previous:
-    """Keys of a plan file being replaced, so a re-import keeps task history."""
+    """What a re-import keeps from the plan file it replaces: task and section keys (so each
+    task keeps its history), source keys, and what people add by hand after an import
+    (dependencies, tags, programme groups, reminders, dates; the header's signer, programme,
+    recipients...), matched by title."""
 
     tasks: dict[str, str] = field(default_factory=dict)  # folded title -> key
     sections: dict[str, str] = field(default_factory=dict)
     funding_sources: dict[str, str] = field(default_factory=dict)
+    header: dict[str, Any] = field(default_factory=dict)  # fields the import does not write
+    task_fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # by task key
+    section_fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # by section key
+    coordinator: str | None = None
 
     @classmethod
     def read(cls, path: Path) -> Previous:
@@ -140,26 +163,59 @@ class Previous:
         previous = cls()
         if not isinstance(data, dict):
             return previous
-        header = data.get("plan") if isinstance(data.get("plan"), dict) else {}
-        sources = header.get("funding_sources") if isinstance(header, dict) else None
+        found = data.get("plan")
+        header: dict[str, Any] = found if isinstance(found, dict) else {}
+        if isinstance(header.get("coordinator"), str):
+            previous.coordinator = header["coordinator"]
+        sources = header.get("funding_sources")
         if isinstance(sources, dict):
             previous.funding_sources = {str(k): str(v) for k, v in sources.items()}
+        previous.header = {k: v for k, v in header.items() if k in KEEP_HEADER}
         previous._walk(data.get("sections"))
         return previous
 
     def _walk(self, sections: object) -> None:
         for section in sections if isinstance(sections, list) else []:
-            if not isinstance(section, dict):
+            if not isinstance(section, dict) or not section.get("key"):
                 continue
-            self.sections.setdefault(fold(str(section.get("title", ""))), str(section.get("key")))
+            key = str(section["key"])
+            self.sections.setdefault(fold(str(section.get("title", ""))), key)
+            self.section_fields[key] = {k: v for k, v in section.items() if k in KEEP_SECTION}
             self._walk(section.get("sections"))
             self._tasks(section.get("tasks"))
 
     def _tasks(self, tasks: object) -> None:
         for task in tasks if isinstance(tasks, list) else []:
             if isinstance(task, dict) and task.get("key"):
-                self.tasks.setdefault(fold(str(task.get("title", ""))), str(task["key"]))
+                key = str(task["key"])
+                self.tasks.setdefault(fold(str(task.get("title", ""))), key)
+                self.task_fields[key] = {k: v for k, v in task.items() if k in KEEP_TASK}
                 self._tasks(task.get("subtasks"))
+
+
+# Fields an import never writes, kept from the file it replaces.
+KEEP_HEADER = (
+    "issuer",
+    "place",
+    "document",
+    "implements",
+    "programme",
+    "signer",
+    "recipients",
+    "reminders",
+    "report_cutoff_day",
+)
+KEEP_SECTION = ("group",)
+KEEP_TASK = (
+    "group",
+    "depends_on",
+    "tags",
+    "reminders",
+    "renamed_from",
+    "continues",
+    "start",
+    "due",
+)
 
 
 def plan_key_of(path: Path) -> str | None:
@@ -293,6 +349,8 @@ class Importer:
         header.add("key", self.plan_key)
         title, note = self._title()
         header.add("title", title, note)
+        for name, value in self.previous.header.items():
+            header.add(name, plain_value(value))
         header.add("year", self.year, self.year_note)
         header.add("coordinator", self.coordinator, coordinator_note)
         unit = self.appendix.money_unit
@@ -431,8 +489,11 @@ class Importer:
         if key is None or key in self.section_keys:
             own = node.marker or str(len(self.section_keys) + 1)
             key = f"{parent_key}.{own}" if parent_key else own
-        section.add("key", unique(key, self.section_keys))
+        key = unique(key, self.section_keys)
+        section.add("key", key)
         section.add("title", title)
+        for name, value in self.previous.section_fields.get(key, {}).items():
+            section.add(name, plain_value(value))
         self._values(section, node.row, own_schedule_only=True)
         if node.subtotal is not None:
             self._closing_subtotal(section, node, title)
@@ -473,14 +534,20 @@ class Importer:
         key = self.previous.tasks.get(fold(title))
         if key is None or key in self.task_keys:
             key = slug(title, 4, _KEY_STOP)
-        task.add("key", unique(key, self.task_keys))
+        key = unique(key, self.task_keys)
+        task.add("key", key)
         task.add("title", title, title_note)
         result = row.get("result") or None
         task.add("result", result)
         self._targets(task, result, title)
         self._units(task, row)
         self._values(task, row, own_schedule_only=False, parent=node.parent)
-        task.add("note", row.get("note") or None)
+        extra = [f"{name}: {text}" for name, text in row.extra]
+        task.add("note", "; ".join([*row.lines("note"), *extra]) or None)
+        for remark in row.remarks:
+            self.findings.append(Finding(row.where, remark))
+        for name, value in self.previous.task_fields.get(key, {}).items():
+            task.add(name, plain_value(value))  # written by hand after an earlier import
         task.add("subtasks", [self._task(c) for c in node.children])
         return task
 
@@ -561,42 +628,52 @@ class Importer:
         amount_text = row.get("amount")
         if funding and not amount_text and _is_number(funding):
             amount_text, funding = funding, ""
+        if amount_text and not re.search(r"\d", amount_text) and not amount_text.startswith("="):
+            # words about the money ("Lồng ghép", "Xã hội hóa", "Không"), not an amount: a
+            # source when the row names none, else kept in the note
+            if fold(amount_text) not in ("khong", "khong co") and not funding:
+                key = self.sources.key_for(amount_text)
+                note = f'ô kinh phí ghi "{amount_text}": hiểu là nguồn kinh phí'
+                mapping.add("funding", key, note)
+            elif fold(amount_text) not in ("khong", "khong co"):
+                row.extra.append(("Kinh phí", amount_text))
+            amount_text = ""
         if funding:
             mapping.add("funding", self.sources.key_for(funding))
-        amount = self._amount_value(row, amount_text)
-        if amount is not None:
-            self.counts["amounts"] += 1
-            if (
-                not own_schedule_only
-                and not funding
-                and not _inherits(parent, "funding")
-                and "funding" in self.has
-            ):
-                mapping.add("funding", self._fallback_source(), "chưa ghi nguồn kinh phí")
-            mapping.add("amount", amount)
-        elif amount_text and not _is_dash(amount_text):
-            mapping.add("amount", amount_text)
-            message = f'số tiền "{amount_text}" chưa đọc được; đã giữ nguyên'
+        if not amount_text or _is_dash(amount_text):
+            return
+        self.counts["amounts"] += 1
+        task_row = not own_schedule_only
+        if task_row and not funding and not _inherits(parent, "funding") and "funding" in self.has:
+            mapping.add("funding", self._fallback_source(), "chưa ghi nguồn kinh phí")
+        if "funding" not in self.has and self.default_source is None:
+            self.default_source = self._fallback_source()
+        written = self._with_unit(amount_text)
+        try:
+            mapping.add("amount", parse_amount(written))
+        except AmountError as exc:
+            mapping.add("amount", written)  # kept as written, for the coordinator to fix
+            message = f'số tiền "{amount_text}": {exc.reason}; đã giữ nguyên'
             if amount_text.startswith("="):
                 message = (
                     f"ô số tiền là công thức {amount_text} chưa có giá trị đã tính: mở tệp bằng "
                     "Excel hoặc LibreOffice, lưu lại rồi nhập lại"
                 )
             self.findings.append(Finding(row.where, message, True))
-        if amount is not None and "funding" not in self.has and self.default_source is None:
-            self.default_source = self._fallback_source()
+
+    def _with_unit(self, text: str) -> str:
+        """A bare number is in the table's unit: "1.500,5" -> "1.500,5 triệu"."""
+        return f"{text} {_UNIT_WORD[self.appendix.money_unit]}" if _is_number(text) else text
 
     def _fallback_source(self) -> str:
         return self.sources.key_for(f"Kinh phí thực hiện kế hoạch năm {self.year}")
 
-    def _amount_value(self, row: Row, text: str | None = None) -> int | None:
-        text = row.get("amount") if text is None else text
+    def _amount_value(self, row: Row) -> int | None:
+        text = row.get("amount")
         if not text or _is_dash(text):
             return None
-        if _is_number(text):  # a bare number is in the table's unit
-            text = f"{text} {_UNIT_WORD[self.appendix.money_unit]}"
         try:
-            return parse_amount(text)
+            return parse_amount(self._with_unit(text))
         except AmountError:
             return None
 
@@ -617,6 +694,9 @@ class Importer:
     # -- who coordinates, new units, the total in words ------------------------------------
 
     def _coordinator(self, given: str | None, roots: list[Node]) -> tuple[str, str | None]:
+        kept = self.previous.coordinator
+        if not given and kept in self.units:
+            return kept, None  # as the file being replaced says
         if given:
             if given in self.units:
                 return given, None
@@ -640,8 +720,7 @@ class Importer:
         key = counts.most_common(1)[0][0]
         return key, "đơn vị được nêu nhiều nhất trong bảng; sửa nếu phòng khác chủ trì kế hoạch"
 
-    def _units_entries(self) -> str | None:
-        """The new units as entries of a `units:` mapping (its body, without the key)."""
+    def _units_entries(self) -> Mapping | None:
         if not self.new_units:
             return None
         units = Mapping()
@@ -651,9 +730,7 @@ class Importer:
             if not fold(unit.name).startswith(_INTERNAL):
                 body.add("kind", "external", "đoán là đơn vị ngoài sở (không nhận thư riêng)")
             units.add(unit.key, body)
-        writer = Writer()
-        writer.mapping(units, 2)
-        return writer.text()
+        return units
 
     def _check_words(self, header: Mapping) -> None:
         if self.words is None:
@@ -683,6 +760,17 @@ class Importer:
             )
 
 
+def _has_units(text: str, keys: list[str]) -> bool:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False
+    units = data.get("units") if isinstance(data, dict) else None
+    return isinstance(units, dict) and all(isinstance(units.get(k), dict) for k in keys)
+
+
 def _unit_names(units: dict[str, UnitDef]) -> Iterable[UnitName]:
     for key, unit in units.items():
         yield UnitName(key, unit.name)
@@ -698,6 +786,8 @@ def _marker(row: Row) -> tuple[str, str]:
     if number and not content and not _MARKER_CELL.fullmatch(number):
         content, number = number, ""  # "I. KIỂM TRA" merged across the row
     if number:
+        if re.fullmatch(r"\d+(,\d+)+", number):  # "1.1" that Excel stored as the number 1,1
+            number = number.replace(",", ".")
         bullet = re.match(r"[-+•*–]\s+", content)  # "1" in the number column and "- " in the text
         content = content[bullet.end() :] if bullet else content
         match = _MARKER_CELL.fullmatch(number)

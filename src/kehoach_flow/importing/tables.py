@@ -23,7 +23,7 @@ from kehoach_flow.text import fold
 # Column roles and the folded words that name them in a header cell, most specific first.
 ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("number", ("stt", "tt", "so tt")),
-    ("funding", ("nguon kinh phi", "nguon von")),
+    ("funding", ("nguon kinh phi", "nguon von", "nguon kp", "nguon")),
     ("amount", ("kinh phi", "du toan", "so tien")),
     ("content", ("noi dung", "ten nhiem vu", "nhiem vu", "cong viec")),
     ("result", ("ket qua", "san pham")),
@@ -45,6 +45,7 @@ _UNIT_LINE = re.compile(r"\b(don vi tinh|dvt|dv tinh|don vi)\b\s*:?")
 class Cell:
     text: str
     bold: bool = False
+    merged_above: bool = False  # one cell with the row above (merged down the column)
 
 
 @dataclass
@@ -65,6 +66,9 @@ class Row:
     where: str  # "bảng 1, dòng 5": for messages the coordinator can find in the file
     text: str = ""  # every cell of the row, merged ones included, for "Tổng cộng" and the like
     label: str = ""  # the first cell with text: a heading merged across the row sits there
+    # (column header, text) of columns with no role ("Địa điểm", "NSTW"): kept in the note
+    extra: list[tuple[str, str]] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)  # what reading the row changed
 
     def get(self, role: str) -> str:
         """The cell's text on one line."""
@@ -142,7 +146,7 @@ def _read_docx(path: Path) -> list[RawTable]:
         elif child in docx_tables:
             if tables:
                 tables[-1].after = paragraphs
-            rows = [_merged_once(row.cells) for row in docx_tables[child].rows]
+            rows = _docx_rows(docx_tables[child])
             tables.append(RawTable(rows, f"bảng {len(tables) + 1}", paragraphs))
             paragraphs = []
     if tables:
@@ -150,18 +154,26 @@ def _read_docx(path: Path) -> list[RawTable]:
     return tables
 
 
-def _merged_once(cells: Sequence[Any]) -> list[Cell]:
-    """A merged cell repeats in python-docx's row.cells, once per grid column it spans: keep
-    its text in the first column only, so every column stays under its header."""
-    seen: set[int] = set()
-    row = []
-    for cell in cells:
-        if id(cell._tc) in seen:
-            row.append(Cell(""))
-            continue
-        seen.add(id(cell._tc))
-        row.append(Cell(_text(cell.text), _bold(cell)))
-    return row
+def _docx_rows(table: Any) -> list[list[Cell]]:
+    """A merged cell repeats in python-docx's row.cells, once per grid column it spans and
+    once per row it spans: across, its text stays in the first column only, so each column
+    stays under its header; down, each row has it, marked as merged with the row above.
+    (Cells are compared as the XML elements themselves, held while compared: lxml may reuse
+    the id of an element proxy that was let go.)"""
+    rows: list[list[Cell]] = []
+    above: list[Any] = []
+    for docx_row in table.rows:
+        elements = [cell._tc for cell in docx_row.cells]
+        row = []
+        for column, (cell, element) in enumerate(zip(docx_row.cells, elements, strict=True)):
+            if any(element is e for e in elements[:column]):
+                row.append(Cell(""))
+                continue
+            down = column < len(above) and above[column] is element
+            row.append(Cell(_text(cell.text), _bold(cell), down))
+        rows.append(row)
+        above = elements
+    return rows
 
 
 def _bold(cell: Any) -> bool:
@@ -179,23 +191,32 @@ def _read_xlsx(path: Path) -> list[RawTable]:
             f'không mở được "{path.name}" như một tệp Excel (.xlsx): {exc}'
         ) from None
     formulas = load_workbook(path, read_only=False, data_only=False)
-    tables = []
-    for sheet in book.worksheets:
-        written = formulas[sheet.title]
-        rows = []
-        for row in sheet.iter_rows():
-            cells = []
-            for c in row:
-                value = c.value
-                if value is None:  # a formula the file has no computed value for keeps its text
-                    formula = written.cell(row=c.row, column=c.column).value
-                    value = (
-                        formula if isinstance(formula, str) and formula.startswith("=") else None
-                    )
-                cells.append(Cell(_text(_cell_value(value)), bool(c.font and c.font.b)))
-            rows.append(cells)
-        tables.append(RawTable(rows, f"trang tính {sheet.title}"))
-    return tables
+    return [_sheet_table(sheet, formulas[sheet.title]) for sheet in book.worksheets]
+
+
+def _sheet_table(sheet: Any, written: Any) -> RawTable:
+    """One sheet's cells: a cell merged down a column repeats the top cell's value, marked;
+    a formula the file holds no computed value for keeps its text ("=E4+E5")."""
+    down: dict[tuple[int, int], object] = {}
+    for merged in sheet.merged_cells.ranges:
+        if merged.min_col == merged.max_col and merged.max_row > merged.min_row:
+            top = sheet.cell(row=merged.min_row, column=merged.min_col).value
+            for r in range(merged.min_row + 1, merged.max_row + 1):
+                down[(r, merged.min_col)] = top
+    rows = []
+    for row in sheet.iter_rows():
+        cells = []
+        for c in row:
+            if (c.row, c.column) in down:
+                cells.append(Cell(_text(_cell_value(down[c.row, c.column])), False, True))
+                continue
+            value = c.value
+            if value is None:
+                formula = written.cell(row=c.row, column=c.column).value
+                value = formula if isinstance(formula, str) and formula.startswith("=") else None
+            cells.append(Cell(_text(_cell_value(value)), bool(c.font and c.font.b)))
+        rows.append(cells)
+    return RawTable(rows, f"trang tính {sheet.title}")
 
 
 def _cell_value(value: object) -> str:
@@ -212,10 +233,13 @@ def _cell_value(value: object) -> str:
     return str(value)
 
 
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
 def _text(value: str) -> str:
     """Composed Unicode (NFC), spaces folded, line breaks kept (partners are often one per
     line)."""
-    value = unicodedata.normalize("NFC", value)
+    value = unicodedata.normalize("NFC", _INVISIBLE.sub("", value)).replace("\u00a0", " ")
     lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in value.splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -241,59 +265,132 @@ def _names(words: str, name: str) -> bool:
 
 
 def find_appendix(tables: Iterable[RawTable]) -> Appendix:
-    """The appendix rows of every table whose header names its columns; a header repeated
-    after a page break is skipped, and a row cut by the break is joined to its start. A later
-    table whose header names other columns (a summary sheet) is left out, and said so."""
-    appendix: Appendix | None = None
-    roles: dict[int, str] = {}
-    preamble: list[str] = []
-    unit_texts: list[str] = []
+    """The appendix: the rows under the first header row that names the usual columns.
+
+    The header may take two rows (a "Kinh phí" over "Tổng số", "NSTW", "NSĐP"); it may be
+    repeated after a page break, where a row cut in two is joined to its start. A later
+    table continues the appendix when it repeats the header or has as many columns; any
+    other table (a signature block, a summary sheet) is left out, and said so."""
+    reader = _AppendixReader()
     for table in tables:
-        if appendix is None:
-            preamble += table.before
-        after_break = False
-        other_table = False
+        reader.table(table)
+    return reader.finish()
+
+
+class _AppendixReader:
+    def __init__(self) -> None:
+        self.appendix: Appendix | None = None
+        self.roles: dict[int, str] = {}
+        self.header: list[str] = []  # folded header texts, by column
+        self.names: dict[int, str] = {}  # header texts of the columns with no role
+        self.width = 0
+        self.preamble: list[str] = []
+        self.unit_texts: list[str] = []
+
+    def table(self, table: RawTable) -> None:
+        if self.appendix is None:
+            self.preamble += table.before
+        in_header = after_break = False
+        data_rows = 0
         for number, cells in enumerate(table.rows, start=1):
-            found = header_roles(cells)
-            if found is not None:
-                if appendix is None:
-                    roles = found
-                    appendix = Appendix(tuple(found[i] for i in sorted(found)))
-                    unit_texts = [*_unit_lines(preamble[-5:]), *_money_headers(cells, found)]
-                elif sorted(found.values()) != sorted(roles.values()):
-                    other_table = True
-                    appendix.skipped.append(f"{table.where}, dòng {number}")
-                    break
-                after_break = True
-                continue
             if not any(c.text for c in cells):
                 continue
-            if appendix is None:  # a title or "Đơn vị tính" line above the header in a sheet
-                preamble.append(" ".join(c.text for c in cells if c.text))
-                continue
-            values = {roles[i]: cells[i].text for i in roles if i < len(cells) and cells[i].text}
-            texts = [c.text.replace("\n", " ") for c in cells if c.text]
             where = f"{table.where}, dòng {number}"
-            row = Row(
-                values, all(c.bold for c in cells if c.text), where, " ".join(texts), texts[0]
-            )
-            if after_break and appendix.rows and not row.get("number") and _continues(row):
-                _join(appendix.rows[-1], row)
-            else:
-                appendix.rows.append(row)
+            found = header_roles(cells)
+            if self.appendix is None:
+                if found is None:  # a title or "Đơn vị tính" line above the header in a sheet
+                    self.preamble.append(" ".join(c.text for c in cells if c.text))
+                    continue
+                self._start(cells, found)
+                in_header = after_break = True
+                continue
+            if in_header and self._subheader(cells):
+                continue
+            in_header = False
+            if found is not None and self._same_header(cells, found):
+                in_header = after_break = True
+                continue
+            if data_rows == 0 and not after_break and (found or len(cells) != self.width):
+                # another table, not the appendix: a summary with a header of its own, or
+                # a table of another shape (a signature block, a list)
+                self.appendix.skipped.append(where)
+                return
+            self._row(cells, where, after_break)
+            data_rows += 1
             after_break = False
-        if appendix is not None and table.rows and not other_table:
-            appendix.closing = list(table.after)
-    if appendix is None:
-        raise KehoachError(
-            "không thấy bảng phụ lục: cần một dòng tiêu đề có các cột như "
-            '"Nội dung công việc", "Đơn vị chủ trì", "Tiến độ"'
+        if self.appendix is not None and (data_rows or after_break):
+            self.appendix.closing = list(table.after)
+
+    def _start(self, cells: list[Cell], found: dict[int, str]) -> None:
+        self.roles = found
+        self.header = [fold(c.text) for c in cells]
+        self.names = {i: c.text for i, c in enumerate(cells) if c.text and i not in found}
+        self.width = len(cells)
+        self.appendix = Appendix(tuple(found[i] for i in sorted(found)))
+        self.unit_texts = [*_unit_lines(self.preamble[-5:]), *_money_headers(cells, found)]
+
+    def _same_header(self, cells: list[Cell], found: dict[int, str]) -> bool:
+        """The header again (after a page break): the same columns, worded the same."""
+        return found == self.roles and all(
+            fold(cells[i].text) == self.header[i] for i in found if i < len(cells)
         )
-    appendix.preamble = preamble
-    unit = money_unit(unit_texts)
-    appendix.money_unit = unit or "dong"
-    appendix.money_unit_said = unit is not None
-    return appendix
+
+    def _subheader(self, cells: list[Cell]) -> bool:
+        """The header's second row: cells merged down from the first, or labels splitting a
+        column ("Tổng số", "NSTW", "NSĐP" under "Kinh phí"). The total's column becomes the
+        amount; the other labels name extra columns, kept in the note."""
+        labels: dict[int, str] = {}
+        for i, cell in enumerate(cells):
+            text = fold(cell.text)
+            if not text or cell.merged_above or (i < len(self.header) and text == self.header[i]):
+                continue
+            if re.fullmatch(r"[\d.,\s-]+", text) or self.roles.get(i) in ("number", "content"):
+                return False  # a number or a task's title: data, not a header
+            labels[i] = cell.text
+        amount = next((i for i, r in self.roles.items() if r == "amount"), None)
+        total = next((i for i, t in labels.items() if fold(t).startswith("tong")), None)
+        if amount is not None and total is not None and total != amount:
+            del self.roles[amount]
+            self.roles[total] = "amount"
+            self.names.pop(total, None)
+            self.names[amount] = labels.get(amount, "")
+        for i, label in labels.items():
+            if i not in self.roles:
+                self.names[i] = label
+        self.names = {i: n for i, n in self.names.items() if n}
+        return True
+
+    def _row(self, cells: list[Cell], where: str, after_break: bool) -> None:
+        assert self.appendix is not None
+        roles = self.roles
+        values = {roles[i]: cells[i].text for i in roles if i < len(cells) and cells[i].text}
+        texts = [c.text.replace("\n", " ") for c in cells if c.text]
+        row = Row(values, all(c.bold for c in cells if c.text), where, " ".join(texts), texts[0])
+        amount = next((i for i, r in roles.items() if r == "amount"), None)
+        if amount is not None and amount < len(cells) and cells[amount].merged_above:
+            row.cells.pop("amount", None)  # one amount for several rows: kept on the first
+            row.remarks.append("ô kinh phí gộp với dòng trên: số tiền chỉ tính ở dòng đầu")
+        for i, cell in enumerate(cells):
+            if i not in roles and cell.text and not cell.merged_above:
+                row.extra.append((self.names.get(i, f"cột {i + 1}"), cell.text.replace("\n", " ")))
+        rows = self.appendix.rows
+        if after_break and rows and not row.get("number") and _continues(row):
+            _join(rows[-1], row)
+        else:
+            rows.append(row)
+
+    def finish(self) -> Appendix:
+        appendix = self.appendix
+        if appendix is None:
+            raise KehoachError(
+                "không thấy bảng phụ lục: cần một dòng tiêu đề có các cột như "
+                '"Nội dung công việc", "Đơn vị chủ trì", "Tiến độ"'
+            )
+        appendix.preamble = self.preamble
+        unit = money_unit(self.unit_texts)
+        appendix.money_unit = unit or "dong"
+        appendix.money_unit_said = unit is not None
+        return appendix
 
 
 def money_unit(texts: Iterable[str]) -> str | None:
@@ -322,11 +419,17 @@ _NOT_CONTINUATION = re.compile(
 )
 
 
+_LONG_TEXT_ROLES = {"content", "result", "partners", "note", "funding"}
+
+
 def _continues(row: Row) -> bool:
     """A page break's second half: no number, plain text that reads as the end of a sentence
-    begun above (not a new "-" item, a numbered or bold heading, or a total)."""
+    begun above (not a new "-" item, a numbered or bold heading, or a total), and only in
+    columns whose text is long enough to run over a page (not the lead or the schedule)."""
     content = row.get("content")
     if row.bold or (content.isupper() and len(content) > 3):
+        return False
+    if not set(row.cells) <= _LONG_TEXT_ROLES:
         return False
     if _NOT_CONTINUATION.match(fold(row.label)):
         return False
@@ -339,3 +442,4 @@ def _join(first: Row, rest: Row) -> None:
     for role, text in rest.cells.items():
         first.cells[role] = f"{first.cells[role]} {text}".strip() if role in first.cells else text
     first.text = f"{first.text} {rest.text}"
+    first.extra += rest.extra

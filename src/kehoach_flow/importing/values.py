@@ -88,7 +88,9 @@ class UnitMatcher:
             self.exact.setdefault(fold(item.name), item.key)
             self.loose.setdefault(normalise(item.name), item.key)
 
-    def match(self, text: str) -> UnitMatch | None:
+    def match(self, text: str, prefix: bool = True) -> UnitMatch | None:
+        """The unit `text` names; with `prefix`, also the only unit whose name starts with it
+        ("Sở KH&CN" for "Sở KH&CN Quảng Trị"), a guess."""
         text = text.strip(" .;,-+•")
         if not text:
             return None
@@ -106,12 +108,12 @@ class UnitMatcher:
                 return UnitMatch(text, key, f'"{text}" gần giống {key} ({self.labels[key]})')
         # "Sở KH&CN" for "Sở KH&CN Quảng Trị": the only unit whose name starts so
         starting = {k for name, k in self.loose.items() if name.startswith(loose + " ")}
-        if len(loose.split()) >= 2 and len(starting) == 1:
+        if prefix and len(loose.split()) >= 2 and len(starting) == 1:
             key = starting.pop()
             return UnitMatch(text, key, f'"{text}" hiểu là {key} ({self.labels[key]})')
         bare = re.sub(r"\s*\([^)]*\)\s*", " ", text).strip()  # "Phòng KH-TC (chủ trì)"
         if bare and bare != text:
-            found = self.match(bare)
+            found = self.match(bare, prefix)
             if found is not None:
                 return UnitMatch(text, found.key, found.note or f'"{text}" hiểu là {found.key}')
         return None
@@ -135,7 +137,9 @@ class UnitMatcher:
         i = 0
         while i < len(pieces):
             for j in range(len(pieces), i, -1):  # the longest run of pieces naming one unit
-                matched = self.match(", ".join(pieces[i:j]))
+                # a piece of a cell names a unit in full: "Các cơ quan" of "Các cơ quan, đơn
+                # vị liên quan" is not "Các cơ quan ở Trung ương"
+                matched = self.match(", ".join(pieces[i:j]), prefix=False)
                 if matched is not None:
                     found.append(matched)
                     i = j
@@ -153,7 +157,7 @@ class UnitMatcher:
     def _split_and(self, text: str) -> list[UnitMatch]:
         halves = re.split(r"\s+và\s+", text)
         if len(halves) > 1:
-            matches = [self.match(h) for h in halves]
+            matches = [self.match(h, prefix=False) for h in halves]
             if all(m is not None for m in matches):
                 return [m for m in matches if m is not None]
         return [UnitMatch(text, None)]

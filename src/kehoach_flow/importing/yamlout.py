@@ -100,6 +100,23 @@ class Writer:
             self._line(f"{head} {scalar(value)}", where)
 
 
+def plain_value(value: Any) -> Any:
+    """Data read from YAML, as values the writer takes: flat lists and mappings on one line,
+    nested ones as blocks."""
+    if isinstance(value, dict):
+        if all(not isinstance(v, dict | list) for v in value.values()):
+            return Flow({str(k): v for k, v in value.items()})
+        mapping = Mapping()
+        for k, v in value.items():
+            mapping.entries.append(Entry(str(k), plain_value(v)))
+        return mapping
+    if isinstance(value, list):
+        if all(not isinstance(v, dict | list) for v in value):
+            return Flow(list(value))
+        return [plain_value(v) for v in value]
+    return value
+
+
 def flow(value: Any) -> str:
     if isinstance(value, Flow):
         value = value.value
