@@ -220,7 +220,7 @@ def test_a_summary_sheet_with_other_columns_is_left_out(tmp_path: Path, settings
     result = _run(settings, source)
     assert result.exit_code == 0, result.stdout
     assert len(_plan(settings).tasks) == 1
-    assert "trang tính Tổng hợp, dòng 1: bảng này có cột khác bảng phụ lục" in result.stdout
+    assert "trang tính Tổng hợp, dòng 1: bảng này không cùng cột với bảng phụ lục" in result.stdout
 
 
 def test_a_header_without_rows_and_a_semicolon_csv(tmp_path: Path, settings: Settings) -> None:

@@ -188,6 +188,7 @@ def test_files_that_cannot_be_imported_exit_2_and_write_nothing(
         assert result.exit_code == 2, path
         assert message in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
+        assert "Package not found" not in result.stderr and "zip" not in result.stderr
     assert sorted(p.name for p in settings.definitions.rglob("*")) == before
 
 
@@ -274,7 +275,7 @@ def test_reimport_keeps_what_was_added_by_hand_and_a_reshaped_units_file(
     assert units["so-cong-thuong"]["name"] == "Sở Công Thương"  # the new unit added
 
 
-@pytest.mark.parametrize("case", ["directory", "unwritable", "other plan", "year"])
+@pytest.mark.parametrize("case", ["directory", "unwritable", "other plan", "year", "year text"])
 def test_bad_targets_exit_2_and_write_nothing(
     tmp_path: Path, settings: Settings, case: str
 ) -> None:
@@ -286,6 +287,7 @@ def test_bad_targets_exit_2_and_write_nothing(
         "unwritable": ["-o", "/proc/khong-co/kt.yaml"],
         "other plan": ["-o", str(seed), "--force"],
         "year": ["--year", "1999"],
+        "year text": ["--year", "abc"],
     }[case]
     result = run_cli(settings, "import", str(source), "--plan-key", "kt-2025", *extra)
     assert result.exit_code == 2, result.stdout + result.stderr
@@ -294,7 +296,67 @@ def test_bad_targets_exit_2_and_write_nothing(
         "unwritable": "không ghi được",
         "other plan": 'là kế hoạch "qt-skhcn-2024-do-luong"',
         "year": "--year 1999",
+        "year text": "--year abc: năm kế hoạch cần là số",
     }[case]
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert seed.read_text(encoding="utf-8") == before
     assert not (settings.definitions / "plans" / "kt-2025.yaml").exists()
+
+
+def test_reimport_matches_tasks_by_section_then_title_then_likeness(
+    tmp_path: Path, settings: Settings
+) -> None:
+    header = ["TT", "Nội dung công việc", "Đơn vị chủ trì", "Tiến độ"]
+    first = [
+        header,
+        ["<b>I</b>", "<b>Kiểm tra</b>"],
+        ["1", "Kiểm tra phương tiện đo tại các chợ trên địa bàn tỉnh", "Phòng QL TCĐLCL", "Quý II"],
+        ["2", "Kiểm tra xăng dầu", "Phòng QL TCĐLCL", "Quý III"],
+        ["<b>II</b>", "<b>Báo cáo</b>"],
+        ["1", "Tổng kết, báo cáo", "Phòng QL TCĐLCL", "Quý IV"],
+    ]
+    args = ["import", "--plan-key", "kt-2025", "--coordinator", "qltcdlcl", "--year", "2025"]
+    assert (
+        run_cli(settings, args[0], str(xlsx_file(tmp_path / "a.xlsx", first)), *args[1:]).exit_code
+        == 0
+    )
+    target = settings.definitions / "plans" / "kt-2025.yaml"
+    before = {t.title: t.key for t in read_catalog(target).plans["kt-2025"].tasks}
+    second = [
+        header,
+        ["<b>I</b>", "<b>Kiểm tra</b>"],
+        [
+            "1",
+            "Thanh tra phương tiện đo tại các chợ trên địa bàn tỉnh",
+            "Phòng QL TCĐLCL",
+            "Quý II",
+        ],
+        ["2", "Tổng kết, báo cáo", "Phòng KH-TC", "Quý III"],  # the same title, another section
+        ["<b>II</b>", "<b>Báo cáo</b>"],
+        ["1", "Tổng kết, báo cáo", "Phòng KH-TC", "Quý IV"],  # its lead changed in the table
+    ]
+    result = run_cli(
+        settings, args[0], str(xlsx_file(tmp_path / "b.xlsx", second)), *args[1:], "--force"
+    )
+    assert result.exit_code == 0, result.stdout
+    after = read_catalog(target).plans["kt-2025"].tasks
+    reworded, same_title, original = after
+    assert reworded.key == before["Kiểm tra phương tiện đo tại các chợ trên địa bàn tỉnh"]
+    assert original.key == before["Tổng kết, báo cáo"] and original.section == "II"
+    assert same_title.key != original.key
+    assert (
+        f'nhiệm vụ {before["Kiểm tra xăng dầu"]} ("Kiểm tra xăng dầu") của tệp cũ không còn trong bảng'
+        in result.stdout
+    )
+    assert f"{original.key}: lead đổi theo bảng, qltcdlcl → kh-tc" in result.stdout
+    assert "giữ khóa của nhiệm vụ cũ" in target.read_text(encoding="utf-8")
+
+
+def test_a_damaged_file_to_replace_stops_the_import(tmp_path: Path, settings: Settings) -> None:
+    source = xlsx_file(tmp_path / "kh.xlsx", plan_rows(partner="Các DN"))
+    target = settings.definitions / "plans" / "kt-2025.yaml"
+    target.write_text("plan:\n  key: kt-2025\n  tags: [a\n", encoding="utf-8")
+    result = run_cli(settings, "import", str(source), "--plan-key", "kt-2025", "--force")
+    assert result.exit_code == 2
+    assert "không đọc được tệp đang có kt-2025.yaml" in result.stderr
+    assert target.read_text(encoding="utf-8") == "plan:\n  key: kt-2025\n  tags: [a\n"

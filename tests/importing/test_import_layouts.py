@@ -84,7 +84,7 @@ def test_a_two_row_header_with_split_amount_columns(tmp_path: Path, settings: Se
     ]
     assert plan.tasks[0].note == "NSTW: 60; NSĐP: 40"  # the split kept, not dropped
     # the signature block after the appendix is not a task, and the report says so
-    assert "bảng 2, dòng 1: bảng này có cột khác bảng phụ lục" in result.stdout
+    assert "bảng 2, dòng 1: bảng này không cùng cột với bảng phụ lục" in result.stdout
 
 
 def test_one_amount_merged_over_two_rows_counts_once(tmp_path: Path, settings: Settings) -> None:
@@ -208,3 +208,133 @@ def test_an_amount_too_large_for_any_plan_is_reported(tmp_path: Path, settings: 
     result = _run(settings, xlsx_file(tmp_path / "a.xlsx", rows))
     assert result.exit_code == 1
     assert "quá lớn" in result.stdout
+
+
+def _word(path: Path, rows: list[list[str]], spans: list[tuple[int, int, int, int]] = ()) -> Path:  # type: ignore[assignment]
+    """A Word table from rows; `spans` merge cells (row, col) to (row, col)."""
+    document = Document()
+    document.add_paragraph("KẾ HOẠCH")
+    document.add_paragraph("Kiểm tra đo lường năm 2025")
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            if value:
+                run = (
+                    table.cell(r, c)
+                    .paragraphs[0]
+                    .add_run(value.replace("<b>", "").replace("</b>", ""))
+                )
+                run.bold = value.startswith("<b>")
+    for r1, c1, r2, c2 in spans:
+        text = table.cell(r1, c1).text
+        table.cell(r1, c1).merge(table.cell(r2, c2)).text = text
+    document.save(str(path))
+    return path
+
+
+def test_units_under_a_split_don_vi_thuc_hien_and_dates_under_a_split_thoi_gian(
+    tmp_path: Path, settings: Settings
+) -> None:
+    rows = [
+        ["TT", "Nội dung công việc", "Đơn vị thực hiện", "", "Thời gian thực hiện", ""],
+        ["", "", "Chủ trì", "Phối hợp", "Bắt đầu", "Hoàn thành"],
+        ["1", "Kiểm tra cân", "Phòng QL TCĐLCL", "Các DN", "01/4/2025", "30/9/2025"],
+        ["2", "Kiểm tra xăng dầu", "Phòng KH-TC", "", "Tháng 3", "Tháng 6"],
+    ]
+    source = _word(
+        tmp_path / "a.docx", rows, [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 0, 3), (0, 4, 0, 5)]
+    )
+    result = _run(settings, source)
+    assert result.exit_code == 0, result.stdout
+    first, second = _plan(settings).tasks
+    assert (first.lead, first.partners) == ("qltcdlcl", ("cac-doanh-nghiep",))
+    assert (str(first.start), str(first.due)) == ("2025-04-01", "2025-09-30")
+    assert second.lead == "kh-tc" and (str(second.start), str(second.due)) == (
+        "2025-03-01",
+        "2025-06-30",
+    )
+
+
+def test_a_roman_heading_with_a_lead_and_only_its_title_bold(
+    tmp_path: Path, settings: Settings
+) -> None:
+    rows = [
+        ["TT", "Nội dung công việc", "Đơn vị chủ trì", "Tiến độ", "Kinh phí (tr.đ)"],
+        ["I", "<b>KIỂM TRA ĐO LƯỜNG</b>", "Phòng KH-TC", "Cả năm", "150"],
+        ["1", "Kiểm tra cân", "", "Quý I", "100"],
+        ["2", "Kiểm tra xăng", "Phòng QL TCĐLCL", "Quý II", "50"],
+    ]
+    result = _run(settings, _word(tmp_path / "a.docx", rows))
+    assert result.exit_code == 0, result.stdout
+    plan = _plan(settings)
+    assert [(s.key, s.title, s.declared_amount) for s in plan.sections] == [
+        ("I", "KIỂM TRA ĐO LƯỜNG", 150_000_000)
+    ]
+    assert [t.lead for t in plan.tasks] == [
+        "kh-tc",
+        "qltcdlcl",
+    ]  # the heading's lead, for the row without one
+
+
+def test_a_second_appendix_and_text_between_parts(tmp_path: Path, settings: Settings) -> None:
+    header = ["TT", "Nội dung công việc", "Đơn vị chủ trì", "Tiến độ"]
+    document = Document()
+    document.add_paragraph("Kế hoạch kiểm tra năm 2025")
+    for rows, before in (
+        ([header, ["1", "Kiểm tra cân", "Phòng QL TCĐLCL", "Quý I"]], []),
+        ([["2", "Kiểm tra xăng", "Phòng QL TCĐLCL", "Quý II"]], ["Ghi chú: ưu tiên các chợ."]),
+        (
+            [["STT", "Tên chợ", "Địa chỉ", "Ghi chú"], ["1", "Chợ Đông Hà", "Phường 1", ""]],
+            ["Phụ lục II", "DANH SÁCH CHỢ"],
+        ),
+    ):
+        for text in before:
+            document.add_paragraph(text)
+        table = document.add_table(rows=len(rows), cols=4)
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                table.cell(r, c).text = value
+    document.save(str(tmp_path / "a.docx"))
+    result = _run(settings, tmp_path / "a.docx")
+    assert result.exit_code == 0, result.stdout
+    assert [t.title for t in _plan(settings).tasks] == ["Kiểm tra cân", "Kiểm tra xăng"]
+    assert (
+        'bảng 2: đoạn văn giữa hai phần của bảng không nhập: "Ghi chú: ưu tiên các chợ."'
+        in result.stdout
+    )
+    assert 'bảng 3: sau "Phụ lục II" là phụ lục khác: không nhập từ đây' in result.stdout
+
+
+def test_the_unit_of_money_in_a_text_box(tmp_path: Path, settings: Settings) -> None:
+    from docx.oxml import parse_xml
+
+    rows = [
+        ["TT", "Nội dung công việc", "Đơn vị chủ trì", "Tiến độ", "Kinh phí"],
+        ["1", "Kiểm tra cân", "Phòng QL TCĐLCL", "Quý I", "100"],
+    ]
+    source = _word(tmp_path / "a.docx", rows)
+    document = Document(str(source))
+    box = parse_xml(
+        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox><w:txbxContent>'
+        "<w:p><w:r><w:t>Đơn vị tính: triệu đồng</w:t></w:r></w:p>"
+        "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
+    )
+    document.paragraphs[1]._p.append(box)
+    document.save(str(source))
+    assert _run(settings, source).exit_code == 0
+    assert [f.amount for t in _plan(settings).tasks for f in t.funding] == [100_000_000]
+
+
+def test_small_messy_cells(tmp_path: Path, settings: Settings) -> None:
+    rows = [
+        ["TT", "Nội dung công việc", "Đơn vị chủ trì", "Tiến độ", "Kinh phí", "Nguồn kinh phí"],
+        ["1", "Kiểm tra cân", "Phòng QL TCĐLCL", "Quý I", True, ""],
+        ["2", "Kiểm tra xăng", "Phòng QL TCĐLCL", "Quý II", 50, "Không"],
+    ]
+    result = _run(settings, xlsx_file(tmp_path / "a.xlsx", rows))
+    assert result.exit_code == 0, result.stdout
+    plan = _plan(settings)
+    assert plan.funding_sources[plan.tasks[0].funding[0].source] == "True"  # kept, as text
+    assert "khong" not in plan.funding_sources
+    assert "mọi số tiền đều dưới 100.000 đồng: có lẽ bảng tính bằng triệu đồng" in result.stdout

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -27,7 +29,7 @@ def import_plan_file(
     plan_key: Annotated[
         str, typer.Option("--plan-key", help="Khóa của kế hoạch, ví dụ qt-skhcn-2025-do-luong.")
     ],
-    year: Annotated[int | None, typer.Option(help="Năm kế hoạch (mặc định: đoán từ tệp).")] = None,
+    year: Annotated[str | None, typer.Option(help="Năm kế hoạch (mặc định: đoán từ tệp).")] = None,
     coordinator: Annotated[
         str | None,
         typer.Option(help="Phòng chủ trì kế hoạch (khóa đơn vị; mặc định: đoán từ bảng)."),
@@ -59,8 +61,8 @@ def import_plan_file(
         raise KehoachError(
             f'--plan-key "{plan_key}": khóa chỉ gồm chữ không dấu, số, ".", "_" và "-"'
         )
-    if year is not None and not 2000 <= year <= 2100:
-        raise KehoachError(f"--year {year}: năm kế hoạch cần trong khoảng 2000-2100")
+    if year is not None and not (year.isdigit() and 2000 <= int(year) <= 2100):
+        raise KehoachError(f"--year {year}: năm kế hoạch cần là số trong khoảng 2000-2100")
     definitions = settings_of(ctx).definitions
     to_screen = output is not None and str(output) == "-"
     target = None if to_screen else output or definitions / "plans" / f"{plan_key}.yaml"
@@ -72,7 +74,10 @@ def import_plan_file(
     # Units proposed by an earlier import of this plan count as known: they are kept, with
     # whatever the coordinator added since, and new ones are added after them.
     units = open_definitions(definitions).shared.units if definitions.is_dir() else {}
-    imported = import_plan(file, plan_key, units, year, coordinator, previous)
+    settings = settings_of(ctx)
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    plan_year = int(year) if year is not None else None
+    imported = import_plan(file, plan_key, units, plan_year, coordinator, previous, today)
     existing = _read(units_target) if units_target and units_target.exists() else None
     units_text = imported.units_file(existing)
     problems = check_imported(imported, definitions, units_text)

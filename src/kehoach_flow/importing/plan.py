@@ -8,6 +8,7 @@ checked against it. What cannot be mapped is kept as written and reported, never
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kehoach_flow.calendar import Period
 from kehoach_flow.definitions.catalog import UnitDef, try_schedule
 from kehoach_flow.errors import AmountError, KehoachError
 from kehoach_flow.importing.tables import Appendix, Row, find_appendix, read_document
@@ -42,7 +44,7 @@ from kehoach_flow.text import fold
 MONEY_UNIT_WORDS = {"dong": "đồng", "nghin": "nghìn đồng", "trieu": "triệu đồng", "ty": "tỷ đồng"}
 _UNIT_WORD = {"dong": "đ", "nghin": "nghìn", "trieu": "triệu", "ty": "tỷ"}  # for parse_amount
 _UNIT_FACTOR = {"dong": 1, "nghin": 1_000, "trieu": 1_000_000, "ty": 1_000_000_000}
-_DETAILS = ("result", "lead", "partners", "schedule", "funding")
+_DETAILS = ("result", "lead", "partners", "schedule", "funding", "start", "end")
 _MARKER_CELL = re.compile(r"([IVXLC]+|[ivx]{2,}|\d+(?:\.\d+)*|[A-Za-zđ]|[-+•*–])\s*[.)]?")
 _MARKER_TEXT = re.compile(r"([IVXLC]+[.)]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[A-Z][.)]|[-+•*–])\s+")
 # The whole label of a total row: "Tổng cộng", "Tổng số:", "Tổng cộng (I+II)", "TỔNG"
@@ -144,7 +146,7 @@ class Previous:
     (dependencies, tags, programme groups, reminders, dates; the header's signer, programme,
     recipients...), matched by title."""
 
-    tasks: dict[str, str] = field(default_factory=dict)  # folded title -> key
+    tasks: list[OldTask] = field(default_factory=list)
     sections: dict[str, str] = field(default_factory=dict)
     funding_sources: dict[str, str] = field(default_factory=dict)
     header: dict[str, Any] = field(default_factory=dict)  # fields the import does not write
@@ -158,8 +160,13 @@ class Previous:
 
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
-            return cls()
+        except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            where = getattr(getattr(exc, "problem_mark", None), "line", None)
+            line = f" (dòng {where + 1})" if where is not None else ""
+            raise KehoachError(
+                f"không đọc được tệp đang có {path.name}{line} để giữ khóa nhiệm vụ và phần "
+                "sửa tay: sửa lỗi đó rồi nhập lại (hoặc xóa tệp để nhập mới từ đầu)"
+            ) from None
         previous = cls()
         if not isinstance(data, dict):
             return previous
@@ -182,15 +189,28 @@ class Previous:
             self.sections.setdefault(fold(str(section.get("title", ""))), key)
             self.section_fields[key] = {k: v for k, v in section.items() if k in KEEP_SECTION}
             self._walk(section.get("sections"))
-            self._tasks(section.get("tasks"))
+            self._tasks(section.get("tasks"), fold(str(section.get("title", ""))))
 
-    def _tasks(self, tasks: object) -> None:
+    def _tasks(self, tasks: object, section: str) -> None:
         for task in tasks if isinstance(tasks, list) else []:
             if isinstance(task, dict) and task.get("key"):
-                key = str(task["key"])
-                self.tasks.setdefault(fold(str(task.get("title", ""))), key)
+                key, title = str(task["key"]), str(task.get("title", ""))
+                written = {k: task[k] for k in COMPARED if k in task}
+                self.tasks.append(OldTask(key, title, fold(title), section, written))
                 self.task_fields[key] = {k: v for k, v in task.items() if k in KEEP_TASK}
-                self._tasks(task.get("subtasks"))
+                self._tasks(task.get("subtasks"), section)
+
+
+@dataclass
+class OldTask:
+    key: str
+    title: str
+    folded: str
+    section: str  # folded title of its section
+    written: dict[str, Any]  # the fields an import writes, as the file had them
+
+
+COMPARED = ("lead", "partners", "schedule", "funding", "amount")
 
 
 # Fields an import never writes, kept from the file it replaces.
@@ -272,13 +292,15 @@ class Importer:
         self.has = set(appendix.columns)
         self.total_row: Row | None = None
         self.words: tuple[str, str] | None = None  # (where, text) of the total in words
+        self.written: dict[str, tuple[str, dict[str, Any]]] = {}  # task key -> (row, fields)
+        self.unmatched: list[OldTask] = []  # tasks of the replaced file not in the table
+        self.largest = 0  # the largest amount read, in đồng
 
     # -- the whole file ------------------------------------------------------------------
 
     def run(self, year: int | None, coordinator: str | None, today: date) -> Imported:
         rows = self._content_rows()
-        for where in self.appendix.skipped:
-            message = "bảng này có cột khác bảng phụ lục (bảng tổng hợp?): không nhập"
+        for where, message in self.appendix.skipped:
             self.findings.append(Finding(where, message))
         if not rows:
             raise KehoachError(
@@ -290,7 +312,9 @@ class Importer:
         self.year = year
         roots = self._tree(rows)
         self.coordinator, coordinator_note = self._coordinator(coordinator, roots)
+        self.kept_keys = self._match_previous(roots)
         sections = self._sections(roots)
+        self._report_previous()
         header = self._header(coordinator_note)
         self._check_words(header)
         writer = Writer()
@@ -324,7 +348,7 @@ class Importer:
                 f"Bảng không có cột đơn vị chủ trì: phòng chủ trì kế hoạch ({self.coordinator}) "
                 "chủ trì mọi nhiệm vụ."
             )
-        if "schedule" not in self.has:
+        if not self.has & {"schedule", "start", "end"}:
             lines.append('Bảng không có cột tiến độ: mỗi mục tạm ghi "Cả năm".')
         return lines
 
@@ -362,6 +386,12 @@ class Importer:
                 "bảng không ghi đơn vị tính: số tiền hiểu là đồng; nếu bảng tính bằng triệu "
                 'đồng, thêm dòng "Đơn vị tính: triệu đồng" rồi nhập lại'
             )
+            if self.largest < 100_000:
+                message = (
+                    "bảng không ghi đơn vị tính và mọi số tiền đều dưới 100.000 đồng: có lẽ "
+                    'bảng tính bằng triệu đồng; thêm dòng "Đơn vị tính: triệu đồng" rồi nhập lại'
+                )
+                self.findings.append(Finding(None, message))
         header.add("money_unit", "dong", money_note)
         sources = Mapping()
         for source in self.sources.used():
@@ -458,7 +488,7 @@ class Importer:
             else:
                 loose.append(node)
         sections += self._flush(loose)
-        if "schedule" not in self.has:
+        if not self.has & {"schedule", "start", "end"}:
             for section in sections:
                 section.entries.insert(2, Entry("schedule", "Cả năm"))
         if self.default_source is not None:
@@ -531,16 +561,18 @@ class Importer:
         if not title:
             title = row.get("result") or f"Nhiệm vụ {node.marker}".strip()
             title_note = "dòng không có nội dung công việc: tên lấy tạm, cần sửa"
-        key = self.previous.tasks.get(fold(title))
+        key, kept_note = self.kept_keys.get(id(node), (None, None))
         if key is None or key in self.task_keys:
-            key = slug(title, 4, _KEY_STOP)
-        key = unique(key, self.task_keys)
-        task.add("key", key)
+            # a new key: not one a later row keeps from the file being replaced
+            reserved = {k for k, _ in self.kept_keys.values()} - self.task_keys
+            key = unique(slug(title, 4, _KEY_STOP), self.task_keys | reserved)
+        self.task_keys.add(key)
+        task.add("key", key, kept_note)
         task.add("title", title, title_note)
         result = row.get("result") or None
         task.add("result", result)
         self._targets(task, result, title)
-        self._units(task, row)
+        self._units(task, row, node.parent)
         self._values(task, row, own_schedule_only=False, parent=node.parent)
         extra = [f"{name}: {text}" for name, text in row.extra]
         task.add("note", "; ".join([*row.lines("note"), *extra]) or None)
@@ -548,6 +580,7 @@ class Importer:
             self.findings.append(Finding(row.where, remark))
         for name, value in self.previous.task_fields.get(key, {}).items():
             task.add(name, plain_value(value))  # written by hand after an earlier import
+        self.written[key] = (row.where, {e.key: e.value for e in task.entries})
         task.add("subtasks", [self._task(c) for c in node.children])
         return task
 
@@ -568,8 +601,13 @@ class Importer:
             notes or None,
         )
 
-    def _units(self, task: Mapping, row: Row) -> None:
-        if "lead" not in self.has or not row.get("lead"):
+    def _units(self, task: Mapping, row: Row, parent: Node | None = None) -> None:
+        heading = _ancestor_with(parent, "lead")
+        if "lead" in self.has and not row.get("lead") and heading is not None:
+            leads = self._unit_keys(heading.row, "lead")
+            task.add("lead", leads[0][0], f"chủ trì theo dòng mục ({heading.row.where})")
+            partners = self._unit_keys(row, "partners")
+        elif "lead" not in self.has or not row.get("lead"):
             note = (
                 None
                 if "lead" not in self.has
@@ -615,16 +653,24 @@ class Importer:
     ) -> None:
         """Schedule, funding and amount of a section or task row."""
         schedule = row.get("schedule")
-        if schedule:
+        if row.get("start") or row.get("end"):
+            self._start_end(mapping, row)
+        elif schedule:
             text, note, blocking = self._schedule(schedule)
             mapping.add("schedule", text, note)
             if blocking:
                 self.findings.append(
                     Finding(row.where, f'tiến độ "{schedule}" chưa đọc được', True)
                 )
-        elif not own_schedule_only and "schedule" in self.has and not _inherits(parent, "schedule"):
+        elif (
+            not own_schedule_only
+            and self.has & {"schedule", "start", "end"}
+            and not any(_inherits(parent, r) for r in ("schedule", "start", "end"))
+        ):
             mapping.add("schedule", "Cả năm", "ô tiến độ để trống: tạm ghi cả năm")
         funding = row.get("funding")
+        if fold(funding) in ("khong", "khong co"):  # "Không": no money, not a source
+            funding = ""
         amount_text = row.get("amount")
         if funding and not amount_text and _is_number(funding):
             amount_text, funding = funding, ""
@@ -650,7 +696,9 @@ class Importer:
             self.default_source = self._fallback_source()
         written = self._with_unit(amount_text)
         try:
-            mapping.add("amount", parse_amount(written))
+            value = parse_amount(written)
+            mapping.add("amount", value)
+            self.largest = max(self.largest, value)
         except AmountError as exc:
             mapping.add("amount", written)  # kept as written, for the coordinator to fix
             message = f'số tiền "{amount_text}": {exc.reason}; đã giữ nguyên'
@@ -660,6 +708,35 @@ class Importer:
                     "Excel hoặc LibreOffice, lưu lại rồi nhập lại"
                 )
             self.findings.append(Finding(row.where, message, True))
+
+    def _start_end(self, mapping: Mapping, row: Row) -> None:
+        """Split schedule columns ("Bắt đầu" / "Hoàn thành"): start and due dates, each read
+        as a date or as a schedule ("Tháng 3" starts on 1/3, "Tháng 6" is due 30/6)."""
+        first, last = row.get("start"), row.get("end")
+        opening = self._period(first) if first else None
+        closing = self._period(last) if last else None
+        start = opening.start if opening else None
+        due = closing.due if closing else None
+        if (first and start is None) or (last and due is None):
+            written = f"{first or '?'} - {last or '?'}"
+            mapping.add("schedule", written, "không đọc được thời gian bắt đầu/hoàn thành; sửa")
+            self.findings.append(Finding(row.where, f'thời gian "{written}" chưa đọc được', True))
+            return
+        if start is None or due is None:  # one end given: the other is the plan year's
+            mapping.add("schedule", "Cả năm")
+        mapping.add("start", start.isoformat() if start else None)
+        mapping.add("due", due.isoformat() if due else None)
+
+    def _period(self, text: str) -> Period | None:
+        day = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+        if day:
+            try:
+                when = date(int(day.group(3)), int(day.group(2)), int(day.group(1)))
+            except ValueError:
+                return None
+            return Period(when, when)
+        parsed = try_schedule(text, self.year)
+        return None if isinstance(parsed, str) else Period(*parsed)
 
     def _with_unit(self, text: str) -> str:
         """A bare number is in the table's unit: "1.500,5" -> "1.500,5 triệu"."""
@@ -690,6 +767,71 @@ class Importer:
             )
             return text, note, True
         return text, None, False
+
+    # -- a re-import: the tasks of the file it replaces -------------------------------------
+
+    def _match_previous(self, roots: list[Node]) -> dict[int, tuple[str, str | None]]:
+        """Each task row's key in the file being replaced, so a reload keeps its status and
+        history: the same title in the same section, else the same title, else the most
+        alike title (a guess, said so)."""
+        old = list(self.previous.tasks)
+        if not old:
+            return {}
+        rows = [(n, fold(_clean_title(n.title)[0]), fold(s)) for n, s in _task_nodes(roots, "")]
+        kept: dict[int, tuple[str, str | None]] = {}
+        for same_section in (True, False):
+            for node, title, section in rows:
+                if id(node) in kept:
+                    continue
+                match = next(
+                    (
+                        o
+                        for o in old
+                        if o.folded == title and (o.section == section or not same_section)
+                    ),
+                    None,
+                )
+                if match is not None:
+                    kept[id(node)] = (match.key, None)
+                    old.remove(match)
+        for node, title, _ in rows:
+            if id(node) in kept or not old:
+                continue
+            ratio, match = max(
+                (difflib.SequenceMatcher(None, title, o.folded).ratio(), o) for o in old
+            )
+            if ratio >= 0.75:
+                note = f'giữ khóa của nhiệm vụ cũ "{_short(match.title)}" (tên gần giống) để giữ lịch sử'
+                kept[id(node)] = (match.key, note)
+                old.remove(match)
+        self.unmatched = old
+        return kept
+
+    def _report_previous(self) -> None:
+        for gone in self.unmatched:
+            self.findings.append(
+                Finding(
+                    None,
+                    f'nhiệm vụ {gone.key} ("{_short(gone.title)}") của tệp cũ không còn trong bảng: '
+                    "khi nạp sẽ được lưu trữ, lịch sử vẫn giữ; nếu chỉ đổi tên, đặt lại khóa "
+                    f"{gone.key} cho nhiệm vụ mới",
+                )
+            )
+        by_key = {o.key: o for o in self.previous.tasks}
+        for key, (where, new) in self.written.items():
+            old = by_key.get(key)
+            if old is None:
+                continue
+            for name in COMPARED:
+                before, after = _comparable(name, old.written.get(name)), new.get(name)
+                after = _comparable(name, after.value if isinstance(after, Flow) else after)
+                if before is not None and before != after:
+                    self.findings.append(
+                        Finding(
+                            where,
+                            f"{key}: {name} đổi theo bảng, {_shown(before)} → {_shown(after)}",
+                        )
+                    )
 
     # -- who coordinates, new units, the total in words ------------------------------------
 
@@ -779,6 +921,38 @@ def _unit_names(units: dict[str, UnitDef]) -> Iterable[UnitName]:
                 yield UnitName(key, other)
 
 
+def _task_nodes(nodes: list[Node], section: str) -> Iterable[tuple[Node, str]]:
+    """Every task row with the title of the section it is in."""
+    for node in nodes:
+        if _is_section(node):
+            yield from _task_nodes(node.children, node.title)
+        else:
+            yield node, section
+            yield from _task_nodes(node.children, section)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _comparable(name: str, value: object) -> object:
+    """Amounts as đồng, so "50 triệu" written by hand equals 50000000 from the table."""
+    if name == "amount" and isinstance(value, int | str):
+        try:
+            return parse_amount(value)
+        except AmountError:
+            return value
+    return value
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "(trống)"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)
+
+
 def _marker(row: Row) -> tuple[str, str]:
     """The row's numbering ("I", "1", "a", "-") and its content without it."""
     content = row.get("content")
@@ -835,6 +1009,14 @@ def _is_section(node: Node) -> bool:
     return (
         node.parent is None and node.row.bold and not node.details() and not node.row.get("amount")
     )
+
+
+def _ancestor_with(node: Node | None, role: str) -> Node | None:
+    while node is not None:
+        if node.row.get(role):
+            return node
+        node = node.parent
+    return None
 
 
 def _inherits(node: Node | None, role: str) -> bool:

@@ -27,8 +27,10 @@ ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("amount", ("kinh phi", "du toan", "so tien")),
     ("content", ("noi dung", "ten nhiem vu", "nhiem vu", "cong viec")),
     ("result", ("ket qua", "san pham")),
-    ("lead", ("chu tri",)),
+    ("lead", ("chu tri", "don vi thuc hien", "co quan thuc hien", "bo phan thuc hien")),
     ("partners", ("phoi hop",)),
+    ("start", ("bat dau", "tu ngay")),
+    ("end", ("hoan thanh", "ket thuc", "den ngay")),
     ("schedule", ("tien do", "thoi gian", "thoi han")),
     ("note", ("ghi chu",)),
 )
@@ -86,7 +88,8 @@ class Appendix:
     money_unit_said: bool = False  # False: no unit written anywhere, đồng assumed
     preamble: list[str] = field(default_factory=list)  # the document's text above the table
     closing: list[str] = field(default_factory=list)  # paragraphs after the last table
-    skipped: list[str] = field(default_factory=list)  # other tables, with columns of their own
+    # (where, what): tables and text left out (a signature block, a summary, "Phụ lục II")
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def read_document(path: Path) -> list[RawTable]:
@@ -131,8 +134,11 @@ def _read_docx(path: Path) -> list[RawTable]:
 
     try:
         document = Document(str(path))
-    except Exception as exc:  # python-docx raises several kinds for a damaged file
-        raise KehoachError(f'không mở được "{path.name}" như một tệp Word (.docx): {exc}') from None
+    except Exception:  # python-docx raises several kinds for a damaged file
+        raise KehoachError(
+            f'không mở được "{path.name}" như một tệp Word .docx (tệp hỏng, rỗng, hoặc là tệp '
+            '.doc cũ đổi tên): mở bằng Word hay LibreOffice, "Lưu thành" .docx rồi nhập lại'
+        ) from None
     tables: list[RawTable] = []
     paragraphs: list[str] = []
     body = document.element.body
@@ -143,6 +149,7 @@ def _read_docx(path: Path) -> list[RawTable]:
             text = _text(by_element[child].text)
             if text:
                 paragraphs.append(text)
+            paragraphs += _text_boxes(child)
         elif child in docx_tables:
             if tables:
                 tables[-1].after = paragraphs
@@ -152,6 +159,24 @@ def _read_docx(path: Path) -> list[RawTable]:
     if tables:
         tables[-1].after = paragraphs
     return tables
+
+
+def _text_boxes(element: Any) -> list[str]:
+    """Paragraphs in the text boxes anchored in a paragraph ("Đơn vị tính" is often one)."""
+    found = []
+    for box in element.iter(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}txbxContent"
+    ):
+        for paragraph in box.iter(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+        ):
+            text = _text("".join(t.text or "" for t in paragraph.iter(_W_T)))
+            if text and text not in found:  # Word stores a box twice (DrawingML and VML)
+                found.append(text)
+    return found
+
+
+_W_T = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"
 
 
 def _docx_rows(table: Any) -> list[list[Cell]]:
@@ -186,9 +211,10 @@ def _read_xlsx(path: Path) -> list[RawTable]:
 
     try:
         book = load_workbook(path, read_only=False, data_only=True)
-    except Exception as exc:  # openpyxl raises several kinds for a damaged file
+    except Exception:  # openpyxl raises several kinds for a damaged file
         raise KehoachError(
-            f'không mở được "{path.name}" như một tệp Excel (.xlsx): {exc}'
+            f'không mở được "{path.name}" như một tệp Excel .xlsx (tệp hỏng, rỗng, hoặc là tệp '
+            '.xls cũ đổi tên): mở bằng Excel hay LibreOffice, "Lưu thành" .xlsx rồi nhập lại'
         ) from None
     formulas = load_workbook(path, read_only=False, data_only=False)
     return [_sheet_table(sheet, formulas[sheet.title]) for sheet in book.worksheets]
@@ -244,6 +270,22 @@ def _text(value: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_SPLIT = ("lead", "schedule")  # header cells that a second header row may split
+
+
+def role_of(text: str) -> str | None:
+    """The role a header cell's text names, if any."""
+    words = fold(text)
+    for role, names in ROLES:
+        if any(_names(words, name) for name in names):
+            return role
+    return None
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def header_roles(cells: Sequence[Cell]) -> dict[int, str] | None:
     """Column index -> role when these cells read as the appendix's header row."""
     found: dict[int, str] = {}
@@ -286,10 +328,24 @@ class _AppendixReader:
         self.width = 0
         self.preamble: list[str] = []
         self.unit_texts: list[str] = []
+        self.closed = False  # a heading "Phụ lục II" ended the appendix
 
     def table(self, table: RawTable) -> None:
         if self.appendix is None:
             self.preamble += table.before
+        elif self.closed:
+            return
+        else:
+            heading = next((t for t in table.before if fold(t).startswith("phu luc")), None)
+            if heading is not None:  # "Phụ lục II": another appendix, for another purpose
+                self.closed = True
+                message = f'sau "{_short(heading)}" là phụ lục khác: không nhập từ đây'
+                self.appendix.skipped.append((table.where, message))
+                return
+            if table.before:
+                text = _short(" ".join(table.before))
+                message = f'đoạn văn giữa hai phần của bảng không nhập: "{text}"'
+                self.appendix.skipped.append((table.where, message))
         in_header = after_break = False
         data_rows = 0
         for number, cells in enumerate(table.rows, start=1):
@@ -313,7 +369,11 @@ class _AppendixReader:
             if data_rows == 0 and not after_break and (found or len(cells) != self.width):
                 # another table, not the appendix: a summary with a header of its own, or
                 # a table of another shape (a signature block, a list)
-                self.appendix.skipped.append(where)
+                message = (
+                    "bảng này không cùng cột với bảng phụ lục: không nhập "
+                    "(xem lại nếu đây là một phần của phụ lục)"
+                )
+                self.appendix.skipped.append((where, message))
                 return
             self._row(cells, where, after_break)
             data_rows += 1
@@ -355,7 +415,16 @@ class _AppendixReader:
             self.names.pop(total, None)
             self.names[amount] = labels.get(amount, "")
         for i, label in labels.items():
-            if i not in self.roles:
+            role = role_of(label)
+            # "Chủ trì" / "Phối hợp" under "Đơn vị thực hiện", "Bắt đầu" / "Hoàn thành" under
+            # "Thời gian thực hiện": the split columns take those roles
+            if role is not None and (
+                role not in self.roles.values() or self.roles.get(i) in _SPLIT
+            ):
+                self.roles = {k: r for k, r in self.roles.items() if r != role}
+                self.roles[i] = role
+                self.names.pop(i, None)
+            elif i not in self.roles:
                 self.names[i] = label
         self.names = {i: n for i, n in self.names.items() if n}
         return True
@@ -365,7 +434,13 @@ class _AppendixReader:
         roles = self.roles
         values = {roles[i]: cells[i].text for i in roles if i < len(cells) and cells[i].text}
         texts = [c.text.replace("\n", " ") for c in cells if c.text]
-        row = Row(values, all(c.bold for c in cells if c.text), where, " ".join(texts), texts[0])
+        content = next((i for i, r in roles.items() if r == "content"), None)
+        bold = (  # a heading's title is bold even where its other cells are not
+            cells[content].bold
+            if content is not None and content < len(cells) and cells[content].text
+            else all(c.bold for c in cells if c.text)
+        )
+        row = Row(values, bold, where, " ".join(texts), texts[0])
         amount = next((i for i, r in roles.items() if r == "amount"), None)
         if amount is not None and amount < len(cells) and cells[amount].merged_above:
             row.cells.pop("amount", None)  # one amount for several rows: kept on the first

@@ -78,7 +78,7 @@ class Writer:
 
     def _entry(self, entry: Entry, prefix: str, indent: int, where: str | None) -> None:
         key, value = entry.key, entry.value
-        head = f"{prefix}{key}:"
+        head = f"{prefix}{scalar(key)}:"
         if isinstance(value, Mapping):
             self._line(head, where)
             self.mapping(value, indent + 2)
