@@ -338,3 +338,21 @@ def test_small_messy_cells(tmp_path: Path, settings: Settings) -> None:
     assert plan.funding_sources[plan.tasks[0].funding[0].source] == "True"  # kept, as text
     assert "khong" not in plan.funding_sources
     assert "mọi số tiền đều dưới 100.000 đồng: có lẽ bảng tính bằng triệu đồng" in result.stdout
+
+
+def test_a_table_nested_in_a_task_cell_is_kept_in_its_text(
+    tmp_path: Path, settings: Settings
+) -> None:
+    rows = [
+        ["TT", "Nội dung công việc", "Đơn vị chủ trì", "Tiến độ"],
+        ["1", "Kiểm tra cân tại các chợ:", "Phòng QL TCĐLCL", "Quý I"],
+    ]
+    source = _word(tmp_path / "a.docx", rows)
+    document = Document(str(source))
+    nested = document.tables[0].cell(1, 1).add_table(rows=2, cols=2)
+    for r, (market, scales) in enumerate([("Chợ Đông Hà", "10 cân"), ("Chợ Quảng Trị", "8 cân")]):
+        nested.cell(r, 0).text, nested.cell(r, 1).text = market, scales
+    document.save(str(source))
+    assert _run(settings, source).exit_code == 0
+    (task,) = _plan(settings).tasks
+    assert task.title == "Kiểm tra cân tại các chợ: Chợ Đông Hà | 10 cân Chợ Quảng Trị | 8 cân"

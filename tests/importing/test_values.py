@@ -77,6 +77,7 @@ def test_funding_spellings_that_read_the_same_are_one_source() -> None:
         sources.key_for("Ngân sách tỉnh"),
     ]
     assert keys == ["sn-khcn-2024"] * 5 + ["phong-su-2024", "ns-tinh"]
+    assert sources.key_for("Kinh phí năm 2025") == "kinh-phi-2025"
     titles = {s.key: s.title for s in sources.used()}
     assert titles["phong-su-2024"] == "Kinh phí xây dựng phóng sự năm 2024"  # declared, kept
     assert titles["sn-khcn-2024"] == "Kinh phí sự nghiệp KHCN năm 2024"  # the most written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -51,8 +52,9 @@ def check_imported(
         root = Path(scratch)
         if definitions.is_dir():
             for shared in [definitions / "units.yaml", *definitions.glob("units.*.y*ml")]:
-                if shared.is_file() and shared.name != f"units.{imported.plan_key}.yaml":
-                    shutil.copy(shared, root / shared.name)
+                if shared.name != f"units.{imported.plan_key}.yaml":
+                    with contextlib.suppress(FileNotFoundError):  # removed meanwhile
+                        shutil.copy(shared, root / shared.name)
             if (definitions / "programmes").is_dir():
                 shutil.copytree(definitions / "programmes", root / "programmes")
         if not (root / "units.yaml").exists():

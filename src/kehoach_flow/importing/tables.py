@@ -161,6 +161,18 @@ def _read_docx(path: Path) -> list[RawTable]:
     return tables
 
 
+def _cell_text(cell: Any) -> str:
+    """A cell's text, with a table nested in it as one line per row ("Chợ Đông Hà | 10 cân"):
+    python-docx leaves nested tables out of cell.text."""
+    lines = [cell.text]
+    for nested in cell.tables:
+        for row in _docx_rows(nested):
+            texts = [c.text.replace("\n", " ") for c in row if c.text]
+            if texts:
+                lines.append(" | ".join(texts))
+    return "\n".join(lines)
+
+
 def _text_boxes(element: Any) -> list[str]:
     """Paragraphs in the text boxes anchored in a paragraph ("Đơn vị tính" is often one)."""
     found = []
@@ -195,7 +207,7 @@ def _docx_rows(table: Any) -> list[list[Cell]]:
                 row.append(Cell(""))
                 continue
             down = column < len(above) and above[column] is element
-            row.append(Cell(_text(cell.text), _bold(cell), down))
+            row.append(Cell(_text(_cell_text(cell)), _bold(cell), down))
         rows.append(row)
         above = elements
     return rows

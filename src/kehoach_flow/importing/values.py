@@ -231,8 +231,8 @@ class FundingSources:
             form = form.replace(long, short)
         words = form.split()
         years = [w for w in words if re.fullmatch(r"20\d\d", w)]
-        parts = [w for w in words if w not in _SOURCE_STOP and w not in years][:4]
-        return "-".join([*parts, *years[:1]]) or "kinh-phi"
+        parts = [w for w in words if w not in _SOURCE_STOP and w not in years][:4] or ["kinh-phi"]
+        return "-".join([*parts, *years[:1]])
 
     def used(self) -> list[Source]:
         return [s for s in self.sources.values() if s.spellings or s.declared]
