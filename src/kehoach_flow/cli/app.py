@@ -69,10 +69,6 @@ def vn_date(iso: str) -> str:
     return f"{date.fromisoformat(iso):%d/%m/%Y}"
 
 
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> None:
     """Entry point: user errors become one line (or one line per definition fault) and exit 2."""
     err = Console(stderr=True, soft_wrap=True, highlight=False)

@@ -19,9 +19,9 @@ from kehoach_flow.cli.app import (
     parse_date,
     print_json,
     settings_of,
-    shorten,
     vn_date,
 )
+from kehoach_flow.text import shorten
 
 
 @app.command()

@@ -39,7 +39,7 @@ from kehoach_flow.numbers import (
     parse_amount,
     parse_number_words,
 )
-from kehoach_flow.text import fold
+from kehoach_flow.text import fold, shorten
 
 MONEY_UNIT_WORDS = {"dong": "đồng", "nghin": "nghìn đồng", "trieu": "triệu đồng", "ty": "tỷ đồng"}
 _UNIT_WORD = {"dong": "đ", "nghin": "nghìn", "trieu": "triệu", "ty": "tỷ"}  # for parse_amount
@@ -306,6 +306,7 @@ class Importer:
             raise KehoachError(
                 "bảng phụ lục chỉ có dòng tiêu đề, không có dòng nhiệm vụ nào: không có gì để nhập"
             )
+        self.title = self._title()  # (title, review note)
         self.year_note = None
         if year is None:
             year, self.year_note = self._detect_year()
@@ -355,7 +356,7 @@ class Importer:
     def _detect_year(self) -> tuple[int, str]:
         """The plan's year: from its title ("... năm 2025"), else the year its rows name most
         (a plan cites last year's documents, so the rest of the text comes last)."""
-        title, _ = self._title()
+        title, _ = self.title
         table = [r.get(role) for r in self.appendix.rows for role in ("schedule", "funding")]
         for texts, said in (
             ([title], "tên kế hoạch"),
@@ -371,7 +372,7 @@ class Importer:
     def _header(self, coordinator_note: str | None) -> Mapping:
         header = Mapping()
         header.add("key", self.plan_key)
-        title, note = self._title()
+        title, note = self.title
         header.add("title", title, note)
         for name, value in self.previous.header.items():
             header.add(name, plain_value(value))
@@ -801,7 +802,7 @@ class Importer:
                 (difflib.SequenceMatcher(None, title, o.folded).ratio(), o) for o in old
             )
             if ratio >= 0.75:
-                note = f'giữ khóa của nhiệm vụ cũ "{_short(match.title)}" (tên gần giống) để giữ lịch sử'
+                note = f'giữ khóa của nhiệm vụ cũ "{shorten(match.title, 60)}" (tên gần giống) để giữ lịch sử'
                 kept[id(node)] = (match.key, note)
                 old.remove(match)
         self.unmatched = old
@@ -812,7 +813,7 @@ class Importer:
             self.findings.append(
                 Finding(
                     None,
-                    f'nhiệm vụ {gone.key} ("{_short(gone.title)}") của tệp cũ không còn trong bảng: '
+                    f'nhiệm vụ {gone.key} ("{shorten(gone.title, 60)}") của tệp cũ không còn trong bảng: '
                     "khi nạp sẽ được lưu trữ, lịch sử vẫn giữ; nếu chỉ đổi tên, đặt lại khóa "
                     f"{gone.key} cho nhiệm vụ mới",
                 )
@@ -931,10 +932,6 @@ def _task_nodes(nodes: list[Node], section: str) -> Iterable[tuple[Node, str]]:
             yield from _task_nodes(node.children, section)
 
 
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _comparable(name: str, value: object) -> object:
     """Amounts as đồng, so "50 triệu" written by hand equals 50000000 from the table."""
     if name == "amount" and isinstance(value, int | str):
@@ -1020,11 +1017,7 @@ def _ancestor_with(node: Node | None, role: str) -> Node | None:
 
 
 def _inherits(node: Node | None, role: str) -> bool:
-    while node is not None:
-        if node.row.get(role):
-            return True
-        node = node.parent
-    return False
+    return _ancestor_with(node, role) is not None
 
 
 def _all_rows(nodes: list[Node]) -> Iterable[Row]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kehoach_flow.errors import KehoachError
-from kehoach_flow.text import fold
+from kehoach_flow.text import fold, shorten
 
 # Column roles and the folded words that name them in a header cell, most specific first.
 ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -294,10 +294,6 @@ def role_of(text: str) -> str | None:
     return None
 
 
-def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def header_roles(cells: Sequence[Cell]) -> dict[int, str] | None:
     """Column index -> role when these cells read as the appendix's header row."""
     found: dict[int, str] = {}
@@ -351,11 +347,11 @@ class _AppendixReader:
             heading = next((t for t in table.before if fold(t).startswith("phu luc")), None)
             if heading is not None:  # "Phụ lục II": another appendix, for another purpose
                 self.closed = True
-                message = f'sau "{_short(heading)}" là phụ lục khác: không nhập từ đây'
+                message = f'sau "{shorten(heading, 80)}" là phụ lục khác: không nhập từ đây'
                 self.appendix.skipped.append((table.where, message))
                 return
             if table.before:
-                text = _short(" ".join(table.before))
+                text = shorten(" ".join(table.before), 80)
                 message = f'đoạn văn giữa hai phần của bảng không nhập: "{text}"'
                 self.appendix.skipped.append((table.where, message))
         in_header = after_break = False

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from kehoach_flow.text import fold
+from kehoach_flow.text import fold, shorten
 
 # Abbreviations met in unit and funding names, read as their full words (folded).
 _ABBREVIATIONS = {
@@ -379,6 +379,5 @@ def implied_document(result: str) -> Target | None:
     folded = fold(result)
     for start, unit in _ONE_OF.items():
         if folded == start or folded.startswith(start + " "):
-            shown = result if len(result) <= 60 else result[:59].rstrip() + "…"
-            return Target(1, unit, f'"{shown}" hiểu là 01 {unit}')
+            return Target(1, unit, f'"{shorten(result, 60)}" hiểu là 01 {unit}')
     return None

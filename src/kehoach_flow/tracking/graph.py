@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
+from kehoach_flow.text import shorten
+
 Value = float | int | None
 
 TITLE_LIMIT = 40
@@ -92,8 +94,7 @@ def critical_path(tasks: Sequence[GraphTask]) -> list[str]:
 
 
 def _short_title(title: str) -> str:
-    title = " ".join(title.split())
-    return title if len(title) <= TITLE_LIMIT else title[: TITLE_LIMIT - 1].rstrip() + "…"
+    return shorten(" ".join(title.split()), TITLE_LIMIT)
 
 
 def _label_lines(task: GraphTask) -> list[str]:
