@@ -44,6 +44,7 @@ from kehoach_flow.text import fold, shorten
 MONEY_UNIT_WORDS = {"dong": "đồng", "nghin": "nghìn đồng", "trieu": "triệu đồng", "ty": "tỷ đồng"}
 _UNIT_WORD = {"dong": "đ", "nghin": "nghìn", "trieu": "triệu", "ty": "tỷ"}  # for parse_amount
 _UNIT_FACTOR = {"dong": 1, "nghin": 1_000, "trieu": 1_000_000, "ty": 1_000_000_000}
+_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")  # a date as written: 30/9/2025
 _DETAILS = ("result", "lead", "partners", "schedule", "funding", "start", "end")
 _MARKER_CELL = re.compile(r"([IVXLC]+|[ivx]{2,}|\d+(?:\.\d+)*|[A-Za-zđ]|[-+•*–])\s*[.)]?")
 _MARKER_TEXT = re.compile(r"([IVXLC]+[.)]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[A-Z][.)]|[-+•*–])\s+")
@@ -670,7 +671,7 @@ class Importer:
         ):
             mapping.add("schedule", "Cả năm", "ô tiến độ để trống: tạm ghi cả năm")
         funding = row.get("funding")
-        if fold(funding) in ("khong", "khong co"):  # "Không": no money, not a source
+        if _says_none(funding):  # "Không": no money, not a source
             funding = ""
         amount_text = row.get("amount")
         if funding and not amount_text and _is_number(funding):
@@ -678,12 +679,12 @@ class Importer:
         if amount_text and not re.search(r"\d", amount_text) and not amount_text.startswith("="):
             # words about the money ("Lồng ghép", "Xã hội hóa", "Không"), not an amount: a
             # source when the row names none, else kept in the note
-            if fold(amount_text) not in ("khong", "khong co") and not funding:
+            if funding and not _says_none(amount_text):
+                row.extra.append(("Kinh phí", amount_text))
+            elif not _says_none(amount_text):
                 key = self.sources.key_for(amount_text)
                 note = f'ô kinh phí ghi "{amount_text}": hiểu là nguồn kinh phí'
                 mapping.add("funding", key, note)
-            elif fold(amount_text) not in ("khong", "khong co"):
-                row.extra.append(("Kinh phí", amount_text))
             amount_text = ""
         if funding:
             mapping.add("funding", self.sources.key_for(funding))
@@ -729,7 +730,7 @@ class Importer:
         mapping.add("due", due.isoformat() if due else None)
 
     def _period(self, text: str) -> Period | None:
-        day = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+        day = _DAY.fullmatch(text)
         if day:
             try:
                 when = date(int(day.group(3)), int(day.group(2)), int(day.group(1)))
@@ -756,8 +757,7 @@ class Importer:
             return None
 
     def _schedule(self, text: str) -> tuple[str, str | None, bool]:
-        day = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
-        if day:
+        if _DAY.fullmatch(text):
             written = f"Trước ngày {text}"
             if not isinstance(try_schedule(written, self.year), str):
                 return written, f'ô tiến độ ghi một ngày ("{text}"): hiểu là hạn hoàn thành', False
@@ -995,11 +995,8 @@ def _is_section(node: Node) -> bool:
     """A heading: bold or without any details of its own, with rows under it; at the top
     level a bold line without details is a heading even with nothing under it yet. A
     section cannot sit inside a task."""
-    parent = node.parent
-    while parent is not None:
-        if not _is_section(parent):
-            return False
-        parent = parent.parent
+    if node.parent is not None and not _is_section(node.parent):  # (which checks its own)
+        return False
     heading = node.row.bold or not node.details()
     if node.children:
         return heading
@@ -1048,6 +1045,10 @@ def _clean_title(title: str) -> tuple[str, str | None]:
 
 def _is_number(text: str) -> bool:
     return re.fullmatch(r"[\d.,]+", text.strip()) is not None
+
+
+def _says_none(text: str) -> bool:
+    return fold(text) in ("khong", "khong co")
 
 
 def _is_dash(text: str) -> bool:
