@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.reports.periods import CUTOFF_DAY, CutoffDayField
+
+
+def _iso_day(value: object) -> object:
+    if isinstance(value, str) and value.strip():
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("cần một ngày dạng YYYY-MM-DD") from None
+    return value or None
+
+
+DayField = Annotated[date | None, BeforeValidator(_iso_day)]
 
 
 class Settings(BaseSettings):
@@ -34,6 +47,7 @@ class Settings(BaseSettings):
     smtp_timeout: float = 30.0
     mail_from: str = "kehoach@localhost"
     timezone: str = "Asia/Ho_Chi_Minh"
+    today: DayField = None  # read it through kehoach_flow.clock.today(), never directly
     at_risk_days: int = 5
     link_max_age_days: int = 30
     evidence_max_bytes: int = 20 * 1024 * 1024
