@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 
+from kehoach_flow import clock
 from kehoach_flow.cli.app import app, out, settings_of
 from kehoach_flow.definitions.reader import definitions_root, display_path
 from kehoach_flow.errors import KehoachError
@@ -75,7 +74,7 @@ def import_plan_file(
     # whatever the coordinator added since, and new ones are added after them.
     units = open_definitions(definitions).shared.units if definitions.is_dir() else {}
     settings = settings_of(ctx)
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    today = clock.today(settings)
     plan_year = int(year) if year is not None else None
     imported = import_plan(file, plan_key, units, plan_year, coordinator, previous, today)
     existing = _read(units_target) if units_target and units_target.exists() else None

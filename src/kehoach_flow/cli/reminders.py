@@ -38,14 +38,12 @@ def remind(
 
     Ví dụ: kehoach remind --date 2024-12-20 --dry-run
     """
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
+    from kehoach_flow.clock import today
     from kehoach_flow.mail.transport import transport_from_settings
     from kehoach_flow.reminders.sweep import plan_day, sweep
 
     settings = settings_of(ctx)
-    day = parse_date(on) or datetime.now(ZoneInfo(settings.timezone)).date()
+    day = parse_date(on) or today(settings)
     engine = engine_of(ctx)
     plans = [plan] if plan else None
     if dry_run:

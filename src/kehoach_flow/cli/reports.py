@@ -51,9 +51,7 @@ def report(
         raise typer.BadParameter("cần đúng một trong --plan hoặc --programme", param_hint="--plan")
     if not year:
         raise typer.BadParameter("cần --year, ví dụ --year 2024", param_hint="--year")
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
+    from kehoach_flow.clock import today
     from kehoach_flow.reports.periods import period as make_period
     from kehoach_flow.reports.runs import generate, plan_period
     from kehoach_flow.tracking.board import BoardOptions
@@ -63,8 +61,8 @@ def report(
     cutoff_day = settings.report_cutoff_day
     chosen = make_period(period, year, cutoff_day)
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
-    issued = parse_date(on) or datetime.now(ZoneInfo(settings.timezone)).date()
-    calendar = work_calendar(settings, range(year - 1, year + 3))
+    issued = parse_date(on) or today(settings)
+    calendar = work_calendar(settings)
     options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
     if programme is not None:
         from kehoach_flow.reports.runs import generate_rollup

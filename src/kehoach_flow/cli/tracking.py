@@ -262,14 +262,12 @@ def graph(
 
 def _board(ctx: typer.Context, plan: str, on: str | None) -> tuple[date, list[Any]]:
     """The plan's tasks at `on` (default: today where the plan runs), with that date."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
+    from kehoach_flow.clock import today
     from kehoach_flow.tracking.board import BoardOptions, plan_board
     from kehoach_flow.tracking.workcalendar import work_calendar
 
     settings = settings_of(ctx)
-    ref = parse_date(on) or datetime.now(ZoneInfo(settings.timezone)).date()
-    calendar = work_calendar(settings, range(ref.year - 1, ref.year + 3))
+    ref = parse_date(on) or today(settings)
+    calendar = work_calendar(settings)
     options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
     return ref, plan_board(engine_of(ctx), plan, ref, options)

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, delete, insert, select
 
+from kehoach_flow import clock
 from kehoach_flow.db.engine import check_schema, create_db_engine
 from kehoach_flow.db.queries import list_plans, plan_header
 from kehoach_flow.db.sync import PLAN
@@ -34,19 +34,21 @@ class Runtime:
 
     settings: Settings
     engine: Engine
-    _calendars: dict[int, WorkCalendar] = field(default_factory=dict)
+    _calendar: WorkCalendar | None = field(default=None, repr=False)
 
-    def calendar(self, year: int) -> WorkCalendar:
-        if year not in self._calendars:
-            self._calendars[year] = work_calendar(self.settings, range(year - 1, year + 3))
-        return self._calendars[year]
+    @property
+    def calendar(self) -> WorkCalendar:
+        """One calendar for the run: each year is built when a date of it is first asked."""
+        if self._calendar is None:
+            self._calendar = work_calendar(self.settings)
+        return self._calendar
 
     def options(self, day: date) -> BoardOptions:
         s = self.settings
-        return BoardOptions(self.calendar(day.year), s.timezone, s.at_risk_days)
+        return BoardOptions(self.calendar, s.timezone, s.at_risk_days)
 
     def today(self) -> date:
-        return datetime.now(ZoneInfo(self.settings.timezone)).date()
+        return clock.today(self.settings)
 
     def day(self, value: str | date | None) -> date:
         """A flow parameter: an ISO date, a date, or None for today where the plan runs."""
@@ -193,7 +195,7 @@ def track_markdown(summaries: list[TrackSummary], failed: dict[str, str]) -> str
 
 def day_off(rt: Runtime, day: date) -> str | None:
     """Why no reminder goes out on `day` (a holiday's name, the weekend), or None."""
-    calendar = rt.calendar(day.year)
+    calendar = rt.calendar
     if calendar.is_working_day(day):
         return None
     return calendar.holiday_name(day) or "nghỉ cuối tuần"

@@ -110,7 +110,7 @@ def _run(rt: Runtime, plan_key: str, start: date, end: date, rng: random.Random)
         period = due_period(rt, plan_key, day)
         if period is not None:
             summary.reports.append(write_report(rt, plan_key, period, day))
-        if rt.calendar(day.year).is_working_day(day):
+        if rt.calendar.is_working_day(day):
             summary.working_days += 1
             queue_day(rt.engine, rt.settings, day, [plan_key])
             deliver(rt.engine, transport)
@@ -138,7 +138,7 @@ def _agenda(
     """Each unit's updates, decided up front from the seed: on time, late, or never."""
     agenda: Agenda = {}
     for task in tasks:
-        calendar = rt.calendar(start.year)
+        calendar = rt.calendar
         begin = max(date.fromisoformat(task["start"]), start)
         due = date.fromisoformat(task["due"])
         roll = rng.random()
@@ -180,11 +180,11 @@ def _apply(
     later instead (as a unit would wait), so the simulation never forces anything."""
     author = Author(lead, "web", datetime.combine(day, time(10), tzinfo=zone), rt.settings.timezone)
     try:
-        record_update(rt.engine, task_id, change, author)
+        record_update(rt.engine, task_id, change, author, now=author.at)  # simulated clock
     except KehoachError:
         if change.status != Status.DONE:
             return 0
-        later = rt.calendar(day.year).add_working_days(day, 5)
+        later = rt.calendar.add_working_days(day, 5)
         moved = UpdateIn(status=Status.DONE, progress=100, completed_on=later, note=change.note)
         agenda.setdefault(later, []).append((task_id, lead, moved))
         return 0

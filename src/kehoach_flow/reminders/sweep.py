@@ -40,7 +40,7 @@ def plan_day(
     engine: Engine, settings: Settings, day: date, plans: list[str] | None = None
 ) -> SweepResult:
     """Who gets what on `day` (nothing stored)."""
-    calendar = work_calendar(settings, range(day.year - 1, day.year + 3))
+    calendar = work_calendar(settings)
     options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
     keys = plans or [p["key"] for p in list_plans(engine)]
     reminders = []

@@ -74,11 +74,15 @@ def record_update(
     expected_version: int | None = None,
     force_reason: str | None = None,
     evidence: Iterable[StoredFile] = (),
+    now: datetime | None = None,
 ) -> UpdateResult:
     """Append one update to the task's history and refresh its cached state.
 
     With `expected_version`, the update is refused (StaleVersionError) if the task changed
     since; without it, a concurrent change is re-read and the update re-checked against it.
+    `now` is the clock (default: the machine's): an update dated after its day, where the
+    plan runs, is refused, and so is one dated before the task's latest entry (see
+    `_check_dates`).
     """
     if author.channel not in CHANNELS:
         raise UpdateError(f'kênh "{author.channel}" không hợp lệ; có: {", ".join(CHANNELS)}')
@@ -89,7 +93,7 @@ def record_update(
             based_on = task.version if expected_version is None else expected_version
             if based_on != task.version:
                 raise _stale(task, based_on, author.timezone)
-            result = _apply(conn, task, change, author, force_reason, files)
+            result = _apply(conn, task, change, author, force_reason, files, now)
             if result is not None:
                 return result
         if expected_version is not None or attempt == _RETRIES - 1:
@@ -121,14 +125,15 @@ def _apply(
     author: Author,
     force_reason: str | None,
     files: list[StoredFile],
+    clock: datetime | None,
 ) -> UpdateResult | None:
+    now = clock or datetime.now(UTC)
+    at = _check_dates(conn, task, change, author, author.at or now, now)
     old = Status(task.status)
     new = change.status or old
     check_transition(old, new)
     forced = _check_dependencies(conn, task, old, new, force_reason)
     progress = _progress(change, task, new)
-    now = datetime.now(UTC)
-    at = author.at or now
     local_day = at.astimezone(ZoneInfo(author.timezone)).date()
     completed_on = (change.completed_on or local_day) if new == Status.DONE else None
     if new == Status.DONE and old == Status.DONE and change.completed_on is None:
@@ -155,6 +160,42 @@ def _apply(
     )
     _insert_children(conn, update_id, actuals, spending, files)
     return UpdateResult(task.id, update_id, task.version + 1, new, progress)
+
+
+def _check_dates(
+    conn: Connection, task: Any, change: UpdateIn, author: Author, at: datetime, now: datetime
+) -> datetime:
+    """When the update is recorded as of: never after today, never before the latest entry.
+
+    The task's cached state is its latest entry; an update slipped in before it would change
+    that cache while the history, folded in time order, says otherwise. So an earlier date is
+    refused. On the latest entry's own day the update is placed just after it.
+    """
+    zone = ZoneInfo(author.timezone)
+    day, today = at.astimezone(zone).date(), now.astimezone(zone).date()
+    if day > today:
+        raise UpdateError(
+            f"ngày ghi nhận {day:%d/%m/%Y} chưa đến (hôm nay là {today:%d/%m/%Y}); "
+            "chỉ ghi được cập nhật đến hôm nay"
+        )
+    if change.completed_on is not None and change.completed_on > day:
+        raise UpdateError(
+            f"ngày hoàn thành {change.completed_on:%d/%m/%Y} sau ngày ghi nhận {day:%d/%m/%Y}; "
+            "chỉ ghi được việc đã hoàn thành"
+        )
+    latest = conn.execute(
+        select(UPDATE.c.at).where(UPDATE.c.task_id == task.id).order_by(UPDATE.c.at.desc())
+    ).first()
+    if latest is None:
+        return at
+    last = latest.at
+    last_day = last.astimezone(zone).date()
+    if day < last_day:
+        raise UpdateError(
+            f'nhiệm vụ "{task.key}" đã có cập nhật ngày {last_day:%d/%m/%Y}; '
+            f"không ghi được cập nhật ngày {day:%d/%m/%Y} trước đó"
+        )
+    return max(at, last)
 
 
 def bump_plan_revision(conn: Connection, plan_id: int) -> None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy import Engine, select
 
+from kehoach_flow import clock
 from kehoach_flow.db.queries import find_task, list_plans, list_tasks
 from kehoach_flow.db.tables import Evidence, StatusSnapshot
 from kehoach_flow.errors import NotFoundError
@@ -58,11 +58,14 @@ class PlanCard:
 
 
 def today(settings: Settings) -> date:
-    return datetime.now(ZoneInfo(settings.timezone)).date()
+    """Today for the pages: the one clock (KEHOACH_TODAY when set)."""
+    return clock.today(settings)
 
 
 def board_options(settings: Settings, day: date) -> BoardOptions:
-    calendar = work_calendar(settings, range(day.year - 1, day.year + 2))
+    """Options for a board at `day`; the calendar builds each year its dates fall in, so a
+    plan of any year can be judged on any day."""
+    calendar = work_calendar(settings)
     return BoardOptions(calendar, settings.timezone, settings.at_risk_days)
 
 
