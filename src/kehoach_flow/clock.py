@@ -14,3 +14,11 @@ def today(settings: Settings) -> date:
     if settings.today is not None:
         return settings.today
     return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def now(settings: Settings) -> datetime:
+    """This moment where the plans run; on KEHOACH_TODAY's date when that is set."""
+    moment = datetime.now(ZoneInfo(settings.timezone))
+    if settings.today is None:
+        return moment
+    return datetime.combine(settings.today, moment.timetz())

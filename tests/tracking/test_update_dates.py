@@ -14,7 +14,14 @@ from kehoach_flow.db.queries import find_task
 from kehoach_flow.errors import UpdateError
 from kehoach_flow.loading import load_path
 from kehoach_flow.settings import Settings
-from kehoach_flow.tracking.history import UPDATE, Author, UpdateIn, load_history, record_update
+from kehoach_flow.tracking.history import (
+    UPDATE,
+    Author,
+    UpdateIn,
+    history_rows,
+    load_history,
+    record_update,
+)
 from kehoach_flow.tracking.state import end_of_day, state_at
 from kehoach_flow.tracking.status import Status
 from kehoach_flow.web.app import create_app
@@ -107,16 +114,26 @@ def test_cli_update_dated_in_the_future_exits_2_with_one_line(
     settings: Settings, engine: Engine
 ) -> None:
     load_path(engine, DEFINITIONS)
-    # Two days ahead of today where the plan runs: in the future whatever the machine's date.
-    later = datetime.now(TZ).date() + timedelta(days=2)
-    result = run_cli(
-        settings, "update", TASK, "--progress", "10", "--date", later.isoformat(), "--by", "x"
-    )
+    on_the_day = settings.model_copy(update={"today": date(2024, 6, 14)})  # KEHOACH_TODAY
+    result = run_cli(on_the_day, "update", TASK, "--progress", "10", "--date", "2024-06-15")
     assert result.exit_code == 2, result.stdout
     assert result.stderr.strip() == (
-        f"Lỗi: ngày ghi nhận {later:%d/%m/%Y} chưa đến (hôm nay là "
-        f"{later - timedelta(days=2):%d/%m/%Y}); chỉ ghi được cập nhật đến hôm nay"
+        "Lỗi: ngày ghi nhận 15/06/2024 chưa đến (hôm nay là 14/06/2024); "
+        "chỉ ghi được cập nhật đến hôm nay"
     )
+    assert _entries(engine) == 0
+    assert run_cli(on_the_day, "update", TASK, "--progress", "10").exit_code == 0
+    [entry] = history_rows(engine, _task_id(engine))
+    assert entry["at"].astimezone(TZ).date() == date(2024, 6, 14)  # undated: the clock's today
+
+
+def test_cli_update_dated_after_the_machines_today_is_refused_without_a_set_clock(
+    settings: Settings, engine: Engine
+) -> None:
+    load_path(engine, DEFINITIONS)
+    later = datetime.now(TZ).date() + timedelta(days=2)  # ahead whatever the machine's date
+    result = run_cli(settings, "update", TASK, "--progress", "10", "--date", later.isoformat())
+    assert result.exit_code == 2 and f"ngày ghi nhận {later:%d/%m/%Y} chưa đến" in result.stderr
     assert _entries(engine) == 0
 
 
@@ -141,12 +158,18 @@ def test_api_update_with_a_future_completion_date_is_a_400_in_vietnamese(
 ) -> None:
     load_path(engine, DEFINITIONS)
     add_user(engine, "phongkh", "Phòng Quản lý TCĐLCL", "coordinator", "mat-khau-du-dai")
-    web_settings = settings.model_copy(update={"secret_key": "s", "cookie_secure": False})
+    web_settings = settings.model_copy(
+        update={"secret_key": "s", "cookie_secure": False, "today": date(2024, 6, 14)}
+    )
     client = TestClient(create_app(web_settings, engine))
     headers = {"Authorization": f"Bearer {issue_token(engine, 'phongkh', 'test')}"}
-    later = datetime.now(TZ).date() + timedelta(days=2)
-    body = {"version": 1, "status": "done", "completed_on": later.isoformat()}
-    response = client.post(f"/api/tasks/{SEED_PLAN}/{TASK}/updates", json=body, headers=headers)
+    url = f"/api/tasks/{SEED_PLAN}/{TASK}/updates"
+    body = {"version": 1, "status": "done", "completed_on": "2024-06-20"}
+    response = client.post(url, json=body, headers=headers)
     assert response.status_code == 400
-    assert response.json()["detail"].startswith(f"ngày hoàn thành {later:%d/%m/%Y} sau ngày")
+    assert response.json()["detail"] == (
+        "ngày hoàn thành 20/06/2024 sau ngày ghi nhận 14/06/2024; chỉ ghi được việc đã hoàn thành"
+    )
     assert _entries(engine) == 0
+    done = client.post(url, json={**body, "completed_on": "2024-06-10"}, headers=headers)
+    assert done.status_code == 201, done.text

@@ -53,11 +53,12 @@ def report(
         raise typer.BadParameter("cần --year, ví dụ --year 2024", param_hint="--year")
     from kehoach_flow.clock import today
     from kehoach_flow.reports.periods import period as make_period
-    from kehoach_flow.reports.runs import generate, plan_period
+    from kehoach_flow.reports.runs import check_year, generate, plan_period
     from kehoach_flow.tracking.board import BoardOptions
     from kehoach_flow.tracking.workcalendar import work_calendar
 
     settings = settings_of(ctx)
+    check_year(engine_of(ctx), year, plan=plan, programme=programme)  # before any calendar
     cutoff_day = settings.report_cutoff_day
     chosen = make_period(period, year, cutoff_day)
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())

@@ -111,6 +111,7 @@ def update(
     from datetime import datetime, time
     from zoneinfo import ZoneInfo
 
+    from kehoach_flow.clock import now
     from kehoach_flow.db.queries import find_task
     from kehoach_flow.tracking.evidence import store_evidence
     from kehoach_flow.tracking.history import Author, UpdateIn, record_update
@@ -139,7 +140,7 @@ def update(
     ]
     author = Author(by or getpass.getuser(), "cli", at, settings.timezone)
     result = record_update(
-        engine, row["id"], change, author, version, reason if force else None, files
+        engine, row["id"], change, author, version, reason if force else None, files, now(settings)
     )
     if as_json:
         print_json(result.__dict__)

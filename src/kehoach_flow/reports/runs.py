@@ -7,11 +7,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from kehoach_flow.db.queries import plan_header
+from kehoach_flow.db.sync import PLAN, PROGRAMME, TASK
 from kehoach_flow.db.tables import ReportRun
-from kehoach_flow.errors import KehoachError
+from kehoach_flow.errors import KehoachError, NotFoundError
 from kehoach_flow.reports.builder import build_report
 from kehoach_flow.reports.content import Report
 from kehoach_flow.reports.periods import (
@@ -49,6 +50,72 @@ def plan_period(
     return period(kind, year, plan_cutoff_day(plan_header(engine, plan_key), default))
 
 
+def plan_years(engine: Engine, plan_key: str) -> range:
+    """The years a plan covers: its own year and every year one of its tasks runs in."""
+    tasks = (TASK.c.plan_id == PLAN.c.id) & TASK.c.archived_at.is_(None)
+    query = (
+        select(PLAN.c.year, func.min(TASK.c.start), func.max(TASK.c.due))
+        .select_from(PLAN.outerjoin(TASK, tasks))
+        .where(PLAN.c.key == plan_key)
+        .group_by(PLAN.c.id, PLAN.c.year)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        raise NotFoundError("kế hoạch", plan_key, "xem danh sách bằng `kehoach plans`")
+    year, start, due = row
+    return range(min(year, start.year if start else year), max(year, due.year if due else year) + 1)
+
+
+def programme_years(engine: Engine, programme: str) -> range:
+    """The years the programme's plans cover; empty when it has none (or does not exist)."""
+    query = (
+        select(PLAN.c.key)
+        .join(PROGRAMME, PROGRAMME.c.id == PLAN.c.programme_id)
+        .where(PROGRAMME.c.key == programme, PLAN.c.archived_at.is_(None))
+    )
+    with engine.connect() as conn:
+        keys = list(conn.execute(query).scalars())
+    spans = [plan_years(engine, key) for key in keys]
+    if not spans:
+        return range(0)
+    return range(min(s.start for s in spans), max(s.stop for s in spans))
+
+
+def _years_text(years: range) -> str:
+    first, last = years.start, years.stop - 1
+    return f"năm {first}" if first == last else f"các năm {first}-{last}"
+
+
+def check_year(
+    engine: Engine, year: int, plan: str | None = None, programme: str | None = None
+) -> None:
+    """Refuse a report for a year the plan (or the programme's plans) does not cover."""
+    if plan is not None:
+        years = plan_years(engine, plan)
+        if year not in years:
+            raise KehoachError(
+                f'kế hoạch "{plan}" thực hiện trong {_years_text(years)}; '
+                f"không soạn báo cáo năm {year}"
+            )
+    if programme is not None:
+        span = programme_years(engine, programme)
+        if year in span:
+            return
+        with engine.connect() as conn:
+            known = conn.execute(select(PROGRAMME.c.id).where(PROGRAMME.c.key == programme))
+            if known.first() is None:
+                raise NotFoundError(
+                    "chương trình", programme, "xem khóa trong definitions/programmes/"
+                )
+        if not span:
+            raise KehoachError(f'chương trình "{programme}" chưa có kế hoạch nào để tổng hợp')
+        raise KehoachError(
+            f'các kế hoạch của chương trình "{programme}" thực hiện trong '
+            f"{_years_text(span)}; không soạn báo cáo tổng hợp năm {year}"
+        )
+
+
 def generate(
     engine: Engine,
     plan_key: str,
@@ -61,6 +128,7 @@ def generate(
 ) -> RunResult:
     """Build the report, write it in each format under `out_dir`, record the run."""
     _check_formats(formats)
+    check_year(engine, period.year, plan=plan_key)
     report = build_report(engine, plan_key, period, options, issued or date.today())
     # Text formats are rendered before anything is written: a broken template leaves no files.
     texts = {kind: render_text(report, kind, templates) for kind in formats if kind != "docx"}
@@ -121,6 +189,7 @@ def generate_rollup(
     from kehoach_flow.reports.rollup import build_rollup, render_rollup
 
     _check_formats(formats)
+    check_year(engine, period.year, programme=programme)
     rollup = build_rollup(engine, programme, period, options)
     texts = {kind: render_rollup(rollup, kind, templates) for kind in formats if kind != "docx"}
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 
 from kehoach_flow.accounts import Account, token_account
+from kehoach_flow.clock import now
 from kehoach_flow.db.queries import find_task, list_plans, list_tasks
 from kehoach_flow.db.tables import ReportRun
 from kehoach_flow.errors import NotFoundError
@@ -143,6 +144,7 @@ def install(app: FastAPI, settings: Settings, engine: Engine) -> None:
             change,
             Author(user.username, "api", None, settings.timezone),
             body.version,
+            now=now(settings),
         )
         return {
             "version": result.version,

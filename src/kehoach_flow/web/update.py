@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from kehoach_flow.clock import now
 from kehoach_flow.db.queries import find_task
 from kehoach_flow.errors import (
     DependencyOpenError,
@@ -141,9 +142,8 @@ def router(settings: Settings, engine: Any) -> APIRouter:
         try:
             stored = [await keep(f) for f in files]
             author = Author(grant.unit, "web", None, settings.timezone)
-            record_update(
-                engine, task["id"], change, author, int(values.get("version") or 0), None, stored
-            )
+            version = int(values.get("version") or 0)
+            record_update(engine, task["id"], change, author, version, None, stored, now(settings))
         except StaleVersionError as exc:
             newer = find_task(engine, grant.task)
             details = [
