@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger, task
 from kehoach_flow.mail.transport import transport_from_settings
 from kehoach_flow.orchestration.daily import Runtime, day_off, open_runtime
 from kehoach_flow.orchestration.flowkit import NO_CACHE, each, finish
-from kehoach_flow.reminders.sender import deliver
+from kehoach_flow.reminders.sender import SendPolicy, deliver
 from kehoach_flow.reminders.sweep import queue_day
 
 
@@ -23,7 +23,8 @@ def queue_one(rt: Runtime, plan: str, day: date) -> dict[str, int]:
 @task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=60)
 def deliver_outbox(rt: Runtime) -> dict[str, int]:
     """Sends what is due; a mail server that is down leaves rows pending for the next try."""
-    report = deliver(rt.engine, transport_from_settings(rt.settings))
+    policy = SendPolicy.from_settings(rt.settings)
+    report = deliver(rt.engine, transport_from_settings(rt.settings), policy)
     return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
 
 

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_security: Literal["none", "starttls", "tls"] = "none"
     smtp_timeout: float = 30.0
+    outbox_lease_seconds: float = Field(default=600.0, gt=0)
     mail_from: str = "kehoach@localhost"
     timezone: str = "Asia/Ho_Chi_Minh"
     today: DayField = None  # read it through kehoach_flow.clock.today(), never directly

@@ -77,10 +77,15 @@ class SinkHandler:
     drops_after: int = 0
     refused: dict[str, str] = field(default_factory=dict)
     data_stalls: deque[float] = field(default_factory=deque)
+    slow_data: float = 0.0  # every DATA answered this late, once no stall is queued
+    mail_stalls: deque[float] = field(default_factory=deque)
+    hang_up_at: int = 0  # hang up after keeping the message that makes this many
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
+        if self.mail_stalls:
+            await asyncio.sleep(self.mail_stalls.popleft())
         if self.mail_drops and len(self.received) >= self.drops_after:
             self.mail_drops -= 1
             server.transport.close()  # hang up without a reply, as a crashing server does
@@ -98,15 +103,21 @@ class SinkHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.data_stalls:
-            await asyncio.sleep(self.data_stalls.popleft())
+        stall = self.data_stalls.popleft() if self.data_stalls else self.slow_data
         if self.data_replies:
+            await asyncio.sleep(stall)
             return self.data_replies.popleft()
         parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         host, port = session.peer[:2]
         received = Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, (host, port))
+        # Kept before the answer, as a real server queues a message and then may be slow to
+        # say so, or lose the line: the client cannot tell whether it arrived.
         self.received.append(received)
+        await asyncio.sleep(stall)
+        if self.hang_up_at == len(self.received):
+            server.transport.close()
+            return "421 4.3.2 closing"  # never reaches the client
         return "250 2.0.0 OK"
 
 
@@ -130,8 +141,24 @@ class SmtpSink:
         self.handler.drops_after = after_received
 
     def stall_next_data(self, seconds: float) -> None:
-        """Keep silent for `seconds` before answering the next DATA."""
+        """Keep the next message, then stay silent for `seconds` before answering its DATA."""
         self.handler.data_stalls.append(seconds)
+
+    def stall_every_data(self, seconds: float) -> None:
+        """A slow server: every message is kept, and answered `seconds` late."""
+        self.handler.slow_data = seconds
+
+    def stall_next_mail(self, seconds: float) -> None:
+        """Stay silent for `seconds` before answering the next MAIL FROM."""
+        self.handler.mail_stalls.append(seconds)
+
+    def hang_up_after_data(self, nth: int) -> None:
+        """Keep the `nth` message received, then hang up instead of answering its DATA."""
+        self.handler.hang_up_at = nth
+
+    def ids(self) -> list[str]:
+        """The Message-IDs received, in order, repeats included."""
+        return [str(r.message["Message-ID"]) for r in self.received]
 
     def refuse(self, address: str, reply: str) -> None:
         self.handler.refused[address] = reply

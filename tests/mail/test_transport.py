@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import time
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -85,35 +84,93 @@ def test_a_refused_recipient_fails_the_message_with_its_code(smtp_sink: SmtpSink
     assert "nghi.viec@qlkh.example.vn: 550 5.1.1 mailbox unavailable" in delivery.error
 
 
-def test_server_down_fails_every_message_softly_without_raising() -> None:
+def test_server_down_offers_no_message_and_raises_nothing() -> None:
     transport = SmtpTransport("127.0.0.1", free_port(), timeout=2.0)
     messages = [reminder_message(n) for n in (1, 2, 3)]
 
-    started = time.monotonic()
     deliveries = asyncio.run(transport.send_batch(messages))
 
-    assert time.monotonic() - started < 2.0
     assert [d.message_id for d in deliveries] == [m["Message-ID"] for m in messages]
     for delivery in deliveries:
-        assert not delivery.ok and not delivery.permanent
+        assert not delivery.ok and not delivery.permanent and not delivery.offered
         assert delivery.error is not None and "không kết nối được" in delivery.error
 
 
-def test_a_silent_server_times_out_softly_and_the_batch_stops_waiting(
+def test_a_late_answer_after_the_data_leaves_only_that_message_unknown(
     smtp_sink: SmtpSink,
 ) -> None:
-    smtp_sink.stall_next_data(1.0)
-    transport = SmtpTransport(smtp_sink.host, smtp_sink.port, timeout=0.2)
+    smtp_sink.stall_next_data(5.0)  # the server keeps message 1 but answers too late
+    transport = SmtpTransport(smtp_sink.host, smtp_sink.port, timeout=1.0)
     messages = [reminder_message(n) for n in (1, 2, 3)]
 
-    started = time.monotonic()
+    first, second, third = asyncio.run(transport.send_batch(messages))
+
+    assert first == Delivery.unknown(
+        "<nhac-viec-1@kehoach.test>",
+        "máy chủ thư không trả lời sau 1 giây khi đang nhận nội dung thư: chưa rõ đã nhận hay chưa",
+    )
+    assert first.offered and not first.ok
+    assert second == Delivery.sent("<nhac-viec-2@kehoach.test>")
+    assert third == Delivery.sent("<nhac-viec-3@kehoach.test>")
+    assert smtp_sink.ids() == [m["Message-ID"] for m in messages]  # none twice
+    peers = [r.peer for r in smtp_sink.received]
+    assert peers[0] != peers[1] == peers[2]  # the rest went on a new connection
+
+
+def test_a_timeout_before_the_data_fails_only_that_message_softly(
+    smtp_sink: SmtpSink,
+) -> None:
+    smtp_sink.stall_next_mail(5.0)
+    transport = SmtpTransport(smtp_sink.host, smtp_sink.port, timeout=1.0)
+    messages = [reminder_message(n) for n in (1, 2, 3)]
+
+    first, *rest = asyncio.run(transport.send_batch(messages))
+
+    assert first == Delivery.failed(
+        "<nhac-viec-1@kehoach.test>", "máy chủ thư không trả lời sau 1 giây", permanent=False
+    )
+    assert first.offered and not first.outcome_unknown
+    assert rest == [Delivery.sent(m["Message-ID"]) for m in messages[1:]]
+    assert smtp_sink.ids() == [m["Message-ID"] for m in messages[1:]]
+
+
+def test_two_timeouts_in_a_row_leave_the_rest_of_the_batch_not_offered(
+    smtp_sink: SmtpSink,
+) -> None:
+    smtp_sink.stall_every_data(5.0)
+    transport = SmtpTransport(smtp_sink.host, smtp_sink.port, timeout=1.0)
+    messages = [reminder_message(n) for n in (1, 2, 3, 4)]
+
     deliveries = asyncio.run(transport.send_batch(messages))
 
-    assert time.monotonic() - started < 0.9  # one timeout, not one per message
     assert [d.message_id for d in deliveries] == [m["Message-ID"] for m in messages]
-    for delivery in deliveries:
-        assert not delivery.ok and not delivery.permanent
-        assert delivery.error == "máy chủ thư không trả lời sau 0.2 giây"
+    assert [(d.offered, d.outcome_unknown) for d in deliveries] == [
+        (True, True),
+        (True, True),
+        (False, False),
+        (False, False),
+    ]
+    assert not any(d.ok or d.permanent for d in deliveries)
+    assert deliveries[2].error == (
+        "máy chủ thư không trả lời 2 thư liền (mỗi thư chờ 1 giây); thư này chờ lần gửi sau"
+    )
+    assert smtp_sink.ids() == [m["Message-ID"] for m in messages[:2]]
+
+
+def test_a_line_lost_after_the_data_is_unknown_and_not_sent_again(
+    smtp_sink: SmtpSink,
+) -> None:
+    messages = [reminder_message(n) for n in (1, 2, 3)]
+    smtp_sink.hang_up_after_data(2)  # on a connection kept open from message 1
+
+    first, second, third = asyncio.run(smtp_sink.transport().send_batch(messages))
+
+    assert first.ok and third.ok
+    assert second.outcome_unknown and second.offered and not second.ok
+    assert second.error == (
+        "máy chủ thư ngắt kết nối khi đang nhận nội dung thư: chưa rõ đã nhận hay chưa"
+    )
+    assert smtp_sink.ids() == [m["Message-ID"] for m in messages]  # message 2 once
 
 
 def test_dropped_connection_mid_batch_is_reopened_once(smtp_sink: SmtpSink) -> None:

@@ -97,7 +97,8 @@ def test_server_down_then_up_delivers_on_the_next_sweep(
 ) -> None:  # type: ignore[no-untyped-def]
     down = SmtpTransport("127.0.0.1", 1, timeout=2, mail_from="kehoach@example.vn")
     first = sweep(seeded, settings, down, DAY, policy=SendPolicy(first_retry=timedelta(0)))
-    assert (first.delivery.sent, first.delivery.retrying) == (0, 4)
+    assert (first.delivery.sent, first.delivery.deferred) == (0, 4)
+    assert {row["attempts"] for row in outbox_rows(seeded, "pending")} == {0}  # never offered
     second = sweep(
         seeded, settings, smtp(smtp_sink), DAY, policy=SendPolicy(first_retry=timedelta(0))
     )

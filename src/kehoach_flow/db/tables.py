@@ -219,6 +219,7 @@ class OutboxMessage(SQLModel, table=True):
     claimed_at: datetime | None = None
     created_at: datetime
     sent_at: datetime | None = None
+    unknown_at: datetime | None = None  # a try ended without an answer after the data
 
 
 class ReportRun(SQLModel, table=True):

@@ -14,7 +14,7 @@ from datetime import date
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import quote
 
 import aiosmtplib
@@ -25,16 +25,24 @@ if TYPE_CHECKING:
 Security = Literal["none", "starttls", "tls"]
 
 MISSING_ID = "thư thiếu Message-ID, không gửi"
+MAY_HAVE_IT = "khi đang nhận nội dung thư: chưa rõ đã nhận hay chưa"
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """The outcome for one message; a permanent failure is not worth retrying."""
+    """The outcome for one message; a permanent failure is not worth retrying.
+
+    `offered` is False for a message that never reached the server (it was not tried, so
+    it spends no attempt); `outcome_unknown` is True when the message's data went out but no
+    answer came back: the server may have accepted it.
+    """
 
     message_id: str
     ok: bool
     permanent: bool
     error: str | None
+    offered: bool = True
+    outcome_unknown: bool = False
 
     @classmethod
     def sent(cls, message_id: str) -> Delivery:
@@ -43,6 +51,14 @@ class Delivery:
     @classmethod
     def failed(cls, message_id: str, error: str, *, permanent: bool) -> Delivery:
         return cls(message_id, ok=False, permanent=permanent, error=error)
+
+    @classmethod
+    def not_offered(cls, message_id: str, error: str) -> Delivery:
+        return cls(message_id, ok=False, permanent=False, error=error, offered=False)
+
+    @classmethod
+    def unknown(cls, message_id: str, error: str) -> Delivery:
+        return cls(message_id, ok=False, permanent=False, error=error, outcome_unknown=True)
 
 
 class Transport(Protocol):
@@ -128,11 +144,31 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 class _Unreachable(Exception):
-    """No usable connection to the server; the rest of the batch fails the same way."""
+    """No usable connection to the server: the rest of the batch is not offered."""
+
+
+class _Client(aiosmtplib.SMTP):
+    """An SMTP client that notes when a message's DATA goes out: from then on the server
+    may accept the message, so a lost answer leaves its outcome unknown."""
+
+    data_begun = False
+
+    async def data(self, *args: Any, **kwargs: Any) -> aiosmtplib.SMTPResponse:
+        self.data_begun = True
+        return await super().data(*args, **kwargs)
+
+
+TIMEOUTS_IN_A_ROW = 2  # then the server counts as unreachable for the rest of the batch
 
 
 class SmtpTransport:
-    """Sends a batch over one SMTP connection, reconnecting once if the server drops it."""
+    """Sends a batch over one SMTP connection; an outcome belongs to the message that had it.
+
+    A timeout or a dropped line costs the message in flight (and the connection: the next
+    message goes on a new one), not the batch. A message is given up for this batch only
+    when no connection can be had, or after two timeouts in a row; those messages are
+    reported as not offered.
+    """
 
     def __init__(
         self,
@@ -157,7 +193,7 @@ class SmtpTransport:
         self, messages: Sequence[EmailMessage], on_delivery: OnDelivery | None = None
     ) -> list[Delivery]:
         """Send over one connection; `on_delivery` hears each outcome as soon as it is known."""
-        client = aiosmtplib.SMTP(
+        client = _Client(
             hostname=self.host,
             port=self.port,
             username=self.username,
@@ -168,36 +204,56 @@ class SmtpTransport:
         )
         deliveries: list[Delivery] = []
         outage: str | None = None
+        timeouts = 0  # in a row
         try:
             for message in messages:
                 if outage is None:
                     try:
-                        deliveries.append(_told(await self._send_one(client, message), on_delivery))
-                        continue
+                        delivery, timed_out = await self._send_one(client, message)
                     except _Unreachable as exc:
                         outage = str(exc)
-                failure = Delivery.failed(message_id_of(message), outage, permanent=False)
-                deliveries.append(_told(failure, on_delivery))
+                    else:
+                        deliveries.append(_told(delivery, on_delivery))
+                        timeouts = timeouts + 1 if timed_out else 0
+                        if timeouts >= TIMEOUTS_IN_A_ROW:
+                            outage = (
+                                f"máy chủ thư không trả lời {timeouts} thư liền"
+                                f" (mỗi thư chờ {self.timeout:g} giây); thư này chờ lần gửi sau"
+                            )
+                        continue
+                skipped = Delivery.not_offered(message_id_of(message), outage)
+                deliveries.append(_told(skipped, on_delivery))
         finally:
             await _quit(client)
         return deliveries
 
-    async def _send_one(self, client: aiosmtplib.SMTP, message: EmailMessage) -> Delivery:
+    async def _send_one(self, client: _Client, message: EmailMessage) -> tuple[Delivery, bool]:
+        """The message's outcome, and whether the server let it time out."""
         message_id = message_id_of(message)
         if not message_id:
-            return Delivery.failed("", MISSING_ID, permanent=True)
+            return Delivery.failed("", MISSING_ID, permanent=True), False
         # Only a connection kept open from an earlier message earns a second try: it may
         # have gone stale. A fresh one that drops says the server is in trouble.
         retry = client.is_connected
         while True:
             await self._connect(client)
+            client.data_begun = False
             try:
-                return await self._transact(client, message, message_id)
+                return await self._transact(client, message, message_id), False
+            except aiosmtplib.SMTPTimeoutError:
+                client.close()  # its next answer could be paired with the wrong command
+                waited = f"máy chủ thư không trả lời sau {self.timeout:g} giây"
+                if client.data_begun:
+                    return Delivery.unknown(message_id, f"{waited} {MAY_HAVE_IT}"), True
+                return Delivery.failed(message_id, waited, permanent=False), True
             except ConnectionError as exc:  # includes aiosmtplib.SMTPServerDisconnected
                 client.close()
+                if client.data_begun:  # never sent again on the new connection
+                    dropped = f"máy chủ thư ngắt kết nối {MAY_HAVE_IT}"
+                    return Delivery.unknown(message_id, dropped), False
                 if not retry:
-                    error = f"máy chủ thư ngắt kết nối: {exc}"
-                    return Delivery.failed(message_id, error, permanent=False)
+                    dropped = f"máy chủ thư ngắt kết nối: {exc}"
+                    return Delivery.failed(message_id, dropped, permanent=False), False
                 retry = False
 
     async def _connect(self, client: aiosmtplib.SMTP) -> None:
@@ -211,15 +267,9 @@ class SmtpTransport:
         except (aiosmtplib.SMTPException, OSError) as exc:  # refused, timed out, TLS failed
             raise _Unreachable(f"không kết nối được máy chủ thư {where}: {exc}") from exc
 
-    async def _transact(
-        self, client: aiosmtplib.SMTP, message: EmailMessage, message_id: str
-    ) -> Delivery:
+    async def _transact(self, client: _Client, message: EmailMessage, message_id: str) -> Delivery:
         try:
             refused, _ = await client.send_message(message, sender=self.mail_from)
-        except aiosmtplib.SMTPTimeoutError as exc:
-            # A server that stops answering mid-message would make every later message
-            # wait out the timeout too.
-            raise _Unreachable(f"máy chủ thư không trả lời sau {self.timeout:g} giây") from exc
         except aiosmtplib.SMTPRecipientsRefused as exc:
             return _refusal(message_id, {r.recipient: (r.code, r.message) for r in exc.recipients})
         except aiosmtplib.SMTPResponseException as exc:

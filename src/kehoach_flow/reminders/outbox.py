@@ -2,8 +2,9 @@
 
 Writing a digest twice (a sweep run again, or after a crash) inserts nothing the second
 time. Senders claim pending rows with one conditional UPDATE, so two senders at once never
-claim the same row; a row left "sending" by a killed sender is claimed again after a lease,
-which is the one case where a message can go out twice.
+claim the same row. A message can go out twice in one case only: its outcome is unknown (the
+server took its data but never answered, or its sender was killed while sending it). Such a
+row ("unknown", or left "sending") is sent again after the lease, once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from email.message import EmailMessage
 from email.policy import SMTP, compat32
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, and_, or_, select, update
+from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kehoach_flow.db.tables import OutboxMessage
@@ -25,7 +26,14 @@ from kehoach_flow.reminders.digest import Digest
 
 OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-STATUS_LABELS = {PENDING: "Chờ gửi", SENDING: "Đang gửi", SENT: "Đã gửi", FAILED: "Lỗi"}
+UNKNOWN = "unknown"  # the server may have accepted it: sent again once, after the lease
+STATUS_LABELS = {
+    PENDING: "Chờ gửi",
+    SENDING: "Đang gửi",
+    UNKNOWN: "Chưa rõ",
+    SENT: "Đã gửi",
+    FAILED: "Lỗi",
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,7 @@ class Claimed:
     id: int
     attempts: int
     message: EmailMessage
+    unknown_before: bool = False  # an earlier try ended with an unknown outcome
 
 
 def enqueue(engine: Engine, digests: Iterable[tuple[Digest, EmailMessage]]) -> tuple[int, int]:
@@ -81,7 +90,7 @@ def claim(
     now = now or datetime.now(UTC)
     token = uuid.uuid4().hex
     due = or_(
-        and_(OUTBOX.c.status == PENDING, OUTBOX.c.next_attempt_at <= now),
+        and_(OUTBOX.c.status.in_([PENDING, UNKNOWN]), OUTBOX.c.next_attempt_at <= now),
         and_(OUTBOX.c.status == SENDING, OUTBOX.c.claimed_at <= now - lease),
     )
     candidates = select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.id).limit(limit)
@@ -101,7 +110,7 @@ def claim(
             .where(OUTBOX.c.claimed_by == token, OUTBOX.c.status == SENDING)
             .order_by(OUTBOX.c.id)
         )
-        return [Claimed(r.id, r.attempts, _parse(r.raw)) for r in rows]
+        return [Claimed(r.id, r.attempts, _parse(r.raw), r.unknown_at is not None) for r in rows]
 
 
 def _parse(raw: bytes) -> EmailMessage:
@@ -130,6 +139,55 @@ def mark_failed(engine: Engine, row: Claimed, error: str, retry_at: datetime | N
     values |= {"status": PENDING, "next_attempt_at": retry_at} if retry_at else {"status": FAILED}
     with engine.begin() as conn:
         conn.execute(update(OUTBOX).where(OUTBOX.c.id == row.id).values(**values))
+
+
+def mark_unknown(engine: Engine, row: Claimed, error: str, retry_at: datetime) -> None:
+    """The server may have accepted the message: it is sent again once, at `retry_at`."""
+    values = {
+        "status": UNKNOWN,
+        "attempts": row.attempts + 1,
+        "last_error": error,
+        "claimed_by": None,
+        "next_attempt_at": retry_at,
+        "unknown_at": datetime.now(UTC),
+    }
+    with engine.begin() as conn:
+        conn.execute(update(OUTBOX).where(OUTBOX.c.id == row.id).values(**values))
+
+
+def put_back(engine: Engine, row_id: int, error: str, now: datetime) -> None:
+    """A message never offered to the server: pending again, its attempts unchanged."""
+    values = {"status": PENDING, "last_error": error, "claimed_by": None, "next_attempt_at": now}
+    with engine.begin() as conn:
+        conn.execute(update(OUTBOX).where(OUTBOX.c.id == row_id).values(**values))
+
+
+def make_due(engine: Engine, *, failed: bool = False, now: datetime | None = None) -> int:
+    """Make the pending rows due now (their backoff skipped); with `failed`, put the failed
+    rows back to pending too, due now. How many failed rows came back."""
+    now = now or datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.status == PENDING, OUTBOX.c.next_attempt_at > now)
+            .values(next_attempt_at=now)
+        )
+        if not failed:
+            return 0
+        revived = conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.status == FAILED)
+            .values(status=PENDING, next_attempt_at=now, claimed_by=None)
+        )
+        return int(revived.rowcount)
+
+
+def status_counts(engine: Engine) -> dict[str, int]:
+    """How many rows the outbox holds in each status (every status, zero included)."""
+    query = select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status)
+    with engine.connect() as conn:
+        counts = {status: int(n) for status, n in conn.execute(query)}
+    return {status: counts.get(status, 0) for status in STATUS_LABELS}
 
 
 def outbox_rows(

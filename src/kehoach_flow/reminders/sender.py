@@ -5,11 +5,24 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from kehoach_flow.mail.transport import Delivery, Transport
-from kehoach_flow.reminders.outbox import Claimed, claim, mark_failed, mark_sent
+from kehoach_flow.reminders.outbox import (
+    Claimed,
+    claim,
+    mark_failed,
+    mark_sent,
+    mark_unknown,
+    put_back,
+)
+
+if TYPE_CHECKING:
+    from kehoach_flow.settings import Settings
+
+UNKNOWN_TWICE = "; lần gửi lại cũng chưa rõ: không tự gửi lại nữa để tránh gửi trùng"
 
 
 @dataclass(frozen=True)
@@ -17,14 +30,23 @@ class SendPolicy:
     batch_size: int = 100
     max_attempts: int = 6
     first_retry: timedelta = timedelta(minutes=2)
-    lease: timedelta = timedelta(minutes=10)  # a "sending" row older than this is taken again
+    # A "sending" row claimed longer ago than this is taken again (its sender is taken for
+    # dead), and a message whose outcome is unknown is sent again, once, after this long.
+    lease: timedelta = timedelta(minutes=10)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SendPolicy:
+        """The policy with the lease KEHOACH_OUTBOX_LEASE_SECONDS sets."""
+        return cls(lease=timedelta(seconds=settings.outbox_lease_seconds))
 
 
 @dataclass
 class SendReport:
     sent: int = 0
-    retrying: int = 0
+    retrying: int = 0  # temporary failure: pending again after a backoff
     failed: int = 0
+    unknown: int = 0  # the server may have it: sent again once, after the lease
+    deferred: int = 0  # never offered (no connection): pending again, no attempt spent
 
 
 def backoff(policy: SendPolicy, attempts: int) -> timedelta:
@@ -36,19 +58,23 @@ def deliver(engine: Engine, transport: Transport, policy: SendPolicy | None = No
     """Send every message due when the call starts, batch by batch, each at most once per call.
 
     Each outcome is recorded as soon as the server answers, before the next message goes,
-    so a sender killed mid-batch can repeat at most the one message it was sending.
+    so a sender killed mid-batch can repeat at most the one message it was sending. When
+    the server cannot be reached, the call stops: later batches would not get through either.
     """
     policy = policy or SendPolicy()
     report = SendReport()
     started = datetime.now(UTC)  # a message that fails now waits for a later call
     while batch := claim(engine, policy.batch_size, policy.lease, now=started):
         rows = {str(row.message["Message-ID"]).strip(): row for row in batch}
+        deferred = report.deferred
 
         def record(outcome: Delivery, rows: dict[str, Claimed] = rows) -> None:
             if outcome.message_id in rows:  # outbox messages always carry their Message-ID
                 _record(engine, policy, rows[outcome.message_id], outcome, report)
 
         asyncio.run(transport.send_batch([row.message for row in batch], record))
+        if report.deferred > deferred:
+            break
     return report
 
 
@@ -56,9 +82,19 @@ def _record(
     engine: Engine, policy: SendPolicy, row: Claimed, outcome: Delivery, report: SendReport
 ) -> None:
     now = datetime.now(UTC)
+    error = outcome.error or ""
     if outcome.ok:
         mark_sent(engine, row.id, now)
         report.sent += 1
+    elif not outcome.offered:
+        put_back(engine, row.id, error, now)
+        report.deferred += 1
+    elif outcome.outcome_unknown and row.unknown_before:
+        mark_failed(engine, row, error + UNKNOWN_TWICE, None)
+        report.failed += 1
+    elif outcome.outcome_unknown:
+        mark_unknown(engine, row, error, now + policy.lease)
+        report.unknown += 1
     elif outcome.permanent or row.attempts + 1 >= policy.max_attempts:
         mark_failed(engine, row, outcome.error or "", None)
         report.failed += 1

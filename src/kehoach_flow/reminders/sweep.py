@@ -81,5 +81,5 @@ def sweep(
 ) -> SweepResult:
     """Plan `day`, store its digests in the outbox, then deliver everything due."""
     result = queue_day(engine, settings, day, plans)
-    result.delivery = deliver(engine, transport, policy)
+    result.delivery = deliver(engine, transport, policy or SendPolicy.from_settings(settings))
     return result

@@ -216,7 +216,7 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
             .order_by(OUTBOX.c.id.desc())
             .limit(500)
         )
-        if status in ("pending", "sent", "failed"):
+        if status in ("pending", "sending", "unknown", "sent", "failed"):
             query = query.where(OUTBOX.c.status == status)
         with engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(query)]
