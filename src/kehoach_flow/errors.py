@@ -164,3 +164,30 @@ class LinkError(KehoachError):
         self.reason = reason
         self.expired = expired
         super().__init__(f"đường dẫn cập nhật không dùng được: {reason}")
+
+
+class StorageError(KehoachError):
+    """A data directory, database file or key file that is missing, read-only or unusable."""
+
+    @classmethod
+    def from_os_error(cls, exc: OSError, doing: str) -> StorageError:
+        """`doing` names the path ("không tạo được thư mục /x"); the reason is said in Vietnamese."""
+        return cls(f"{doing}: {os_reason(exc)}")
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Vietnamese (never the system's English text)."""
+    import errno
+
+    reasons = {
+        errno.EROFS: "hệ thống tệp chỉ đọc",
+        errno.EACCES: "không có quyền truy cập",
+        errno.EPERM: "không được phép (tệp hoặc thư mục bị khóa chỉ đọc)",
+        errno.ENOENT: "không tồn tại",
+        errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
+        errno.EISDIR: "là thư mục, không phải tệp",
+        errno.ENOSPC: "hết chỗ trống trên đĩa",
+        errno.EDQUOT: "vượt hạn mức dung lượng",
+        errno.EEXIST: "đã tồn tại",
+    }
+    return reasons.get(exc.errno or 0, f"lỗi hệ thống tệp (mã {exc.errno})")

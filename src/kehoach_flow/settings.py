@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -10,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kehoach_flow.errors import KehoachError
+from kehoach_flow.errors import KehoachError, StorageError
 from kehoach_flow.reports.periods import CUTOFF_DAY, CutoffDayField
 
 
@@ -71,18 +74,52 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'kehoach.db').resolve()}"
 
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError.from_os_error(
+                exc, f"không tạo được thư mục dữ liệu {self.data_dir}"
+            ) from None
         return self.data_dir
 
     def resolved_secret_key(self) -> str:
-        """The configured key, or one generated once and kept in the data directory."""
+        """The configured key, or one generated once and kept in the data directory.
+
+        Processes starting together on a new data directory agree on one key: each writes its
+        candidate to a private temporary file and hard-links it into place, which only the
+        first can do; everyone then reads what won. The file is never seen half written.
+        """
         if self.secret_key:
             return self.secret_key
         path = self.ensure_data_dir() / "secret_key"
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        try:
+            if not path.exists():
+                _publish_key(path, secrets.token_urlsafe(48))
+            key = path.read_text(encoding="ascii").strip()
+        except OSError as exc:
+            raise StorageError.from_os_error(
+                exc, f"không tạo hoặc đọc được tệp khóa bí mật {path} (hoặc đặt KEHOACH_SECRET_KEY)"
+            ) from None
+        if not key:
+            raise StorageError(
+                f"tệp khóa bí mật {path} rỗng: xóa tệp để tạo khóa mới "
+                "(các đường dẫn cập nhật đã gửi sẽ hết hiệu lực) hoặc đặt KEHOACH_SECRET_KEY"
+            )
+        return key
+
+
+def _publish_key(path: Path, key: str) -> None:
+    """Put `key` at `path` unless another process got there first (then keep theirs)."""
+    fd, temporary = tempfile.mkstemp(prefix=".secret_key.", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
 
 
 def load_settings() -> Settings:

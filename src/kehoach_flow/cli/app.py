@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from kehoach_flow.errors import DefinitionError, KehoachError
+from kehoach_flow.errors import DefinitionError, KehoachError, os_reason
 from kehoach_flow.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -37,10 +37,18 @@ def settings_of(ctx: typer.Context) -> Settings:
     return ctx.obj
 
 
-def engine_of(ctx: typer.Context, check: bool = True) -> Any:
-    from kehoach_flow.db.engine import check_schema, create_db_engine
+def engine_of(
+    ctx: typer.Context, check: bool = True, *, writes: bool = True, creates: bool = False
+) -> Any:
+    """The command's database. A read command passes `writes=False` (it then works on a
+    read-only copy); only a command that creates the database passes `creates=True`."""
+    from kehoach_flow.db.engine import check_schema, open_database
 
-    engine = create_db_engine(settings_of(ctx).resolved_database_url())
+    settings = settings_of(ctx)
+    setting = "KEHOACH_DATABASE_URL" if settings.database_url else "KEHOACH_DATA_DIR"
+    engine = open_database(
+        settings.resolved_database_url(), creates=creates, writes=writes, setting=setting
+    )
     if check:
         check_schema(engine)
     return engine
@@ -120,6 +128,20 @@ def _last_resort(err: Console, exc: Exception) -> None:
         raise SystemExit(2) from None
     if os.environ.get("KEHOACH_DEBUG"):
         raise exc
+    if isinstance(exc, OSError) and exc.filename is not None:  # a path the command needed
+        err.print(f"Lỗi: {exc.filename}: {os_reason(exc)}", markup=False)
+        raise SystemExit(2) from None
+    sql_errors = sys.modules.get("sqlalchemy.exc")
+    if sql_errors is not None and isinstance(exc, sql_errors.SQLAlchemyError):
+        # never the statement or its parameters (addresses, names): the driver's first line
+        cause = getattr(exc, "orig", None) or exc
+        said = str(cause).strip().splitlines()[:1] or [""]
+        err.print(
+            f"Lỗi cơ sở dữ liệu: {type(cause).__name__}: {said[0]} "
+            "(đặt KEHOACH_DEBUG=1 để xem chi tiết)",
+            markup=False,
+        )
+        raise SystemExit(1) from None
     err.print(
         f"Lỗi không mong đợi: {type(exc).__name__}: {exc} (đặt KEHOACH_DEBUG=1 để xem chi tiết)",
         markup=False,

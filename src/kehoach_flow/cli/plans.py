@@ -120,7 +120,7 @@ def plans(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """
     from kehoach_flow.db.queries import list_plans
 
-    rows = list_plans(engine_of(ctx))
+    rows = list_plans(engine_of(ctx, writes=False))
     if as_json:
         print_json(rows)
         return
@@ -156,7 +156,11 @@ def tasks(
     from kehoach_flow.db.queries import list_tasks
 
     rows = list_tasks(
-        engine_of(ctx), plan=plan, unit=unit, group=group, due_before=parse_date(due_before)
+        engine_of(ctx, writes=False),
+        plan=plan,
+        unit=unit,
+        group=group,
+        due_before=parse_date(due_before),
     )
     if as_json:
         print_json(rows)
@@ -207,7 +211,7 @@ def show(
     from kehoach_flow.tracking.history import history_rows
     from kehoach_flow.tracking.status import status_label
 
-    engine = engine_of(ctx)
+    engine = engine_of(ctx, writes=False)
     row = find_task(engine, task)
     row["history"] = history_rows(engine, row["id"])
     previous = _continued(engine, row["continues"])
@@ -302,7 +306,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     """
     from kehoach_flow.db.engine import upgrade
 
-    before, after = upgrade(engine_of(ctx, check=False))
+    before, after = upgrade(engine_of(ctx, check=False, creates=True))
     if before == after:
         out.print(f"Lược đồ đã ở phiên bản mới nhất ({after}).")
     else:
@@ -317,7 +321,7 @@ def db_current(ctx: typer.Context) -> None:
     """
     from kehoach_flow.db.engine import current_revision, head_revision
 
-    engine = engine_of(ctx, check=False)
+    engine = engine_of(ctx, check=False, writes=False)
     out.print(f"Hiện tại: {current_revision(engine) or 'trống'}; cần: {head_revision(engine)}.")
 
 

@@ -46,7 +46,7 @@ def remind(
 
     settings = settings_of(ctx)
     day = parse_date(on) or today(settings)
-    engine = engine_of(ctx)
+    engine = engine_of(ctx, writes=not dry_run)
     plans = [plan] if plan else None
     if dry_run:
         result = plan_day(engine, settings, day, plans)
@@ -116,7 +116,7 @@ def outbox(
     if failed and not retry:
         raise typer.BadParameter("--failed chỉ dùng cùng --retry", param_hint="--failed")
     settings = settings_of(ctx)
-    engine = engine_of(ctx)
+    engine = engine_of(ctx, writes=retry)
     if retry:
         # In --json mode the lines go to stderr, so stdout stays one JSON document.
         say = Console(stderr=True, soft_wrap=True, highlight=False) if as_json else out

@@ -106,7 +106,7 @@ def reports(
     """
     from kehoach_flow.reports.runs import list_runs
 
-    runs = list_runs(engine_of(ctx), plan)
+    runs = list_runs(engine_of(ctx, writes=False), plan)
     if as_json:
         print_json(runs)
         return

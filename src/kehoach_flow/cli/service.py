@@ -51,10 +51,10 @@ def serve(
     jobs = read_jobs(settings.schedule_file)
     if not load:
         jobs = [j for j in jobs if j.flow != "load_definitions"]
+    engine = engine_of(ctx)  # a missing or read-only database is refused before anything
     lock = ServiceLock(settings.ensure_data_dir())
     lock.acquire()
     try:
-        engine = engine_of(ctx)
         prepare_prefect(settings)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         for noisy in ("httpx", "apscheduler", "alembic"):

@@ -271,4 +271,4 @@ def _board(ctx: typer.Context, plan: str, on: str | None) -> tuple[date, list[An
     ref = parse_date(on) or today(settings)
     calendar = work_calendar(settings)
     options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
-    return ref, plan_board(engine_of(ctx), plan, ref, options)
+    return ref, plan_board(engine_of(ctx, writes=False), plan, ref, options)
