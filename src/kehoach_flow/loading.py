@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
-from kehoach_flow.db.sync import UNIT, CatalogWriter, LoadSummary
+from kehoach_flow.db.sync import PROGRAMME, UNIT, CatalogWriter, LoadSummary
 from kehoach_flow.definitions import open_definitions
+from kehoach_flow.definitions.catalog import ProgrammeDef
 from kehoach_flow.definitions.reader import display_path
 from kehoach_flow.errors import DefinitionError
 
@@ -35,8 +36,46 @@ class _Preview(Exception):
     """Raised inside the load's transaction to roll it back after computing the changes."""
 
 
+def known_definitions(conn: Connection) -> tuple[set[str], dict[str, ProgrammeDef]]:
+    """The unit keys and programmes already in the database, accepted as references."""
+    units = set(conn.execute(select(UNIT.c.key)).scalars())
+    programmes = {
+        row.key: ProgrammeDef(
+            row.key, row.title, row.decision_code, row.decision_date, dict(row.groups or {})
+        )
+        for row in conn.execute(select(PROGRAMME))
+    }
+    return units, programmes
+
+
+def stored_definitions(url: str) -> tuple[set[str], dict[str, ProgrammeDef]]:
+    """`known_definitions` for a check that writes nothing (`kehoach validate`): none when
+    the database is missing, not migrated or unreachable, and a missing SQLite file is not
+    created."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kehoach_flow.db.engine import create_db_engine
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+        return set(), {}
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as conn:
+            return known_definitions(conn)
+    except SQLAlchemyError:
+        return set(), {}
+    finally:
+        engine.dispose()
+
+
 def load_path(
-    engine: Engine, path: Path, workers: int | None = None, preview: bool = False
+    engine: Engine,
+    path: Path,
+    workers: int | None = None,
+    preview: bool = False,
+    definitions_dir: Path | None = None,
 ) -> LoadSummary:
     """Validate everything under `path` and store it; on any fault raise DefinitionError.
 
@@ -44,11 +83,15 @@ def load_path(
     first fault stops the writing, the rest of the files are still checked so every fault is
     reported, and the transaction is rolled back: a faulty path changes nothing. With
     `preview`, the same writes are made and the summary of changes returned, then rolled back.
+    A plan file outside any definitions tree is checked against the units and programmes of
+    `definitions_dir` (the configured one) and those already in the database.
     """
     with engine.connect() as conn:
-        known_units = set(conn.execute(select(UNIT.c.key)).scalars())
+        known_units, known_programmes = known_definitions(conn)
     with bulk_allocation():
-        definitions = open_definitions(path, known_units, workers)
+        definitions = open_definitions(
+            path, known_units, workers, definitions_dir, known_programmes
+        )
         problems = list(definitions.problems)
         try:
             with engine.begin() as conn:

@@ -34,8 +34,13 @@ def validate(
     Ví dụ: kehoach validate definitions/plans/quang-tri-2024.yaml
     """
     from kehoach_flow.definitions import read_catalog
+    from kehoach_flow.loading import stored_definitions
 
-    catalog = read_catalog(path or settings_of(ctx).definitions)
+    settings = settings_of(ctx)
+    units, programmes = stored_definitions(settings.resolved_database_url())
+    catalog = read_catalog(
+        path or settings.definitions, units, None, settings.definitions, programmes
+    )
     tasks = sum(len(p.tasks) for p in catalog.plans.values())
     out.print(
         f"Hợp lệ: {len(catalog.files)} tệp, {len(catalog.units)} đơn vị, "
@@ -61,7 +66,8 @@ def load(
     from kehoach_flow.loading import load_path
 
     engine = engine_of(ctx)
-    summary = load_path(engine, path or settings_of(ctx).definitions)
+    definitions = settings_of(ctx).definitions
+    summary = load_path(engine, path or definitions, definitions_dir=definitions)
     if as_json:
         print_json(summary.as_dict())
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kehoach_flow.definitions.catalog import Catalog
+from kehoach_flow.definitions.catalog import Catalog, ProgrammeDef
 from kehoach_flow.definitions.stream import DefinitionSet, PlanResult, open_definitions
 from kehoach_flow.errors import DefinitionError, Problem
 
@@ -12,14 +12,18 @@ __all__ = ["Catalog", "DefinitionSet", "PlanResult", "open_definitions", "read_c
 
 
 def read_catalog(
-    path: Path, known_units: set[str] | None = None, workers: int | None = None
+    path: Path,
+    known_units: set[str] | None = None,
+    workers: int | None = None,
+    shared_root: Path | None = None,
+    known_programmes: dict[str, ProgrammeDef] | None = None,
 ) -> Catalog:
     """Read and check every definition file under `path`; raise DefinitionError listing all faults.
 
-    `known_units` are unit keys already in the database, accepted as references when the
-    path holds no units.yaml of its own.
+    `known_units` and `known_programmes` are those already in the database, accepted as
+    references; a path outside any definitions tree takes the shared files of `shared_root`.
     """
-    definitions = open_definitions(path, known_units, workers)
+    definitions = open_definitions(path, known_units, workers, shared_root, known_programmes)
     catalog = definitions.shared
     problems: list[Problem] = list(definitions.problems)
     for result in definitions.plans():

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kehoach_flow.definitions.catalog import Catalog, PlanDef, ProgrammeDef
 from kehoach_flow.definitions.models import PlanFile
-from kehoach_flow.definitions.reader import discover, display_path, parse_file
+from kehoach_flow.definitions.reader import definitions_root, discover, display_path, parse_file
 from kehoach_flow.definitions.resolve import resolve_plan, resolve_shared
 from kehoach_flow.definitions.source import read_yaml
 from kehoach_flow.errors import Problem
@@ -74,10 +74,21 @@ class DefinitionSet:
 
 
 def open_definitions(
-    path: Path, known_units: set[str] | None = None, workers: int | None = None
+    path: Path,
+    known_units: set[str] | None = None,
+    workers: int | None = None,
+    shared_root: Path | None = None,
+    known_programmes: dict[str, ProgrammeDef] | None = None,
 ) -> DefinitionSet:
-    """Read the units and programmes under `path` (and above it); plans are read later."""
+    """Read the units and programmes under `path` (and above it); plans are read later.
+
+    A path in no definitions tree of its own (a plan file copied elsewhere) takes the shared
+    files of `shared_root`, the configured definitions directory. `known_programmes` (those
+    already in the database) are accepted as references like `known_units`.
+    """
     files = discover(path)
+    if files and shared_root is not None and definitions_root(path) is None:
+        files = [*(f for f in discover(shared_root / "units.yaml") if f not in files), *files]
     if not files:
         problem = Problem(display_path(path), 1, 1, "không tìm thấy tệp định nghĩa (.yaml) nào")
         return DefinitionSet(Catalog(), [problem], set(), [], 0)
@@ -93,6 +104,8 @@ def open_definitions(
         if item is not None:
             parsed.append(item)
     shared, unit_keys, shared_problems = resolve_shared(parsed, known_units)
+    for key, programme in (known_programmes or {}).items():
+        shared.programmes.setdefault(key, programme)
     shared.files += [display_path(f) for f in plan_files]
     chosen = _choose_workers(len(plan_files)) if workers is None else workers
     return DefinitionSet(shared, problems + shared_problems, unit_keys, plan_files, chosen)

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from starlette.datastructures import UploadFile
 
 from kehoach_flow.db.sync import LoadSummary
+from kehoach_flow.definitions.source import read_yaml
 from kehoach_flow.errors import DefinitionError, KehoachError
 from kehoach_flow.loading import load_path
 from kehoach_flow.orchestration.runs import recent_runs
@@ -104,6 +105,10 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
             )
         finally:
             shutil.rmtree(staged, ignore_errors=True)
+        taken = _key_taken(settings.definitions, [p.key for p in summary.plans], name)
+        if taken:
+            context = {"user": user, "name": name, "error": taken}
+            return render(request, "definitions.html", context, 409)
         uploads = settings.ensure_data_dir() / "uploads"
         uploads.mkdir(exist_ok=True)
         (uploads / f"{digest}.yaml").write_bytes(content)
@@ -131,6 +136,9 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
                 "Hãy tải tệp lên và kiểm tra lại.",
                 "warning",
             )
+        taken = _key_taken(settings.definitions, _plan_keys(source), name)
+        if taken:  # another file took the key since the preview
+            return message(request, 409, "Trùng khóa kế hoạch", taken, "warning")
         target = settings.definitions / "plans" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         previous = target.read_bytes() if target.exists() else None
@@ -168,6 +176,38 @@ def _stage(settings: Settings, name: str, content: bytes) -> Path:
     (staged / "plans").mkdir(exist_ok=True)
     (staged / "plans" / name).write_bytes(content)
     return staged
+
+
+def _plan_keys(path: Path) -> list[str]:
+    doc, _ = read_yaml(path)
+    plan = doc.data.get("plan") if isinstance(doc.data, dict) else None
+    key = plan.get("key") if isinstance(plan, dict) else None
+    return [key] if isinstance(key, str) else []
+
+
+def _key_taken(definitions: Path, keys: list[str], name: str) -> str | None:
+    """Why the upload `name` may not hold these plan keys: another file under the
+    definitions already does (`kehoach load` would then refuse the whole folder)."""
+    target = (definitions / "plans" / name).resolve()
+    files = sorted(p for p in definitions.rglob("*") if p.suffix in (".yaml", ".yml"))
+    for path in files:
+        if path.resolve() == target or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not any(key in text for key in keys):
+            continue
+        for key in set(keys) & set(_plan_keys(path)):
+            where = path.relative_to(definitions).as_posix()
+            replace = (
+                f'Để thay kế hoạch đó, tải tệp lên với tên "{path.name}"; nếu là kế hoạch khác, '
+                if path.parent.resolve() == target.parent
+                else "Nếu là kế hoạch khác, "
+            )
+            return (
+                f'Kế hoạch "{key}" đã có trong tệp {where}; chưa nạp gì. {replace}'
+                "đổi khóa kế hoạch."
+            )
+    return None
 
 
 def _changes(summary: LoadSummary) -> list[dict[str, Any]]:
