@@ -1,4 +1,5 @@
-"""Working-day reminders: plan and queue the day's digests per plan, then deliver the outbox."""
+"""Working-day reminders: plan each plan's reminders (a broken plan fails alone), then queue
+one digest per recipient across all plans, then deliver the outbox."""
 
 from __future__ import annotations
 
@@ -6,18 +7,30 @@ from datetime import date
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.utilities.annotations import quote
 
 from kehoach_flow.mail.transport import transport_from_settings
 from kehoach_flow.orchestration.daily import Runtime, day_off, open_runtime
 from kehoach_flow.orchestration.flowkit import NO_CACHE, each, finish
+from kehoach_flow.reminders.planner import Reminder
 from kehoach_flow.reminders.sender import SendPolicy, deliver
-from kehoach_flow.reminders.sweep import queue_day
+from kehoach_flow.reminders.sweep import plan_day, queue_reminders
 
 
-@task(cache_policy=NO_CACHE, task_run_name="queue {plan}")
-def queue_one(rt: Runtime, plan: str, day: date) -> dict[str, int]:
-    result = queue_day(rt.engine, rt.settings, day, [plan])
-    return {"reminders": len(result.reminders), "queued": result.queued}
+@task(cache_policy=NO_CACHE, task_run_name="plan {plan}")
+def plan_one(rt: Runtime, plan: str, day: date) -> list[Reminder]:
+    return plan_day(rt.engine, rt.settings, day, [plan]).reminders
+
+
+@task(cache_policy=NO_CACHE)
+def queue_digests(rt: Runtime, day: date, reminders: list[Reminder]) -> dict[str, int]:
+    """One digest per recipient for every plan planned; what the outbox holds is left out."""
+    done = queue_reminders(rt.engine, rt.settings, day, reminders)
+    return {
+        "queued": done.queued,
+        "already_queued": done.already_queued,
+        "follow_ups": done.follow_ups,
+    }
 
 
 @task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=60)
@@ -38,12 +51,15 @@ def send_reminders(plan: str | None = None, day: str | None = None) -> dict[str,
             "%s là ngày nghỉ (%s): không gửi nhắc việc.", f"{on:%d/%m/%Y}", reason
         )
         return {"day": on.isoformat(), "day_off": reason}
-    queued, failed = each(queue_one, ((p, (rt, p, on)) for p in rt.plans(plan)))
+    planned, failed = each(plan_one, ((p, (rt, p, on)) for p in rt.plans(plan)))
+    reminders = [r for found in planned for r in found]
+    quoted: Any = quote(reminders)  # Prefect need not look for futures in each reminder
+    queued = queue_digests(rt, on, quoted)
     sent = deliver_outbox(rt)
     summary = {
         "day": on.isoformat(),
-        "reminders": sum(q["reminders"] for q in queued),
-        "queued": sum(q["queued"] for q in queued),
+        "reminders": len(reminders),
+        **queued,
         **sent,
         "failed_plans": failed,
     }

@@ -35,7 +35,8 @@ def remind(
 ) -> None:
     """Gửi thư nhắc việc của một ngày làm việc: mỗi người nhận một thư tổng hợp.
 
-    Chạy lại trong ngày không gửi trùng; thư lỗi tạm thời được gửi lại ở lần chạy sau.
+    Chạy lại trong ngày không gửi trùng; mục mới (kế hoạch khác, việc mới) đi trong thư bổ sung;
+    thư lỗi tạm thời được gửi lại ở lần chạy sau.
 
     Ví dụ: kehoach remind --date 2024-12-20 --dry-run
     """
@@ -62,6 +63,7 @@ def remind(
         "reminders": len(result.reminders),
         "queued": result.queued,
         "already_queued": result.already_queued,
+        "follow_ups": result.follow_ups,
         "sent": report.sent,
         "retrying": report.retrying,
         "failed": report.failed,
@@ -72,9 +74,14 @@ def remind(
     if as_json:
         print_json(summary)
         return
+    follow_ups = (
+        f"{result.follow_ups} thư bổ sung cho người đã có thư trong ngày; "
+        if result.follow_ups
+        else ""
+    )
     out.print(
         f"Ngày {day:%d/%m/%Y}: {len(result.reminders)} mục nhắc việc, xếp {result.queued} thư mới vào hộp thư đi"
-        f" ({result.already_queued} thư đã có từ lần chạy trước); đã gửi {report.sent}, "
+        f" ({follow_ups}{result.already_queued} thư đã có từ lần chạy trước); đã gửi {report.sent}, "
         f"chờ gửi lại {report.retrying}, lỗi {report.failed}{_unsettled(report)}."
     )
     for line in _outbox_lines(engine, settings):

@@ -1,4 +1,5 @@
-"""Digests: one message per recipient per day, listing all of its reminders."""
+"""Digests: one message per recipient per day, listing all of its reminders; a reminder that
+turns up later the same day (another plan, a later run) goes out in a follow-up digest."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from kehoach_flow.reminders.links import LinkGrant, update_url
-from kehoach_flow.reminders.planner import Contact, Reminder, Role, Rule, describe
+from kehoach_flow.reminders.planner import (
+    Contact,
+    Reminder,
+    Role,
+    Rule,
+    describe,
+    reminder_order,
+)
 
 # Most urgent first, as a unit lead reading on a phone should see them.
 _GROUPS = (
@@ -31,10 +39,26 @@ class Digest:
     day: date
     recipient: Contact
     reminders: tuple[Reminder, ...]
+    sequence: int = 1  # 2, 3, ...: a follow-up with what the day's earlier digests lacked
 
     @property
     def dedupe_key(self) -> str:
-        return f"{self.email}|{self.day.isoformat()}"
+        return digest_key(self.email, self.day, self.sequence)
+
+
+def digest_key(email: str, day: date, sequence: int = 1) -> str:
+    """The outbox key of a recipient's `sequence`-th digest of a day: one row each."""
+    first = f"{email}|{day.isoformat()}"
+    return first if sequence == 1 else f"{first}|{sequence}"
+
+
+def digest_sequence(key: str, email: str, day: date) -> int | None:
+    """Which of the recipient's digests of `day` this outbox key is, or None if it is not one."""
+    first = digest_key(email, day)
+    if key == first:
+        return 1
+    rest = key.removeprefix(first + "|")
+    return int(rest) if rest != key and rest.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -60,11 +84,12 @@ def vn_day(d: date) -> str:
 
 
 def group_digests(reminders: Iterable[Reminder]) -> list[Digest]:
+    """One digest per recipient and day, its lines in digest order."""
     by_key: dict[tuple[str, date], list[Reminder]] = defaultdict(list)
     for r in reminders:
         by_key[(r.email, r.day)].append(r)
     return [
-        Digest(email, day, items[0].recipient, tuple(items))
+        Digest(email, day, items[0].recipient, tuple(sorted(items, key=reminder_order)))
         for (email, day), items in sorted(by_key.items())
     ]
 
@@ -96,7 +121,8 @@ def _item(r: Reminder, context: MailContext) -> dict[str, object]:
 def _subject(digest: Digest) -> str:
     tasks = len({(r.task.plan, r.task.key) for r in digest.reminders})
     late = any(r.rule in (Rule.OVERDUE, Rule.ESCALATION) for r in digest.reminders)
-    return f"{'[Quá hạn] ' if late else ''}Nhắc việc {vn_day(digest.day)}: {tasks} nhiệm vụ"
+    extra = " (bổ sung)" if digest.sequence > 1 else ""
+    return f"{'[Quá hạn] ' if late else ''}Nhắc việc {vn_day(digest.day)}{extra}: {tasks} nhiệm vụ"
 
 
 def render_digest(digest: Digest, context: MailContext) -> EmailMessage:
@@ -115,6 +141,7 @@ def render_digest(digest: Digest, context: MailContext) -> EmailMessage:
         "coordinator": coordinator.name,
         "coordinator_email": coordinator.email,
         "link_days": context.link_days,
+        "follow_up": digest.sequence > 1,
     }
     env = _environment()
     message = EmailMessage()

@@ -10,9 +10,10 @@ row ("unknown", or left "sending") is sent again after the lease, once.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import SMTP, compat32
@@ -22,7 +23,7 @@ from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kehoach_flow.db.tables import OutboxMessage
-from kehoach_flow.reminders.digest import Digest
+from kehoach_flow.reminders.digest import Digest, digest_sequence
 
 OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -45,42 +46,74 @@ class Claimed:
 
 
 def enqueue(engine: Engine, digests: Iterable[tuple[Digest, EmailMessage]]) -> tuple[int, int]:
-    """Store each built digest unless its key is already there; (new, already there)."""
+    """Store each built digest unless its key is already there; (new, already there).
+
+    Exact when other runs store the same keys at the same time: the rows this call inserted
+    are the ones the database returns."""
+    built = list(digests)
+    stored = store(engine, built)
+    return len(stored), len(built) - len(stored)
+
+
+def store(engine: Engine, digests: Iterable[tuple[Digest, EmailMessage]]) -> set[str]:
+    """Insert the built digests whose key no row holds yet; the keys this call inserted."""
     now = datetime.now(UTC)
-    rows = [
-        {
-            "dedupe_key": digest.dedupe_key,
-            "day": digest.day,
-            "recipient": digest.email,
-            "subject": str(message["Subject"]),
-            "message_id": str(message["Message-ID"]),
-            "raw": message.as_bytes(policy=SMTP),
-            "reminder_keys": [r.dedupe_key for r in digest.reminders],
-            "status": PENDING,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
-        for digest, message in digests
-    ]
+    rows = [outbox_row(digest, message, now) for digest, message in digests]
     if not rows:
-        return 0, 0
+        return set()
     with engine.begin() as conn:
-        before = _count(conn)
-        conn.execute(_insert_ignoring_duplicates(conn), rows)
-        added = _count(conn) - before
-    return added, len(rows) - added
+        insert = _insert_ignoring_duplicates(conn).returning(OUTBOX.c.dedupe_key)
+        return set(conn.execute(insert, rows).scalars())
+
+
+def outbox_row(digest: Digest, message: EmailMessage, now: datetime) -> dict[str, Any]:
+    """The pending outbox row of a built digest."""
+    return {
+        "dedupe_key": digest.dedupe_key,
+        "day": digest.day,
+        "recipient": digest.email,
+        "subject": str(message["Subject"]),
+        "message_id": str(message["Message-ID"]),
+        "raw": message.as_bytes(policy=SMTP),
+        "reminder_keys": [r.dedupe_key for r in digest.reminders],
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+@dataclass(frozen=True)
+class DayQueue:
+    """What one recipient's digests of a day already hold."""
+
+    reminder_keys: frozenset[str]
+    last_sequence: int  # of the day's digests to this recipient: 1 for the first, then 2, ...
+
+
+def queued_on(
+    engine: Engine, day: date, recipients: Iterable[str] | None = None
+) -> dict[str, DayQueue]:
+    """Per recipient, the reminders the outbox already holds for `day` (sent or not), in one
+    query; a reminder stored once is never stored again that day."""
+    query = select(OUTBOX.c.recipient, OUTBOX.c.dedupe_key, OUTBOX.c.reminder_keys).where(
+        OUTBOX.c.day == day
+    )
+    if recipients is not None:
+        query = query.where(OUTBOX.c.recipient.in_(sorted(set(recipients))))
+    keys: dict[str, set[str]] = defaultdict(set)
+    last: dict[str, int] = defaultdict(int)
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            keys[row.recipient].update(row.reminder_keys or ())
+            sequence = digest_sequence(row.dedupe_key, row.recipient, day)
+            last[row.recipient] = max(last[row.recipient], sequence or 0)
+    return {email: DayQueue(frozenset(keys[email]), last[email]) for email in keys}
 
 
 def _insert_ignoring_duplicates(conn: Connection) -> Any:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
-
-
-def _count(conn: Connection) -> int:
-    from sqlalchemy import func
-
-    return int(conn.execute(select(func.count()).select_from(OUTBOX)).scalar_one())
 
 
 def claim(

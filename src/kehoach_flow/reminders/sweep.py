@@ -1,21 +1,25 @@
 """One day's reminder sweep: plan, build digests, store them in the outbox, deliver.
 
 Safe to run again the same day (nothing new is stored or sent) and after a crash (what was
-stored is sent by the next run).
+stored is sent by the next run). Each reminder is stored at most once a day: a run for some
+plans, then one for others (or with new items), stores per recipient only what the day's
+earlier digests lack, as a follow-up digest.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Engine
 
 from kehoach_flow.db.queries import list_plans, plan_header
+from kehoach_flow.errors import KehoachError
 from kehoach_flow.mail.transport import Transport
 from kehoach_flow.reminders.digest import Digest, MailContext, group_digests, render_digest
 from kehoach_flow.reminders.inputs import reminder_tasks
-from kehoach_flow.reminders.outbox import enqueue
+from kehoach_flow.reminders.outbox import queued_on, store
 from kehoach_flow.reminders.planner import Reminder, plan_reminders, reminder_order
 from kehoach_flow.reminders.sender import SendPolicy, SendReport, deliver
 from kehoach_flow.reports.periods import plan_cutoff_day, report_cutoffs
@@ -30,8 +34,9 @@ class SweepResult:
     working_day: bool
     reminders: list[Reminder] = field(default_factory=list)
     digests: list[Digest] = field(default_factory=list)
-    queued: int = 0
-    already_queued: int = 0
+    queued: int = 0  # digests stored by this run, follow-ups included
+    already_queued: int = 0  # recipients whose reminders the day's earlier digests all hold
+    follow_ups: int = 0  # of `queued`, digests to a recipient who already had one that day
     delivery: SendReport = field(default_factory=SendReport)
     day_off: str | None = None  # why `day` is not a working day: a holiday's name or "cuối tuần"
 
@@ -57,8 +62,39 @@ def plan_day(
 def queue_day(
     engine: Engine, settings: Settings, day: date, plans: list[str] | None = None
 ) -> SweepResult:
-    """Plan `day` and store its digests in the outbox (a digest already there is left alone)."""
+    """Plan `day` and store in the outbox what no digest of the day holds yet."""
     result = plan_day(engine, settings, day, plans)
+    queued = queue_reminders(engine, settings, day, result.reminders)
+    result.queued, result.already_queued = queued.queued, queued.already_queued
+    result.follow_ups = queued.follow_ups
+    return result
+
+
+# Each retry follows another run's digest stored meanwhile; this many in a row means a loop.
+_ATTEMPTS = 20
+
+
+class OutboxContentionError(KehoachError):
+    """Other runs kept storing digests for the same recipients; run the reminders again."""
+
+
+@dataclass
+class Queued:
+    queued: int = 0  # digests stored, follow-ups included
+    already_queued: int = 0  # recipients whose reminders the day's earlier digests all hold
+    follow_ups: int = 0  # of `queued`, digests to a recipient who already had one that day
+
+
+def queue_reminders(
+    engine: Engine, settings: Settings, day: date, reminders: Iterable[Reminder]
+) -> Queued:
+    """Store `day`'s reminders in the outbox, at most once each that day: per recipient, the
+    reminders no digest of the day holds become one digest (a follow-up after the first).
+
+    Race-safe: a digest's key is (recipient, day, its number that day); two runs at once
+    numbering the same digest collide on the key, and the loser looks again at what the
+    winner stored. One outbox query per attempt; only new digests are rendered.
+    """
     context = MailContext(
         settings.base_url,
         settings.resolved_secret_key(),
@@ -66,9 +102,34 @@ def queue_day(
         settings.link_max_age_days,
         settings.timezone,
     )
-    built = [(digest, render_digest(digest, context)) for digest in result.digests]
-    result.queued, result.already_queued = enqueue(engine, built)
-    return result
+    counts = Queued()
+    pending = {d.email: d.reminders for d in group_digests(reminders)}
+    recipients: list[str] | None = None  # the first look reads the whole day, in one query
+    for _ in range(_ATTEMPTS):
+        if not pending:
+            return counts
+        held = queued_on(engine, day, recipients)
+        digests = []
+        for email, items in pending.items():
+            earlier = held.get(email)
+            new = [r for r in items if earlier is None or r.dedupe_key not in earlier.reminder_keys]
+            if not new:
+                counts.already_queued += 1
+                continue
+            sequence = earlier.last_sequence + 1 if earlier else 1
+            digests.append(Digest(email, day, new[0].recipient, tuple(new), sequence))
+        stored = store(engine, [(d, render_digest(d, context)) for d in digests])
+        won = [d for d in digests if d.dedupe_key in stored]
+        counts.queued += len(won)
+        counts.follow_ups += sum(1 for d in won if d.sequence > 1)
+        pending = {d.email: d.reminders for d in digests if d.dedupe_key not in stored}
+        recipients = list(pending)
+    if not pending:
+        return counts
+    raise OutboxContentionError(
+        f"Không xếp được thư nhắc việc cho {len(pending)} người nhận vì nhiều lần chạy "
+        "cùng lúc; hãy chạy lại."
+    )
 
 
 def sweep(
