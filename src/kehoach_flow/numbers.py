@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from kehoach_flow.errors import AmountError
@@ -86,6 +86,40 @@ def parse_amount(value: object, money_unit: MoneyUnit = "dong") -> int:
 def format_number(value: int) -> str:
     """1977000000 -> "1.977.000.000" (Vietnamese thousands separator)."""
     return f"{value:,}".replace(",", ".")
+
+
+_SWAP_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def format_decimal(value: float | Decimal | int, places: int = 1) -> str:
+    """1977.5 -> "1.977,5", 53.84 -> "53,8", 50.0 -> "50": Vietnamese thousands "." and
+    decimal ",", rounded to `places` (half up), no trailing zeros."""
+    quantum = Decimal(1).scaleb(-places)
+    rounded = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{places}f}" if places else f"{rounded:,.0f}"
+    if places:
+        text = text.rstrip("0").rstrip(".")
+    text = text.translate(_SWAP_SEPARATORS)
+    return "0" if text in ("-0", "") else text
+
+
+def format_percent(value: float) -> str:
+    """53.84 -> "53,8%", 50.0 -> "50%" (one decimal at most, decimal comma)."""
+    return f"{format_decimal(value, 1)}%"
+
+
+MONEY_UNIT_LABELS: dict[str, str] = {"dong": "đồng", "nghin": "nghìn đồng", "trieu": "triệu đồng"}
+
+
+def format_money(dong: int, unit: MoneyUnit = "dong") -> str:
+    """An amount in đồng written in `unit`, as a table in that unit shows it:
+    1977500000 in "trieu" -> "1.977,5"; in "dong" -> "1.977.500.000". Three decimals at
+    most: to the đồng in nghìn đồng, to the nghìn đồng in triệu đồng (where a spending
+    reported to the đồng is rounded, as a table in triệu đồng writes it)."""
+    factor = UNIT_FACTORS[unit]
+    if factor == 1:
+        return format_number(dong)
+    return format_decimal(Decimal(dong) / factor, 3)
 
 
 _DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")

@@ -248,7 +248,7 @@ def test_footer_lists_recipients_and_signature(tmp_path: Path) -> None:
     assert [p.text for p in left.paragraphs[1:]] == [
         "- Tổng cục TCĐLCL;",
         "- GĐ, các PGĐ Sở;",
-        "- Lưu: VT, QLTĐC./.",
+        "- Lưu: VT, QLTĐC.",  # "./." ends the body's last sentence, not this list
     ]
     signed = [p for p in right.paragraphs if p.text]
     assert [p.text for p in signed] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Hữu Thắng"]
@@ -286,7 +286,7 @@ def test_appendix_table_has_one_row_per_item_and_bold_sections(tmp_path: Path) -
         "Phối hợp",
         "Tiến độ",
         "Tình trạng",
-        "Kinh phí",
+        "Kinh phí (đồng)",  # the unit in the header
     ]
     assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader")
     assert all(_all_bold(c.paragraphs[0]) for c in table.rows[0].cells)
@@ -322,7 +322,8 @@ def test_appendix_cells_are_aligned_and_sized_to_their_columns(tmp_path: Path) -
     assert aligns[1] is None  # left, from the style
     assert aligns[-1] == WD_ALIGN_PARAGRAPH.RIGHT
     widths = [round(c.width.mm) for c in task.cells]
-    assert widths == [9, 36, 25, 20, 20, 15, 16, 24]
+    # "1.477.000.000" needs 25 mm on one line (it broke as "1.477.000.00|0" in 24 mm)
+    assert widths == [9, 35, 25, 20, 20, 15, 16, 25]
 
 
 def test_appendix_cell_text_keeps_markup_line_breaks_and_drops_control_characters(

@@ -62,3 +62,19 @@ def test_a_report_for_a_covered_year_is_still_written(
     result = run_cli(settings, "report", "--plan", SEED_PLAN, *args)
     assert result.exit_code == 0, result.stderr
     assert [(r["subject"], r["year"]) for r in list_runs(engine)] == [(SEED_PLAN, 2025)]
+
+
+def test_the_scheduled_report_skips_a_plan_in_a_year_it_does_not_cover(
+    settings: Settings, engine: Engine
+) -> None:
+    """After the half-year cut-off of 2027 the 2024 plan (still active) has no report due, so the
+    build_report flow does not fail on it; in 2024 its report is due as before."""
+    from datetime import date
+
+    from kehoach_flow.orchestration.daily import Runtime, due_period
+
+    assert run_cli(settings, "load").exit_code == 0
+    rt = Runtime(settings, engine)
+    due = due_period(rt, SEED_PLAN, date(2024, 6, 15))
+    assert due is not None and (due.kind, due.year) == ("6m", 2024)
+    assert due_period(rt, SEED_PLAN, date(2027, 6, 15)) is None

@@ -83,8 +83,8 @@ class Task(Model):
     title: Text
     result: str | None = None
     targets: list[Target] = []
-    lead: UnitKey
-    partners: list[UnitKey] = []
+    lead: UnitKey | None = None  # required on a task; a subtask inherits its parent's
+    partners: list[UnitKey] = []  # a subtask that names none inherits its parent's
     schedule: str | None = None
     start: Date | None = None
     due: Date | None = None

@@ -255,11 +255,14 @@ class PlanResolver:
         position: int,
         depth: int,
         inherited: _Inherited,
+        owner: tuple[str, tuple[str, ...]] | None = None,
     ) -> int | None:
+        """`owner` is the parent task's lead and partners, which a subtask inherits unless it
+        names its own (the items of an investment task sit under the task's one lead)."""
         if task.key in self.task_locs:
             self.error((*loc, "key"), f'nhiệm vụ "{task.key}" bị trùng khóa trong kế hoạch')
         self.task_locs[task.key] = loc
-        self._check_units(task, loc)
+        lead, partners = self._units(task, loc, owner)
         if task.continues is not None and not _CONTINUES.fullmatch(task.continues):
             message = f'"continues: {task.continues}" cần dạng KẾ_HOẠCH/NHIỆM_VỤ, ví dụ qt-skhcn-2024-do-luong/ctdl-ap-dung'
             self.error((*loc, "continues"), message)
@@ -270,7 +273,9 @@ class PlanResolver:
         declared = self._amount(task.amount, (*loc, "amount"))
         funding = self._funding(task, loc, here, declared)
         child_amounts = [
-            self._task(sub, (*loc, "subtasks", i), section, task.key, i, depth + 1, here)
+            self._task(
+                sub, (*loc, "subtasks", i), section, task.key, i, depth + 1, here, (lead, partners)
+            )
             for i, sub in enumerate(task.subtasks)
         ]
         own = sum(f.amount for f in funding if f.amount is not None) if funding else None
@@ -285,8 +290,8 @@ class PlanResolver:
                 depth=depth,
                 title=task.title,
                 result=task.result,
-                lead=task.lead,
-                partners=tuple(task.partners),
+                lead=lead,
+                partners=partners,
                 group=here.group,
                 schedule=here.schedule,
                 start=start,
@@ -310,12 +315,29 @@ class PlanResolver:
             return self._check_subtotal(subtotal, child_amounts, (*loc, "amount"), label)
         return own
 
-    def _check_units(self, task: Task, loc: Loc) -> None:
-        if task.lead not in self.units:
-            self.error((*loc, "lead"), _unknown_unit(task.lead, "đơn vị chủ trì"))
+    def _units(
+        self, task: Task, loc: Loc, owner: tuple[str, tuple[str, ...]] | None
+    ) -> tuple[str, tuple[str, ...]]:
+        """The task's lead and partners, its own or (for a subtask) its parent's, checked
+        where they are written."""
+        if task.lead is not None:
+            lead = task.lead
+            if lead not in self.units:
+                self.error((*loc, "lead"), _unknown_unit(lead, "đơn vị chủ trì"))
+        elif "lead" in task.model_fields_set:  # written "lead:" with nothing after it
+            self.error((*loc, "lead"), '"lead" cần là văn bản')
+            lead = owner[0] if owner else ""
+        elif owner is not None:
+            lead = owner[0]
+        else:  # as the reader words a missing field, at the task
+            self.error((*loc, "lead"), 'thiếu trường bắt buộc "lead"')
+            lead = ""
+        if "partners" not in task.model_fields_set and owner is not None:
+            return lead, owner[1]
         for i, partner in enumerate(task.partners):
             if partner not in self.units:
                 self.error((*loc, "partners", i), _unknown_unit(partner, "đơn vị phối hợp"))
+        return lead, tuple(task.partners)
 
     def _dates(self, task: Task, loc: Loc, here: _Inherited) -> tuple[date, date]:
         year = self.header.year

@@ -205,9 +205,13 @@ def day_off(rt: Runtime, day: date) -> str | None:
 
 
 def due_period(rt: Runtime, plan_key: str, day: date) -> Period | None:
-    """The period whose report is due on `day` for this plan (the day after its cut-off)."""
+    """The period whose report is due on `day` for this plan (the day after its cut-off);
+    none in a year the plan does not cover, for which no report is made."""
+    from kehoach_flow.reports.runs import plan_years
+
     cutoff_day = plan_cutoff_day(plan_header(rt.engine, plan_key), rt.settings.report_cutoff_day)
-    return period_for_day(day, cutoff_day)
+    due = period_for_day(day, cutoff_day)
+    return due if due is not None and due.year in plan_years(rt.engine, plan_key) else None
 
 
 def chosen_period(rt: Runtime, plan_key: str, kind: str, year: int) -> Period:

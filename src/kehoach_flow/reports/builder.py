@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from kehoach_flow.db.queries import list_tasks
-from kehoach_flow.db.sync import PLAN, PROGRAMME, SECTION
+from kehoach_flow.db.sync import PLAN, PROGRAMME, SECTION, TASK
 from kehoach_flow.errors import NotFoundError
-from kehoach_flow.numbers import amount_in_words, format_number
+from kehoach_flow.numbers import (
+    MONEY_UNIT_LABELS,
+    MoneyUnit,
+    amount_in_words,
+    format_money,
+    format_percent,
+)
 from kehoach_flow.reports.content import (
     AppendixRow,
     BudgetRow,
@@ -39,6 +45,45 @@ class _Facts:
     views: dict[str, TaskView]
     tasks: list[dict[str, Any]]
     notes: dict[str, list[Any]]  # task key -> updates recorded within the period
+    positions: dict[str, int]  # task key -> place among its siblings in the plan
+    declared: dict[str, int]  # task key -> declared subtotal of a task with subtasks (đồng)
+    subtasks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for task in self.tasks:
+            parent = self.views[task["key"]].parent
+            if parent is not None:
+                self.subtasks.setdefault(parent, []).append(task)
+        for children in self.subtasks.values():
+            children.sort(key=lambda t: self.positions.get(t["key"], 0))
+
+    @property
+    def money_unit(self) -> MoneyUnit:
+        unit = (self.plan.header or {}).get("money_unit")
+        return unit if unit in MONEY_UNIT_LABELS else "dong"
+
+    def in_order(self) -> list[tuple[dict[str, Any], int, str]]:
+        """Every task in plan order (section by section, a subtask under its parent), with
+        its level (0 for a task) and its number in the appendix: "-", then "a)", "b)" ...
+        for subtasks, "-" below those."""
+        top: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for task in self.tasks:
+            if self.views[task["key"]].parent is None:
+                top[task["section"]].append(task)
+        found: list[tuple[dict[str, Any], int, str]] = []
+
+        def add(task: dict[str, Any], level: int, number: str) -> None:
+            found.append((task, level, number))
+            for i, sub in enumerate(self.subtasks.get(task["key"], ())):
+                add(sub, level + 1, _subtask_number(level + 1, i))
+
+        for section in _section_order(self.sections):
+            for task in sorted(top[section.key], key=lambda t: self.positions.get(t["key"], 0)):
+                add(task, 0, "-")
+        return found
+
+    def is_leaf(self, key: str) -> bool:
+        return key not in self.subtasks
 
 
 def build_report(
@@ -47,11 +92,15 @@ def build_report(
     """The report of `plan_key` for `period`, dated `issued` (the date line)."""
     facts = _read(engine, plan_key, period, options)
     header = facts.plan.header or {}
-    views = [facts.views[t["key"]] for t in facts.tasks]
+    # The government's categories count the items that carry results, each once: a task
+    # with subtasks is counted through them.
+    views = [facts.views[t["key"]] for t in facts.tasks if facts.is_leaf(t["key"])]
     counted = [v for v in views if v.category is not None]
     budget = _budget(facts)
+    report_header = _header(header, facts.plan.title, period, issued)
+    unit = facts.money_unit
     return Report(
-        header=_header(header, facts.plan.title, period, issued),
+        header=report_header,
         intro=_intro(header, period),
         direction=_direction(header),
         results=_results(facts),
@@ -61,7 +110,7 @@ def build_report(
             for n in [sum(1 for v in counted if v.category == c)]
         ),
         total_tasks=len(counted),
-        budget_sentence=_budget_sentence(budget[-1]),
+        budget_sentence=_budget_sentence(budget, period, unit),
         difficulties=_difficulties(facts),
         next_steps=_next_steps(facts, period),
         proposals=tuple(
@@ -72,13 +121,15 @@ def build_report(
         appendix_title=f"Kết quả thực hiện các nhiệm vụ {period.title}",
         appendix=_appendix(facts),
         budget=tuple(budget),
-        total_in_words=f"Viết bằng chữ: {amount_in_words(budget[-1].planned)}",
+        total_in_words=_total_in_words(budget[-1]),
         metadata={
             "plan": plan_key,
             "period": period.kind,
             "year": str(period.year),
             "cutoff": period.cutoff.isoformat(),
         },
+        closing=_closing(report_header.title),
+        money_unit=unit,
     )
 
 
@@ -102,6 +153,16 @@ def _read(engine: Engine, plan_key: str, period: Period, options: BoardOptions) 
         )
         tasks = list_tasks(engine, plan=plan_key)
         ids = {t["id"]: t["key"] for t in tasks}
+        places = conn.execute(
+            select(TASK.c.key, TASK.c.position, TASK.c.declared_amount).where(
+                TASK.c.plan_id == plan.id, TASK.c.archived_at.is_(None)
+            )
+        )
+        positions, declared = {}, {}
+        for row in places:
+            positions[row.key] = row.position
+            if row.declared_amount is not None:
+                declared[row.key] = row.declared_amount
         notes: dict[str, list[Any]] = defaultdict(list)
         for row in conn.execute(
             select(UPDATE)
@@ -110,9 +171,8 @@ def _read(engine: Engine, plan_key: str, period: Period, options: BoardOptions) 
         ):
             notes[ids[row.task_id]].append(row)
     views = {v.key: v for v in plan_board(engine, plan_key, period.cutoff, options)}
-    return _Facts(
-        plan, dict(programme.groups or {}) if programme else {}, sections, views, tasks, notes
-    )
+    groups = dict(programme.groups or {}) if programme else {}
+    return _Facts(plan, groups, sections, views, tasks, notes, positions, declared)
 
 
 def _agency_lines(issuer: str) -> tuple[str, str]:
@@ -140,17 +200,28 @@ def _header(header: dict[str, Any], title: str, period: Period, issued: date) ->
         place_date=_date_line(header.get("place") or "", issued),
         kind="BÁO CÁO",
         title=_title(title, period),
+        issuer=header.get("issuer") or "",
     )
 
 
 def _title(plan_title: str, period: Period) -> str:
-    text = f"Kết quả thực hiện Kế hoạch {plan_title[0].lower() + plan_title[1:]}"
-    # A yearly plan's title already ends with its year: "... thực hiện năm 2024".
-    return (
-        text
-        if period.kind == "year" and plan_title.endswith(period.title)
-        else f"{text}, {period.title}"
-    )
+    """ "Kết quả thực hiện Kế hoạch ... quý II năm 2024": the period once. A yearly plan's
+    title already ends with its year ("... thực hiện năm 2024"), which the year's report
+    keeps and a shorter period's replaces."""
+    title = plan_title.strip().rstrip(".")
+    title = title[len("Kế hoạch ") :] if title.lower().startswith("kế hoạch ") else title
+    text = f"Kết quả thực hiện Kế hoạch {title[:1].lower() + title[1:]}"
+    year = f"năm {period.year}"
+    if text.endswith(year):
+        if period.kind == "year":
+            return text
+        text = text.removesuffix(year).rstrip(" ,").removesuffix(" thực hiện")
+    return f"{text} {period.title}"
+
+
+def _closing(title: str) -> str:
+    """The body's last sentence; the "./." that ends a document's text goes here."""
+    return f"Trên đây là báo cáo {title[:1].lower()}{title[1:]}./."
 
 
 def _intro(header: dict[str, Any], period: Period) -> str:
@@ -195,26 +266,38 @@ def _result_sentence(task: dict[str, Any], view: TaskView, notes: list[Any]) -> 
 
 
 def _results(facts: _Facts) -> tuple[GroupResult, ...]:
-    by_group: dict[str, list[str]] = defaultdict(list)
-    for task in facts.tasks:
+    """I.2 by solution group; a subtask under its parent (in the parent's group)."""
+    by_group: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    group = "-"
+    for task, level, number in facts.in_order():
         view = facts.views[task["key"]]
-        by_group[view.group or "-"].append(
-            _result_sentence(task, view, facts.notes.get(task["key"], []))
-        )
+        if level == 0:
+            group = view.group or "-"
+        sentence = _result_sentence(task, view, facts.notes.get(task["key"], []))
+        by_group[group].append((sentence if level == 0 else f"{number} {sentence}", level))
     order = list(facts.groups) + sorted(g for g in by_group if g not in facts.groups)
     return tuple(
-        GroupResult(code, facts.groups.get(code, "Nhiệm vụ khác"), tuple(by_group.get(code, ())))
+        GroupResult(
+            code,
+            facts.groups.get(code, "Nhiệm vụ khác"),
+            tuple(text for text, _ in by_group.get(code, ())),
+            tuple(level for _, level in by_group.get(code, ())),
+        )
         for code in order
     )
 
 
 def _difficulties(facts: _Facts) -> tuple[str, ...]:
     found = [u.difficulties for notes in facts.notes.values() for u in notes if u.difficulties]
-    for task in facts.tasks:
+    late: set[str] = set()
+    for task, _, _ in facts.in_order():
         view = facts.views[task["key"]]
-        if view.category == Category.IN_PROGRESS_LATE or (
+        if view.parent in late:  # the parent's line says it
+            late.add(task["key"])
+        elif view.category == Category.IN_PROGRESS_LATE or (
             view.category == Category.NOT_STARTED and view.derived.value == "overdue"
         ):
+            late.add(task["key"])
             found.append(
                 f"Nhiệm vụ chậm so với tiến độ: {task['title'].rstrip('.')} (chủ trì: {task['lead']['name']}, hạn {view.window.due:%d/%m/%Y})."
             )
@@ -223,10 +306,10 @@ def _difficulties(facts: _Facts) -> tuple[str, ...]:
 
 def _next_steps(facts: _Facts, period: Period) -> tuple[str, ...]:
     steps = []
-    for task in facts.tasks:
+    for task, level, _ in facts.in_order():
         view = facts.views[task["key"]]
-        if view.state.status in (Status.DONE, Status.CANCELLED):
-            continue
+        if level or view.state.status in (Status.DONE, Status.CANCELLED):
+            continue  # a task with subtasks is listed once, as itself
         verb = "Triển khai" if view.window.start > period.cutoff else "Tiếp tục thực hiện"
         steps.append(
             f"{verb}: {task['title'].rstrip('.')} (chủ trì: {task['lead']['name']}, hạn {view.window.due:%d/%m/%Y})."
@@ -239,16 +322,6 @@ def _signature(header: dict[str, Any]) -> Signature:
     return Signature(
         signer.get("on_behalf") or "", signer.get("title") or "", signer.get("name") or ""
     )
-
-
-def _task_money(task: dict[str, Any], view: TaskView) -> tuple[int, int]:
-    planned = sum(f["amount"] or 0 for f in task["funding"])
-    spent = sum(view.state.spending.get(f["line_id"], 0) for f in task["funding"])
-    return planned, spent
-
-
-def _budget(facts: _Facts) -> list[BudgetRow]:
-    return budget_by_source(facts.tasks, facts.views)
 
 
 def budget_by_source(tasks: list[dict[str, Any]], views: Mapping[str, TaskView]) -> list[BudgetRow]:
@@ -267,21 +340,93 @@ def budget_by_source(tasks: list[dict[str, Any]], views: Mapping[str, TaskView])
     return rows
 
 
-def _budget_sentence(total: BudgetRow) -> str:
-    if not total.planned:
-        return f"Kinh phí: kế hoạch chưa ghi số tiền; đã chi {format_number(total.spent)} đồng theo báo cáo của các đơn vị."
-    percent = round(100 * total.spent / total.planned, 1)
-    return f"Kinh phí đã sử dụng {format_number(total.spent)}/{format_number(total.planned)} đồng, đạt {percent:g}% kế hoạch."
+def _budget(facts: _Facts) -> list[BudgetRow]:
+    return budget_by_source(facts.tasks, facts.views)
+
+
+def _in_unit(dong: int, unit: MoneyUnit) -> str:
+    return f"{format_money(dong, unit)} {MONEY_UNIT_LABELS[unit]}"
+
+
+def _budget_sentence(rows: list[BudgetRow], period: Period, unit: MoneyUnit) -> str:
+    total = rows[-1]
+    if total.planned:
+        percent = format_percent(100 * total.spent / total.planned)
+        spent, planned = format_money(total.spent, unit), format_money(total.planned, unit)
+        return (
+            f"Kinh phí đã sử dụng {spent}/{planned} {MONEY_UNIT_LABELS[unit]}, "
+            f"đạt {percent} kế hoạch."
+        )
+    # The plan gives no amounts: say what was spent, and from which source.
+    if not total.spent:
+        return f"Đến hết ngày {period.cutoff:%d/%m/%Y}, các đơn vị chưa báo cáo kinh phí đã chi."
+    sources = [row for row in rows[:-1] if row.spent]
+    where = (
+        f" từ {sources[0].label[:1].lower()}{sources[0].label[1:]}"
+        if len(sources) == 1
+        else " (" + "; ".join(f"{r.label}: {_in_unit(r.spent, unit)}" for r in sources) + ")"
+    )
+    return (
+        f"Đến hết ngày {period.cutoff:%d/%m/%Y}, các đơn vị đã chi "
+        f"{_in_unit(total.spent, unit)}{where}."
+    )
+
+
+def _total_in_words(total: BudgetRow) -> str:
+    """The words under the budget table: of the planned total, or (when the plan gives no
+    amounts) of what was spent; nothing when there is neither."""
+    if total.planned:
+        return f"Viết bằng chữ: {amount_in_words(total.planned)}"
+    if total.spent:
+        return f"Tổng số đã chi viết bằng chữ: {amount_in_words(total.spent)}"
+    return ""
+
+
+def _subtask_number(level: int, index: int) -> str:
+    """ "a)", "b)" ... for a task's subtasks (then "aa)" past "z)"), "-" below those."""
+    if level != 1:
+        return "-"
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    word = letters[index % 26] * (index // 26 + 1)
+    return f"{word})"
+
+
+def _section_order(sections: list[Any]) -> list[Any]:
+    """Sections depth first, as the plan lists them."""
+    children: dict[int | None, list[Any]] = defaultdict(list)
+    for section in sorted(sections, key=lambda s: s.position):
+        children[section.parent_id].append(section)
+    ordered: list[Any] = []
+
+    def walk(parent: int | None) -> None:
+        for section in children[parent]:
+            ordered.append(section)
+            walk(section.id)
+
+    walk(None)
+    return ordered
+
+
+def _task_amount(facts: _Facts, task: dict[str, Any]) -> int:
+    """A task's planned amount in đồng: its funding lines, or for a task with subtasks the
+    sum of theirs (its declared subtotal when they give none)."""
+    if facts.is_leaf(task["key"]):
+        return sum(f["amount"] or 0 for f in task["funding"])
+    rolled = facts.views[task["key"]].planned
+    return rolled if rolled is not None else facts.declared.get(task["key"], 0)
 
 
 def _appendix(facts: _Facts) -> tuple[AppendixRow, ...]:
+    """Sections with their subtotals, each task under its section and each subtask under
+    its task; a task with subtasks keeps its own row with their subtotal."""
+    unit = facts.money_unit
+    tasks = facts.in_order()
+    by_section: dict[str, list[tuple[dict[str, Any], int, str]]] = defaultdict(list)
+    for item in tasks:
+        by_section[item[0]["section"]].append(item)
     children: dict[int | None, list[Any]] = defaultdict(list)
     for section in sorted(facts.sections, key=lambda s: s.position):
         children[section.parent_id].append(section)
-    by_section: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    section_ids = {s.key: s.id for s in facts.sections}
-    for task in facts.tasks:
-        by_section[section_ids[task["section"]]].append(task)
     rows: list[AppendixRow] = []
 
     def walk(parent: int | None) -> int:
@@ -292,13 +437,14 @@ def _appendix(facts: _Facts) -> tuple[AppendixRow, ...]:
                 AppendixRow(section.key, section.title, is_section=True, depth=section.depth)
             )
             subtotal = walk(section.id)
-            for task in by_section[section.id]:
+            for task, level, number in by_section[section.key]:
                 view = facts.views[task["key"]]
-                planned, _ = _task_money(task, view)
-                subtotal += planned
+                planned = _task_amount(facts, task)
+                if level == 0:
+                    subtotal += planned
                 rows.append(
                     AppendixRow(
-                        "-",
+                        number,
                         task["title"],
                         task["result"] or "",
                         task["lead"]["short"] or task["lead"]["name"],
@@ -306,15 +452,15 @@ def _appendix(facts: _Facts) -> tuple[AppendixRow, ...]:
                         task["schedule"]
                         or f"{view.window.start:%d/%m/%Y}-{view.window.due:%d/%m/%Y}",
                         view.category.label if view.category else "Hủy",
-                        format_number(planned) if planned else "",
-                        depth=section.depth + 1,
+                        format_money(planned, unit) if planned else "",
+                        depth=section.depth + 1 + level,
                     )
                 )
             if subtotal:
                 rows[at] = AppendixRow(
                     section.key,
                     section.title,
-                    amount=format_number(subtotal),
+                    amount=format_money(subtotal, unit),
                     is_section=True,
                     depth=section.depth,
                 )

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kehoach_flow.numbers import MONEY_UNIT_LABELS, MoneyUnit, format_money
+
+NOTHING = "Không có."  # an empty list (difficulties, next steps, proposals)
+NO_TASKS = "Không có nhiệm vụ trong kỳ."  # a solution group with no task
+
 
 @dataclass(frozen=True)
 class Header:
@@ -15,6 +20,7 @@ class Header:
     place_date: str  # "Quảng Trị, ngày 05 tháng 3 năm 2024"
     kind: str  # "BÁO CÁO"
     title: str  # "Kết quả thực hiện Kế hoạch ... quý II năm 2024"
+    issuer: str = ""  # "Sở Khoa học và Công nghệ tỉnh Quảng Trị": the document's author
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,12 @@ class GroupResult:
     code: str
     title: str
     sentences: tuple[str, ...]
+    # how deep each sentence sits: 0 for a task, 1 for its subtasks ("a) ..."), and so on;
+    # empty means all 0
+    levels: tuple[int, ...] = ()
+
+    def level(self, index: int) -> int:
+        return self.levels[index] if index < len(self.levels) else 0
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,8 @@ class AppendixRow:
 
 @dataclass(frozen=True)
 class BudgetRow:
-    """Planned, spent and remaining money (đồng), by funding source or as a (sub)total."""
+    """Planned, spent and remaining money (đồng), by funding source or as a (sub)total;
+    0 planned means the plan gives no amount."""
 
     label: str
     planned: int
@@ -59,8 +72,9 @@ class BudgetRow:
     is_total: bool = False
 
     @property
-    def remaining(self) -> int:
-        return self.planned - self.spent
+    def remaining(self) -> int | None:
+        """None where nothing was planned: a "còn lại" below zero would be made up."""
+        return self.planned - self.spent if self.planned else None
 
 
 @dataclass(frozen=True)
@@ -87,5 +101,22 @@ class Report:
     appendix_title: str
     appendix: tuple[AppendixRow, ...]
     budget: tuple[BudgetRow, ...]
-    total_in_words: str  # "Viết bằng chữ: Một tỷ ... đồng"
+    total_in_words: str  # "Viết bằng chữ: Một tỷ ... đồng"; empty when there is no amount
     metadata: dict[str, str] = field(default_factory=dict)  # plan key, period, cut-off
+    closing: str = ""  # the body's last sentence, ending with "./."
+    money_unit: MoneyUnit = "dong"  # the plan's unit: the tables' amounts are written in it
+
+    @property
+    def money_label(self) -> str:
+        """ "triệu đồng": the unit the tables' headers name."""
+        return MONEY_UNIT_LABELS[self.money_unit]
+
+    def money(self, dong: int | None) -> str:
+        """An amount (đồng) as the tables write it, in the plan's unit; "" for none."""
+        return "" if dong is None else format_money(dong, self.money_unit)
+
+    @property
+    def budget_planned(self) -> bool:
+        """Whether the plan gives amounts: without them the budget table has no "Kế hoạch"
+        or "Còn lại" column."""
+        return any(row.planned for row in self.budget)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from operator import attrgetter
@@ -24,8 +25,8 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from kehoach_flow.numbers import amount_in_words, format_number
-from kehoach_flow.reports.content import BudgetRow, Report
+from kehoach_flow.numbers import amount_in_words, format_number, format_percent
+from kehoach_flow.reports.content import NO_TASKS, NOTHING, GroupResult, Report
 from kehoach_flow.tracking.state import Category
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ TABLE_STYLE_ID = "Bang"
 # Characters XML 1.0 cannot hold; a pasted control character must not break the file.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CENTER, LEFT, RIGHT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT
-NOTHING = "Không có."
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
 TEXT_WIDTH_MM = 165
@@ -82,9 +82,23 @@ def write_docx(report: Report, path: Path) -> Path:
     _body(doc, report)
     _footer_block(doc, report)
     _appendix(doc, report)
-    doc.core_properties.title = report.header.title
+    _properties(doc, report.header.title, report.header.issuer or report.header.agency)
     doc.save(str(path))
     return path
+
+
+def _properties(doc: DocxDocument, title: str, author: str) -> None:
+    """File properties a reader sees in Word: the agency and the title, in Vietnamese, not
+    python-docx's template defaults (author "python-docx", an English description)."""
+    props = doc.core_properties
+    props.title = title
+    props.subject = title
+    props.author = props.last_modified_by = author
+    props.comments = "Dự thảo báo cáo"
+    props.category = "Báo cáo"
+    props.keywords = "báo cáo"
+    props.language = "vi-VN"
+    props.revision = 1
 
 
 def write_rollup_docx(rollup: Rollup, path: Path) -> Path:
@@ -128,7 +142,7 @@ def write_rollup_docx(rollup: Rollup, path: Path) -> Path:
         _row(table, values, aligns, widths, bold=not row.plan)
     words = f"Viết bằng chữ (kinh phí kế hoạch): {amount_in_words(rollup.totals.planned)}"
     _para(doc, words, italic=True).paragraph_format.space_before = Pt(6)
-    doc.core_properties.title = title
+    _properties(doc, title, "")
     doc.save(str(path))
     return path
 
@@ -233,11 +247,23 @@ def _heading(doc: DocxDocument, text: str) -> None:
     _para(doc, text, bold=True).paragraph_format.keep_with_next = True
 
 
-def _items(doc: DocxDocument, items: Sequence[str]) -> None:
+def _items(doc: DocxDocument, items: Sequence[str], empty: str = NOTHING) -> None:
     for item in items:
         _para(doc, f"- {item.removeprefix('- ')}")
     if not items:
-        _para(doc, NOTHING)
+        _para(doc, empty)
+
+
+def _group_items(doc: DocxDocument, group: GroupResult) -> None:
+    """A group's sentences: a task's with a dash, its subtasks' ("a) ...") indented under it."""
+    for index, sentence in enumerate(group.sentences):
+        level = group.level(index)
+        if level == 0:
+            _para(doc, f"- {sentence.removeprefix('- ')}")
+        else:
+            _para(doc, sentence).paragraph_format.left_indent = Cm(level)
+    if not group.sentences:
+        _para(doc, NO_TASKS)
 
 
 def _table(doc: DocxDocument, widths_mm: Sequence[float], *, grid: bool) -> Table:
@@ -359,10 +385,10 @@ def _body(doc: DocxDocument, report: Report) -> None:
     _items(doc, report.direction)
     _heading(doc, "2. Kết quả thực hiện các nhiệm vụ theo từng nhóm nhiệm vụ, giải pháp")
     if not report.results:
-        _items(doc, ())
+        _items(doc, (), NO_TASKS)
     for number, group in enumerate(report.results, start=1):
         _heading(doc, f"2.{number}. {group.title}")
-        _items(doc, group.sentences)
+        _group_items(doc, group)
     _heading(doc, "II. ĐÁNH GIÁ")
     _heading(doc, "1. Kết quả đạt được")
     _achievements(doc, report)
@@ -372,23 +398,23 @@ def _body(doc: DocxDocument, report: Report) -> None:
     _items(doc, report.next_steps)
     _heading(doc, "IV. ĐỀ XUẤT, KIẾN NGHỊ")
     _items(doc, report.proposals)
-    title = report.header.title
-    _para(doc, f"Trên đây là báo cáo {title[:1].lower()}{title[1:]}.")
+    if report.closing:
+        _para(doc, report.closing)
 
 
 def _achievements(doc: DocxDocument, report: Report) -> None:
     tail = ", trong đó:" if report.categories else "."
     _para(doc, f"Tổng số nhiệm vụ trong kỳ báo cáo: {report.total_tasks} nhiệm vụ{tail}")
     for category in report.categories:
-        share = _percent(category.percent)
-        _para(doc, f"- {category.label}: {category.count} nhiệm vụ ({share}%)")
+        share = format_percent(category.percent)
+        _para(doc, f"- {category.label}: {category.count} nhiệm vụ ({share})")
     if report.budget_sentence:
         _para(doc, report.budget_sentence)
 
 
 def _percent(value: float) -> str:
     """37.5 -> "37,5", 50.0 -> "50" (decimal comma, no trailing zero)."""
-    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return format_percent(value).removesuffix("%")
 
 
 def _footer_block(doc: DocxDocument, report: Report) -> None:
@@ -407,9 +433,10 @@ def _footer_block(doc: DocxDocument, report: Report) -> None:
 
 
 def _recipient_lines(recipients: Sequence[str]) -> list[str]:
+    """ "- UBND tỉnh (b/c);" ... "- Lưu: VT, QLTĐC." (the "./." ends the body, not this list)."""
     lines = [f"- {recipient.rstrip(' ;./')};" for recipient in recipients]
     if lines:
-        lines[-1] = lines[-1].removesuffix(";") + "./."
+        lines[-1] = lines[-1].removesuffix(";") + "."
     return lines
 
 
@@ -417,20 +444,48 @@ def _appendix(doc: DocxDocument, report: Report) -> None:
     title = _para(doc, "PHỤ LỤC", bold=True, align=CENTER)
     title.paragraph_format.page_break_before = True
     _para(doc, report.appendix_title, bold=True, align=CENTER).paragraph_format.space_after = Pt(6)
-    table, widths = _grid(doc, APPENDIX_COLUMNS), _twips(APPENDIX_COLUMNS)
-    aligns = [align for _, _, align in APPENDIX_COLUMNS]
+    columns = _appendix_columns(report)
+    table, widths = _grid(doc, columns), _twips(columns)
+    aligns = [align for _, _, align in columns]
     for row in report.appendix:
         _row(table, APPENDIX_CELLS(row), aligns, widths, row.is_section)
-    _budget(doc, report.budget)
-    _para(doc, report.total_in_words, italic=True).paragraph_format.space_before = Pt(6)
+    _budget(doc, report)
+    if report.total_in_words:
+        _para(doc, report.total_in_words, italic=True).paragraph_format.space_before = Pt(6)
 
 
-def _budget(doc: DocxDocument, rows: Sequence[BudgetRow]) -> None:
+def _number_width_mm(text: str, points: float = TABLE_PT) -> float:
+    """How wide a number is in Times New Roman: digits half an em, "." and "," a quarter."""
+    ems = sum(0.5 if c.isdigit() else 0.25 for c in text)
+    return ems * points * 25.4 / 72
+
+
+def _appendix_columns(report: Report) -> tuple[tuple[str, float, Align], ...]:
+    """The appendix's columns, the amount's header naming the unit; the amount column as
+    wide as its widest amount needs on one line (a cell's margins are 1 mm each side),
+    the difference taken from "Nội dung"."""
+    name, width, align = APPENDIX_COLUMNS[-1]
+    widest = max((_number_width_mm(row.amount) for row in report.appendix), default=0.0)
+    extra = max(0, math.ceil(widest + 2.5 - width))
+    number, (content, content_width, content_align), *middle = APPENDIX_COLUMNS[:-1]
+    return (
+        number,
+        (content, content_width - extra, content_align),
+        *middle,
+        (f"{name} ({report.money_label})", width + extra, align),
+    )
+
+
+def _budget(doc: DocxDocument, report: Report) -> None:
+    """Planned, spent and remaining per source in the plan's unit; only what was spent when
+    the plan gives no amounts (a "Kế hoạch" of 0 and a "Còn lại" below 0 would mislead)."""
     heading = _para(doc, "Kinh phí thực hiện", bold=True, align=LEFT)
     heading.paragraph_format.space_before = Pt(12)
-    _para(doc, "Đơn vị tính: đồng", 12, italic=True, align=RIGHT)
-    table, widths = _grid(doc, BUDGET_COLUMNS), _twips(BUDGET_COLUMNS)
-    aligns = [align for _, _, align in BUDGET_COLUMNS]
-    for row in rows:
-        amounts = (format_number(value) for value in (row.planned, row.spent, row.remaining))
-        _row(table, (row.label, *amounts), aligns, widths, row.is_total)
+    _para(doc, f"Đơn vị tính: {report.money_label}", 12, italic=True, align=RIGHT)
+    planned = report.budget_planned
+    columns = BUDGET_COLUMNS if planned else (BUDGET_COLUMNS[0], BUDGET_COLUMNS[2])
+    table, widths = _grid(doc, columns), _twips(columns)
+    aligns = [align for _, _, align in columns]
+    for row in report.budget:
+        values = (row.planned or None, row.spent, row.remaining) if planned else (row.spent,)
+        _row(table, (row.label, *map(report.money, values)), aligns, widths, row.is_total)

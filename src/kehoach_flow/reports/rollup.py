@@ -54,9 +54,10 @@ class Rollup:
 
 
 def rollup_row(plan_key: str, title: str, views: list[TaskView]) -> RollupRow:
-    counted = [v for v in views if v.category is not None]
     parents = {v.parent for v in views if v.parent}
-    leaves = [v for v in views if v.key not in parents]  # parents hold their subtasks' sums
+    # parents hold their subtasks' sums, and are counted through them, as in a plan's report
+    leaves = [v for v in views if v.key not in parents]
+    counted = [v for v in leaves if v.category is not None]
     return RollupRow(
         plan_key,
         title,

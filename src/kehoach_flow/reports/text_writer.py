@@ -19,8 +19,8 @@ from jinja2 import (
 )
 
 from kehoach_flow.errors import KehoachError
-from kehoach_flow.numbers import format_number
-from kehoach_flow.reports.content import Report
+from kehoach_flow.numbers import format_decimal, format_number
+from kehoach_flow.reports.content import NO_TASKS, NOTHING, Report
 
 
 def _markdown_cell(text: object) -> str:
@@ -46,7 +46,10 @@ def template_environment(override: Path | None = None) -> Environment:
     )
     env.filters["money"] = format_number
     env.filters["md"] = _markdown_cell
-    env.filters["percent"] = lambda value: f"{value:g}".replace(".", ",")  # 14,3 in Vietnamese
+    env.filters["percent"] = format_decimal  # 14,3 in Vietnamese, as in the docx
+    # a recipient as the docx lists it: its own trailing ";" or "." dropped
+    env.filters["recipient"] = lambda name: str(name).rstrip(" ;./")
+    env.globals.update(nothing=NOTHING, no_tasks=NO_TASKS)
     return env
 
 

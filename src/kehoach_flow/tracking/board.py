@@ -24,6 +24,7 @@ from kehoach_flow.tracking.state import (
     derive,
     end_of_day,
     open_dependencies,
+    rolled_up,
     state_at,
 )
 from kehoach_flow.workdays import WorkCalendar
@@ -59,12 +60,14 @@ class BoardOptions:
 def plan_board(engine: Engine, plan_key: str, ref: date, options: BoardOptions) -> list[TaskView]:
     """The plan's live tasks as they stood at the end of `ref`, in plan order.
 
-    A task with subtasks shows the mean progress and the summed amounts of its subtasks.
+    A task with subtasks shows the status rolled up from its subtasks (see `rolled_up`), the
+    mean progress and the summed amounts of its subtasks.
     """
     facts = _read_plan(engine, plan_key)
     moment = end_of_day(ref, options.timezone)
-    states = {t.key: state_at(facts.history.get(t.id, ()), moment) for t in facts.tasks}
+    own = {t.key: state_at(facts.history.get(t.id, ()), moment) for t in facts.tasks}
     parents = {t.key: facts.keys.get(t.parent_id) for t in facts.tasks}
+    states = _rolled_up_states(own, parents)
     progress = roll_up_mean({k: s.progress for k, s in states.items()}, parents)
     planned = roll_up_sum({t.key: facts.planned.get(t.id) for t in facts.tasks}, parents)
     spent = roll_up_sum({t.key: _spent(states[t.key]) for t in facts.tasks}, parents)
@@ -97,6 +100,26 @@ def plan_board(engine: Engine, plan_key: str, ref: date, options: BoardOptions) 
             )
         )
     return views
+
+
+def _rolled_up_states(
+    own: dict[str, TaskState], parents: dict[str, str | None]
+) -> dict[str, TaskState]:
+    children: dict[str, list[str]] = defaultdict(list)
+    for key, parent in parents.items():
+        if parent is not None and parent in own and parent != key:
+            children[parent].append(key)
+    states: dict[str, TaskState] = {}
+
+    def visit(key: str, trail: frozenset[str]) -> TaskState:
+        if key not in states:
+            kids = [visit(kid, trail | {kid}) for kid in children[key] if kid not in trail]
+            states[key] = rolled_up(own[key], kids)
+        return states[key]
+
+    for key in own:
+        visit(key, frozenset({key}))
+    return states
 
 
 def _spent(state: TaskState) -> int | None:

@@ -7,7 +7,7 @@ reference date always give the same answer, so a report for a past date never ch
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -74,6 +74,26 @@ def _apply(state: TaskState, entry: HistoryEntry) -> TaskState:
         proposals=entry.proposals or state.proposals,
         version=entry.version,
     )
+
+
+def rolled_up(own: TaskState, subtasks: Sequence[TaskState]) -> TaskState:
+    """A parent task's state from its subtasks' (already rolled up) states, as a person
+    counts them: done when every live subtask is done (on the day the last one was), in
+    progress as soon as one has started or is done, cancelled when all are. Only while none
+    of them has started does the parent's own update say where it stands."""
+    live = [s for s in subtasks if s.status != Status.CANCELLED]
+    if not subtasks:
+        return own
+    if not live:
+        return replace(own, status=Status.CANCELLED, completed_on=None)
+    statuses = {s.status for s in live}
+    if statuses == {Status.NOT_STARTED}:
+        return own
+    if statuses == {Status.DONE}:
+        days = [s.completed_on for s in live if s.completed_on is not None]
+        return replace(own, status=Status.DONE, completed_on=max(days) if days else None)
+    status = Status.ON_HOLD if statuses <= {Status.ON_HOLD, Status.NOT_STARTED} else None
+    return replace(own, status=status or Status.IN_PROGRESS, completed_on=None)
 
 
 class Derived(StrEnum):
