@@ -20,7 +20,7 @@ from kehoach_flow.definitions.catalog import Catalog, PlanDef, ProgrammeDef
 from kehoach_flow.definitions.models import PlanFile
 from kehoach_flow.definitions.reader import definitions_root, discover, display_path, parse_file
 from kehoach_flow.definitions.resolve import resolve_plan, resolve_shared
-from kehoach_flow.definitions.source import read_yaml
+from kehoach_flow.definitions.source import MAX_FILE_BYTES, read_yaml
 from kehoach_flow.errors import Problem
 
 PARALLEL_FROM = 8  # plan files; below this a pool costs more than it saves
@@ -135,10 +135,16 @@ def _calendar_problem(path: Path) -> Problem | None:
 
 
 def _top_key(path: Path) -> str | None:
+    """The file's kind by its top-level key; a file too large to read is read (and refused)
+    as a shared file."""
     try:
-        match = _TOP_KEY.search(path.read_text(encoding="utf-8", errors="replace"))
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError:
         return None
+    if len(raw) > MAX_FILE_BYTES:
+        return None
+    match = _TOP_KEY.search(raw.decode("utf-8", errors="replace"))
     return match.group(1) if match else None
 
 

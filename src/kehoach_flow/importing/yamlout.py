@@ -132,8 +132,9 @@ _SAFE_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n]*")
 
 
 def scalar(value: Any, in_flow: bool = False) -> str:
-    """A scalar as YAML that reads back as the same value in PyYAML and yaml-rs alike: plain
-    when that is unambiguous, else double-quoted (JSON's escaping is valid YAML)."""
+    """A scalar as YAML that reads back as the same value in PyYAML (YAML 1.1) and in the
+    definitions reader (YAML 1.2 core) alike: plain when that is unambiguous, else
+    double-quoted (JSON's escaping is valid YAML)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
