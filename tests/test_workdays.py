@@ -167,10 +167,40 @@ def test_add_then_count_gives_back_n_and_lands_on_a_working_day(
         assert cal.is_working_day(result)
 
 
-def test_a_date_outside_the_built_years_is_refused() -> None:
+def test_a_year_not_built_yet_is_built_the_first_time_one_of_its_dates_is_asked() -> None:
     cal = vietnam_calendar([2024])
+    assert cal.years == {2024}
+    # 31/12/2024 is a Tuesday, 1/1/2025 is Tết Dương lịch: the next working day is 2/1.
+    assert cal.add_working_days(date(2024, 12, 31), 1) == date(2025, 1, 2)
+    assert cal.years == {2024, 2025}
+
+
+def test_a_calendar_built_for_no_year_counts_across_years_like_the_notices() -> None:
+    cal = vietnam_calendar()
+    # From Friday 20/12/2024 to Friday 10/1/2025: 15 weekdays, less 1/1/2025.
+    assert cal.working_days_between(date(2024, 12, 20), date(2025, 1, 10)) == 14
+    assert cal.years == {2024, 2025}
+    assert cal.is_working_day(date(2025, 4, 26))  # the package's make-up Saturday of 2025
+    assert cal.working_weekends[date(2025, 4, 26)] == "Làm bù cho ngày 02/05/2025"
+
+
+@pytest.mark.parametrize("year", [1900, 2101])
+def test_a_year_the_holidays_package_has_no_calendar_for_is_refused(year: int) -> None:
+    with pytest.raises(CalendarError, match=f"năm {year}: gói holidays chỉ có lịch Việt Nam"):
+        vietnam_calendar().is_working_day(date(year, 6, 1))
+
+
+def test_a_hand_written_calendar_for_given_years_refuses_the_others() -> None:
+    cal = WorkCalendar({}, {}, years=[2024])
+    assert cal.is_working_day(date(2024, 12, 31))
     with pytest.raises(CalendarError, match="năm 2025"):
         cal.add_working_days(date(2024, 12, 31), 1)
+
+
+def test_overrides_apply_to_a_year_built_on_demand() -> None:
+    overrides = CalendarOverrides(holidays={date(2026, 6, 1): "Nghỉ bù thử"})
+    cal = vietnam_calendar([2024], overrides)
+    assert cal.holiday_name(date(2026, 6, 1)) == "Nghỉ bù thử"
 
 
 def test_overrides_add_days_off_make_up_days_and_working_holidays() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,28 +20,64 @@ _WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "
 _SECTION_KEYS = ("holidays", "working_days", "not_holidays")
 
 
-@dataclass(frozen=True)
-class WorkCalendar:
-    """Days off and make-up weekend days ("ngày làm bù") of the years it was built for.
+# One year's days off and make-up weekend days, each with its name.
+YearDays = tuple[Mapping[date, str], Mapping[date, str]]
 
-    A working day is Monday to Friday and not a holiday, or a make-up weekend day. Asking
-    about a year outside `years` raises CalendarError instead of guessing that the year has
-    no holidays; `years=None` means any year (a calendar written out by hand).
+
+class WorkCalendar:
+    """Days off and make-up weekend days ("ngày làm bù"), each year built the first time a
+    date of it is asked.
+
+    A working day is Monday to Friday and not a holiday, or a make-up weekend day. With a
+    `source`, the calendar asks it for a year's days once, then keeps them, so no caller has
+    to know in advance which years its dates fall in; `source` raises CalendarError for a
+    year it cannot provide rather than letting it pass for a year without holidays. Without
+    one, the calendar is written out by hand: for any year when `years` is None, else only
+    for `years`.
     """
 
-    holidays: Mapping[date, str]
-    working_weekends: Mapping[date, str]
-    years: frozenset[int] | None = None
+    def __init__(
+        self,
+        holidays: Mapping[date, str],
+        working_weekends: Mapping[date, str],
+        years: Iterable[int] | None = None,
+        *,
+        source: Callable[[int], YearDays] | None = None,
+    ) -> None:
+        self._holidays = dict(holidays)
+        self._working = dict(working_weekends)
+        self._source = source
+        self._any_year = years is None and source is None
+        self._fixed = frozenset(years or ())
+        self._ready: set[int] = set() if source else set(self._fixed)
+        self._lock = threading.Lock()
+
+    @property
+    def holidays(self) -> Mapping[date, str]:
+        """The days off of the years built so far."""
+        return self._holidays
+
+    @property
+    def working_weekends(self) -> Mapping[date, str]:
+        """The make-up weekend days of the years built so far."""
+        return self._working
+
+    @property
+    def years(self) -> frozenset[int]:
+        """The years built so far."""
+        return frozenset(self._ready)
 
     def is_working_day(self, d: date) -> bool:
-        self._check_year(d)
-        if d in self.working_weekends:
+        if d.year not in self._ready:
+            self._add_year(d.year)
+        if d in self._working:
             return True
-        return d.weekday() < 5 and d not in self.holidays
+        return d.weekday() < 5 and d not in self._holidays
 
     def holiday_name(self, d: date) -> str | None:
-        self._check_year(d)
-        return self.holidays.get(d)
+        if d.year not in self._ready:
+            self._add_year(d.year)
+        return self._holidays.get(d)
 
     def next_working_day(self, d: date) -> date:
         """`d` itself when it is a working day, else the first working day after it."""
@@ -82,21 +119,33 @@ class WorkCalendar:
         if last < first:
             return 0
         for year in range(first.year, last.year + 1):
-            self._check_year(date(year, 1, 1))
+            if year not in self._ready:
+                self._add_year(year)
+        holidays, working = self._holidays, self._working  # one consistent pair
         weeks, rest = divmod((last - first).days + 1, 7)
         weekdays = weeks * 5 + sum((first.weekday() + k) % 7 < 5 for k in range(rest))
         off = sum(
-            1
-            for d in self.holidays
-            if first <= d <= last and d.weekday() < 5 and d not in self.working_weekends
+            1 for d in holidays if first <= d <= last and d.weekday() < 5 and d not in working
         )
-        made_up = sum(1 for d in self.working_weekends if first <= d <= last and d.weekday() >= 5)
+        made_up = sum(1 for d in working if first <= d <= last and d.weekday() >= 5)
         return weekdays - off + made_up
 
-    def _check_year(self, d: date) -> None:
-        if self.years is not None and d.year not in self.years:
-            built = ", ".join(str(y) for y in sorted(self.years))
-            raise CalendarError(f"chưa có ngày nghỉ của năm {d.year} (lịch dựng cho: {built})")
+    def _add_year(self, year: int) -> None:
+        """Build `year` from the source (once, whichever thread asks first), or refuse it."""
+        if self._any_year:
+            self._ready.add(year)
+            return
+        if self._source is None:
+            built = ", ".join(str(y) for y in sorted(self._fixed))
+            raise CalendarError(f"chưa có ngày nghỉ của năm {year} (lịch dựng cho: {built})")
+        with self._lock:
+            if year in self._ready:
+                return
+            days_off, working = self._source(year)
+            # New dicts swapped in whole: a count running meanwhile keeps a consistent pair.
+            self._holidays = {**self._holidays, **days_off}
+            self._working = {**self._working, **working}
+            self._ready.add(year)
 
 
 @dataclass(frozen=True)
@@ -109,49 +158,71 @@ class CalendarOverrides:
 
 
 def vietnam_calendar(
-    years: Iterable[int], overrides: CalendarOverrides | None = None
+    years: Iterable[int] = (), overrides: CalendarOverrides | None = None
 ) -> WorkCalendar:
-    """The official calendar of `years` from the holidays package, corrected by `overrides`.
+    """The official calendar from the holidays package, corrected by `overrides`.
 
-    An override wins over the package either way: a make-up day listed in the file is worked
+    Every year the package knows is built when first asked; `years` are built at once. An
+    override wins over the package either way: a make-up day listed in the file is worked
     even if the package has it off, a day off listed in the file is off even if the package
     has it as a make-up day.
     """
-    wanted = frozenset(years)
-    extra = overrides or CalendarOverrides()
-    official = holidays.country_holidays("VN", years=sorted(wanted), language="vi")
-    days_off = {
-        d: name
-        for d, name in official.items()
-        if d.year in wanted and d not in extra.not_holidays and d not in extra.working_days
-    }
-    days_off.update(_within(extra.holidays, wanted))
-    working = _package_working_weekends(official, wanted)
-    working.update(_within(extra.working_days, wanted))
-    for d in extra.holidays:
-        working.pop(d, None)
-    return WorkCalendar(days_off, working, wanted)
+    calendar = WorkCalendar({}, {}, source=_VietnamYears(overrides or CalendarOverrides()))
+    for year in years:
+        calendar.holiday_name(date(year, 1, 1))
+    return calendar
 
 
-def _within(days: Mapping[date, str], years: frozenset[int]) -> dict[date, str]:
-    return {d: name for d, name in days.items() if d.year in years}
+@dataclass(frozen=True)
+class _VietnamYears:
+    """One year of the package's Vietnam calendar, corrected by the local overrides."""
+
+    overrides: CalendarOverrides
+
+    def __call__(self, year: int) -> YearDays:
+        first, last = _PACKAGE_YEARS
+        if not first <= year <= last:
+            raise CalendarError(
+                f"không có ngày nghỉ của năm {year}: gói holidays chỉ có lịch Việt Nam"
+                f" từ năm {first} đến năm {last}"
+            )
+        extra = self.overrides
+        # The neighbouring years too: a make-up day may pay back a day off of another year.
+        around = [y for y in (year - 1, year, year + 1) if first <= y <= last]
+        official = holidays.country_holidays("VN", years=around, language="vi")
+        days_off = {
+            d: name
+            for d, name in official.items()
+            if d.year == year and d not in extra.not_holidays and d not in extra.working_days
+        }
+        days_off.update(_within(extra.holidays, year))
+        working = _package_working_weekends(official, year)
+        working.update(_within(extra.working_days, year))
+        for d in extra.holidays:
+            working.pop(d, None)
+        return days_off, working
 
 
-def _package_working_weekends(
-    official: holidays.HolidayBase, years: frozenset[int]
-) -> dict[date, str]:
-    """The package's make-up weekend days, named after the day off each one pays back.
+_PACKAGE_YEARS = (holidays.Vietnam.start_year, holidays.Vietnam.end_year)
 
-    The package keeps them as bare dates, some from years not asked for; the pairing with a
-    day off exists only in that day's name, "Ngày nghỉ (thay cho ngày 04/05/2024)".
+
+def _within(days: Mapping[date, str], year: int) -> dict[date, str]:
+    return {d: name for d, name in days.items() if d.year == year}
+
+
+def _package_working_weekends(official: holidays.HolidayBase, year: int) -> dict[date, str]:
+    """The package's make-up weekend days of `year`, named after the day off each one pays
+    back.
+
+    The package keeps them as bare dates, some from other years; the pairing with a day off
+    exists only in that day's name, "Ngày nghỉ (thay cho ngày 04/05/2024)".
     """
     named: dict[date, str] = {}
     for d in official.weekend_workdays:
+        if d.year != year:
+            continue
         paid_back = [off for off, name in official.items() if f"{d:%d/%m/%Y}" in name]
-        if paid_back:
-            named[d] = f"Làm bù cho ngày {paid_back[0]:%d/%m/%Y}"
-        elif d.year in years:
-            named[d] = "Ngày làm bù"
+        named[d] = f"Làm bù cho ngày {paid_back[0]:%d/%m/%Y}" if paid_back else "Ngày làm bù"
     return named
 
 
