@@ -25,7 +25,15 @@ app = typer.Typer(
 db_app = typer.Typer(help="Quản lý lược đồ cơ sở dữ liệu.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-out = Console(soft_wrap=False)
+
+def console(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
+    """A Rich console that prints text as given: no markup ("[b]" stays), no emoji codes
+    (":100:" in "plan.yaml:100:7" would become an emoji), no highlighting. Whatever the CLI
+    prints may hold file or user text; style comes from Table and Text, never from markup."""
+    return Console(stderr=stderr, soft_wrap=soft_wrap, markup=False, emoji=False, highlight=False)
+
+
+out = console()
 JsonOption = Annotated[bool, typer.Option("--json", help="In JSON cho script thay vì bảng.")]
 
 
@@ -79,7 +87,7 @@ def vn_date(iso: str) -> str:
 
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> None:
     """Entry point: user errors become one line (or one line per definition fault) and exit 2."""
-    err = Console(stderr=True, soft_wrap=True, highlight=False)
+    err = console(stderr=True, soft_wrap=True)
     try:
         code = app(args=argv, obj=settings, prog_name="kehoach", standalone_mode=False)
     except DefinitionError as exc:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from kehoach_flow import clock
-from kehoach_flow.cli.app import app, out, settings_of
+from kehoach_flow.cli.app import app, console, out, settings_of
 from kehoach_flow.definitions.reader import definitions_root, display_path
 from kehoach_flow.errors import KehoachError
 
@@ -87,7 +87,7 @@ def import_plan_file(
         if units_target is not None and units_text and units_text != existing:
             _write(units_target, units_text)
         _write(target, imported.plan_text)
-    report = _Report(Console(stderr=True) if target is None else out)  # a plan on stdout
+    report = _Report(console(stderr=True) if target is None else out)  # a plan on stdout
     report.imported(imported, file, target, units_target)
     report.problems(problems, target, units_target, definitions, plan_key)
     if target is not None and definitions_root(target.parent) is None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from kehoach_flow.cli.app import (
     JsonOption,
@@ -190,7 +191,7 @@ def _tasks_table(rows: list[dict[str, Any]], with_plan: bool) -> Table:
         if (r["plan"], r["section"]) != section:
             section = (r["plan"], r["section"])
             heading = f"{r['section']}. {r['section_title']}"
-            table.add_row("", f"[bold]{shorten(heading, 80)}[/bold]", "", "", "")
+            table.add_row("", Text(shorten(heading, 80), style="bold"), "", "", "")
         table.add_row(
             r["ref"] if with_plan else r["key"],
             shorten(r["title"], 70),

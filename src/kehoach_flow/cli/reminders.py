@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from kehoach_flow.cli.app import (
     JsonOption,
     app,
+    console,
     engine_of,
     out,
     parse_date,
@@ -126,7 +126,7 @@ def outbox(
     engine = engine_of(ctx, writes=retry)
     if retry:
         # In --json mode the lines go to stderr, so stdout stays one JSON document.
-        say = Console(stderr=True, soft_wrap=True, highlight=False) if as_json else out
+        say = console(stderr=True, soft_wrap=True) if as_json else out
         revived = make_due(engine, failed=failed)
         if failed:
             say.print(f"Đưa {revived} thư lỗi về hàng chờ gửi.")
