@@ -300,10 +300,23 @@ def test_bad_override_files_name_the_file_and_the_entry(
 
 
 def test_broken_yaml_and_a_missing_file_are_calendar_errors(tmp_path: Path) -> None:
-    with pytest.raises(CalendarError, match="sai cú pháp YAML"):
+    with pytest.raises(CalendarError, match="dòng 3, cột 1: lỗi cú pháp YAML"):
         read_overrides(write(tmp_path, "calendar:\n  holidays: [\n"))
     with pytest.raises(CalendarError, match="không tìm thấy tệp"):
         read_overrides(tmp_path / "missing.yaml")
+
+
+def test_the_override_file_goes_through_the_definitions_reader(tmp_path: Path) -> None:
+    """A NUL does not cut the file short and aliases cannot blow up: same limits as plans."""
+    nul = 'calendar:\n  holidays:\n    - {date: 2024-01-01, name: "a\x00b"}\n    - 2024-13-01\n'
+    with pytest.raises(CalendarError, match=r"dòng 3, cột 34: .*NUL"):
+        read_overrides(write(tmp_path, nul))
+    rows = ["a: &a [" + ", ".join(["x"] * 10) + "]"]
+    rows += [
+        f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]" for p, n in zip("abcde", "bcdef", strict=True)
+    ]
+    with pytest.raises(CalendarError, match="bí danh"):
+        read_overrides(write(tmp_path, "\n".join(rows) + "\n"))
 
 
 def test_the_real_override_file_parses_and_keeps_the_official_calendar() -> None:

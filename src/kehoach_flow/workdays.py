@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import holidays
-import yaml
 
 from kehoach_flow.definitions.reader import display_path
+from kehoach_flow.definitions.source import read_yaml
 from kehoach_flow.errors import CalendarError
 
 _ONE_DAY = timedelta(days=1)
@@ -226,20 +226,6 @@ def _package_working_weekends(official: holidays.HolidayBase, year: int) -> dict
     return named
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader keeping an impossible date (2024-02-30) as text, for an error naming its entry."""
-
-
-def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-
-
 def read_overrides(path: Path) -> CalendarOverrides:
     """Read an override file such as definitions/calendar.yaml; any fault raises CalendarError.
 
@@ -274,17 +260,19 @@ class _OverrideReader:
         return CalendarError(reason, file=self.file, entry=entry)
 
     def load(self, path: Path) -> Any:
+        """The file's data through the definitions' reader (no truncation, bounded aliases)."""
         try:
-            return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+            doc, problems = read_yaml(path, self.file)
         except FileNotFoundError as exc:
             raise self.fail("không tìm thấy tệp") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise self.fail("không đọc được tệp (cần tệp văn bản UTF-8)") from exc
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise self.fail(
-                f"sai cú pháp YAML ở dòng {mark.line + 1}" if mark else "sai cú pháp YAML"
-            ) from exc
+        except OSError as exc:
+            raise self.fail("không đọc được tệp") from exc
+        if problems and doc.data is None and not path.read_bytes().strip():
+            return None  # an empty file: section() says what it must hold
+        if problems:
+            first = problems[0]
+            raise self.fail(f"dòng {first.line}, cột {first.column}: {first.message}")
+        return doc.data
 
     def section(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict) or list(data) != ["calendar"]:

@@ -360,3 +360,18 @@ def test_a_damaged_file_to_replace_stops_the_import(tmp_path: Path, settings: Se
     assert result.exit_code == 2
     assert "không đọc được tệp đang có kt-2025.yaml" in result.stderr
     assert target.read_text(encoding="utf-8") == "plan:\n  key: kt-2025\n  tags: [a\n"
+
+
+def test_a_nul_in_the_file_to_replace_stops_the_import_at_its_line(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """The file kept on re-import goes through the definitions' reader: a NUL is not an end."""
+    source = xlsx_file(tmp_path / "kh.xlsx", plan_rows(partner="Các DN"))
+    target = settings.definitions / "plans" / "kt-2025.yaml"
+    damaged = "plan:\n  key: kt-2025\n  # ghi chú\x00\n  tags: [a]\n"
+    target.write_text(damaged, encoding="utf-8")
+    result = run_cli(settings, "import", str(source), "--plan-key", "kt-2025", "--force")
+    assert result.exit_code == 2
+    assert "không đọc được tệp đang có kt-2025.yaml (dòng 3:" in result.stderr
+    assert "NUL" in result.stderr
+    assert target.read_text(encoding="utf-8") == damaged

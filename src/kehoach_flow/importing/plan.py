@@ -19,6 +19,7 @@ from typing import Any
 
 from kehoach_flow.calendar import Period
 from kehoach_flow.definitions.catalog import UnitDef, try_schedule
+from kehoach_flow.definitions.source import read_yaml, read_yaml_bytes
 from kehoach_flow.errors import AmountError, KehoachError
 from kehoach_flow.importing.tables import Appendix, Row, find_appendix, read_document
 from kehoach_flow.importing.values import (
@@ -157,17 +158,20 @@ class Previous:
 
     @classmethod
     def read(cls, path: Path) -> Previous:
-        import yaml
-
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-            where = getattr(getattr(exc, "problem_mark", None), "line", None)
-            line = f" (dòng {where + 1})" if where is not None else ""
+            doc, problems = read_yaml(path)
+        except OSError:
+            doc, problems = None, []
+        if doc is not None and not problems:
+            data = doc.data
+        elif doc is not None and not path.read_bytes().strip():
+            data = None  # an empty file keeps nothing
+        else:
+            where = f" (dòng {problems[0].line}: {problems[0].message})" if problems else ""
             raise KehoachError(
-                f"không đọc được tệp đang có {path.name}{line} để giữ khóa nhiệm vụ và phần "
+                f"không đọc được tệp đang có {path.name}{where} để giữ khóa nhiệm vụ và phần "
                 "sửa tay: sửa lỗi đó rồi nhập lại (hoặc xóa tệp để nhập mới từ đầu)"
-            ) from None
+            )
         previous = cls()
         if not isinstance(data, dict):
             return previous
@@ -904,12 +908,10 @@ class Importer:
 
 
 def _has_units(text: str, keys: list[str]) -> bool:
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
+    doc, problems = read_yaml_bytes(text.encode("utf-8"), "units")
+    if problems:
         return False
+    data = doc.data
     units = data.get("units") if isinstance(data, dict) else None
     return isinstance(units, dict) and all(isinstance(units.get(k), dict) for k in keys)
 
