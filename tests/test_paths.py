@@ -234,3 +234,13 @@ def test_a_file_that_is_not_a_database_is_one_line_naming_it(tmp_path: Path) -> 
     (tmp_path / "kehoach.db").write_text("không phải SQLite\n" * 100)
     settings = Settings(data_dir=tmp_path, definitions=DEFINITIONS, _env_file=None)
     _one_line_naming(run_cli(settings, "plans"), tmp_path / "kehoach.db")
+
+
+def test_validate_checks_the_files_when_the_database_cannot_be_read(tmp_path: Path) -> None:
+    """The database only adds known units to a check; a damaged one does not stop it."""
+    (tmp_path / "kehoach.db").write_text("không phải SQLite\n" * 100)
+    settings = Settings(data_dir=tmp_path, definitions=DEFINITIONS, _env_file=None)
+    result = run_cli(settings, "validate", str(DEFINITIONS))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Hợp lệ" in result.stdout
+    assert (tmp_path / "kehoach.db").read_text() == "không phải SQLite\n" * 100

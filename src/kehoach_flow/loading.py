@@ -52,19 +52,23 @@ def stored_definitions(url: str) -> tuple[set[str], dict[str, ProgrammeDef]]:
     """`known_definitions` for a check that writes nothing (`kehoach validate`): none when
     the database is missing, not migrated or unreachable, and a missing SQLite file is not
     created."""
-    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from kehoach_flow.db.engine import create_db_engine
+    from kehoach_flow.db.engine import open_database, sqlite_file
+    from kehoach_flow.errors import KehoachError
 
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+    file = sqlite_file(url)
+    if file is not None and not file.is_file():
         return set(), {}
-    engine = create_db_engine(url)
+    # A read-only or damaged database is no reason to stop a check: it is only one input.
+    try:
+        engine = open_database(url, creates=False, writes=False, setting="KEHOACH_DATABASE_URL")
+    except KehoachError:
+        return set(), {}
     try:
         with engine.connect() as conn:
             return known_definitions(conn)
-    except SQLAlchemyError:
+    except (SQLAlchemyError, KehoachError):
         return set(), {}
     finally:
         engine.dispose()
