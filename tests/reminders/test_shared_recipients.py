@@ -116,6 +116,10 @@ def test_the_follow_up_line_of_remind_names_the_follow_up_mails(
     assert mail["Subject"] == "Nhắc việc ngày 7/6/2024 (bổ sung): 1 nhiệm vụ"
     body = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "xin nhắc thêm 1 việc ngày 7/6/2024" in body
+    again = run_cli(settings, "remind", "--date", DAY.isoformat())
+    assert "xếp 0 thư mới vào hộp thư đi (4 người nhận đã có đủ thư từ lần chạy trước)" in (
+        " ".join(again.stdout.split())
+    )
 
 
 def test_two_plans_queued_at_once_lose_nothing_and_store_nothing_twice(

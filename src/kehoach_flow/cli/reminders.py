@@ -81,7 +81,8 @@ def remind(
     )
     out.print(
         f"Ngày {day:%d/%m/%Y}: {len(result.reminders)} mục nhắc việc, xếp {result.queued} thư mới vào hộp thư đi"
-        f" ({follow_ups}{result.already_queued} thư đã có từ lần chạy trước); đã gửi {report.sent}, "
+        f" ({follow_ups}{result.already_queued} người nhận đã có đủ thư từ lần chạy trước); "
+        f"đã gửi {report.sent}, "
         f"chờ gửi lại {report.retrying}, lỗi {report.failed}{_unsettled(report)}."
     )
     for line in _outbox_lines(engine, settings):
