@@ -275,8 +275,7 @@ def _continued(engine: Any, ref: str | None) -> dict[str, Any] | None:
 
 
 def _print_history(title: str, entries: list[dict[str, Any]], timezone: str) -> None:
-    from zoneinfo import ZoneInfo
-
+    from kehoach_flow.timefmt import DAY, shown
     from kehoach_flow.tracking.status import status_label
 
     if not entries:
@@ -286,7 +285,7 @@ def _print_history(title: str, entries: list[dict[str, Any]], timezone: str) -> 
         change = status_label(e["old_status"])
         if e["new_status"] != e["old_status"]:
             change += f" → {status_label(e['new_status'])}"
-        line = f"  v{e['version']} {e['at'].astimezone(ZoneInfo(timezone)):%d/%m/%Y} {e['actor']} ({e['channel']}): {change}, {e['progress']}%"
+        line = f"  v{e['version']} {shown(e['at'], timezone, DAY)} {e['actor']} ({e['channel']}): {change}, {e['progress']}%"
         if e["note"]:
             line += f"; {e['note']}"
         if e["forced"]:

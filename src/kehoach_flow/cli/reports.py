@@ -105,6 +105,7 @@ def reports(
     Ví dụ: kehoach reports --plan qt-skhcn-2024-do-luong
     """
     from kehoach_flow.reports.runs import list_runs
+    from kehoach_flow.timefmt import shown
 
     runs = list_runs(engine_of(ctx, writes=False), plan)
     if as_json:
@@ -115,7 +116,7 @@ def reports(
         return
     for run in runs:
         files = ", ".join(str(f) for f in run["files"] or [])  # type: ignore[attr-defined]
-        when = f"{run['generated_at']:%d/%m/%Y %H:%M}"
+        when = shown(run["generated_at"], settings_of(ctx))  # type: ignore[arg-type]
         out.print(
             f"{run['subject']} {run['period']}/{run['year']} (chốt {run['cutoff']:%d/%m/%Y}) lúc {when}: {files}",
             markup=False,

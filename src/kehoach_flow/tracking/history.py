@@ -20,6 +20,7 @@ from kehoach_flow.db.sync import DEPENDENCY, LINE, PLAN, SOURCE, TARGET, TASK
 from kehoach_flow.db.tables import Evidence, TaskUpdate, UpdateActual, UpdateSpending
 from kehoach_flow.errors import DependencyOpenError, StaleVersionError, UpdateError
 from kehoach_flow.text import fold
+from kehoach_flow.timefmt import shown
 from kehoach_flow.tracking.evidence import StoredFile
 from kehoach_flow.tracking.state import HistoryEntry
 from kehoach_flow.tracking.status import Status, check_transition
@@ -110,11 +111,7 @@ def _task_row(conn: Connection, task_id: int) -> Any:
 
 
 def _stale(task: Any, based_on: int, timezone: str) -> StaleVersionError:
-    at = (
-        task.updated_at.astimezone(ZoneInfo(timezone)).strftime("%H:%M ngày %d/%m/%Y")
-        if task.updated_at
-        else None
-    )
+    at = shown(task.updated_at, timezone, "%H:%M ngày %d/%m/%Y") if task.updated_at else None
     return StaleVersionError(task.key, based_on, task.version, task.updated_by, at)
 
 

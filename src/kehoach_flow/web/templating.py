@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from kehoach_flow.numbers import format_number
+from kehoach_flow.timefmt import shown
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
-def _vn_date(value: date | datetime | str | None) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
-    return f"{value:%d/%m/%Y %H:%M}" if isinstance(value, datetime) else f"{value:%d/%m/%Y}"
+@pass_context
+def _vn_date(context: Any, value: date | datetime | str | None) -> str:
+    """A date as dd/mm/yyyy; a moment in the installation's time zone (the app's settings,
+    through the request), never in UTC."""
+    request = context.get("request")
+    settings = getattr(getattr(request, "app", None), "state", None)
+    return shown(value, getattr(settings, "settings", None))
 
 
 TEMPLATES.env.filters["vn_date"] = _vn_date
