@@ -50,13 +50,9 @@ def engine_of(
 ) -> Any:
     """The command's database. A read command passes `writes=False` (it then works on a
     read-only copy); only a command that creates the database passes `creates=True`."""
-    from kehoach_flow.db.engine import check_schema, open_database
+    from kehoach_flow.db.engine import check_schema, open_configured
 
-    settings = settings_of(ctx)
-    setting = "KEHOACH_DATABASE_URL" if settings.database_url else "KEHOACH_DATA_DIR"
-    engine = open_database(
-        settings.resolved_database_url(), creates=creates, writes=writes, setting=setting
-    )
+    engine = open_configured(settings_of(ctx), creates=creates, writes=writes)
     if check:
         check_schema(engine)
     return engine

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from alembic import command
@@ -20,6 +20,9 @@ from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
 
 from kehoach_flow.errors import KehoachError, SchemaOutdatedError, StorageError
+
+if TYPE_CHECKING:
+    from kehoach_flow.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_NOTADB = 8, 14, 26  # primary result codes
@@ -105,6 +108,15 @@ def open_database(url: str, *, creates: bool, writes: bool, setting: str) -> Eng
     engine = create_db_engine(frozen, create=False)
     event.listen(engine, "handle_error", partial(_explain_sqlite_error, path))
     return engine
+
+
+def open_configured(settings: Settings, *, creates: bool = False, writes: bool = True) -> Engine:
+    """`open_database` for the installation's configured database, its checks naming the
+    variable the operator set (KEHOACH_DATABASE_URL, else KEHOACH_DATA_DIR)."""
+    setting = "KEHOACH_DATABASE_URL" if settings.database_url else "KEHOACH_DATA_DIR"
+    return open_database(
+        settings.resolved_database_url(), creates=creates, writes=writes, setting=setting
+    )
 
 
 def _prepare_new_file(path: Path, creates: bool, setting: str) -> None:

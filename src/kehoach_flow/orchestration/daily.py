@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, select
 
 from kehoach_flow import clock
-from kehoach_flow.db.engine import check_schema, create_db_engine
+from kehoach_flow.db.engine import check_schema, open_configured
 from kehoach_flow.db.queries import list_plans, plan_header
 from kehoach_flow.db.sync import PLAN
 from kehoach_flow.db.tables import StatusSnapshot
@@ -65,7 +65,7 @@ class Runtime:
 
 def open_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or load_settings()
-    engine = create_db_engine(settings.resolved_database_url())
+    engine = open_configured(settings)  # a worker with a mistyped path creates nothing
     check_schema(engine)
     return Runtime(settings, engine)
 

@@ -140,10 +140,10 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
 def app_from_env() -> FastAPI:
     """The app built from KEHOACH_* settings: for `kehoach web --workers N`, where uvicorn
     imports the app afresh in each worker process."""
-    from kehoach_flow.db.engine import check_schema, create_db_engine
+    from kehoach_flow.db.engine import check_schema, open_configured
     from kehoach_flow.settings import load_settings
 
     settings = load_settings()
-    engine = create_db_engine(settings.resolved_database_url())
+    engine = open_configured(settings)
     check_schema(engine)
     return create_app(settings, engine)
