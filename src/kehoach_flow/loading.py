@@ -41,7 +41,12 @@ def known_definitions(conn: Connection) -> tuple[set[str], dict[str, ProgrammeDe
     units = set(conn.execute(select(UNIT.c.key)).scalars())
     programmes = {
         row.key: ProgrammeDef(
-            row.key, row.title, row.decision_code, row.decision_date, dict(row.groups or {})
+            row.key,
+            row.title,
+            row.decision_code,
+            row.decision_date,
+            dict(row.groups or {}),
+            row.report,
         )
         for row in conn.execute(select(PROGRAMME))
     }

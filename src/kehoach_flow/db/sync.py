@@ -171,6 +171,7 @@ def _sync_programmes(conn: Connection, catalog: Catalog, summary: LoadSummary) -
             "decision_code": prog.decision_code,
             "decision_date": prog.decision_date,
             "groups": prog.groups,
+            "report": prog.report,
         }
         old = existing.get(prog.key)
         if old is None:

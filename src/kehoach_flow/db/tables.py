@@ -33,6 +33,7 @@ class Programme(SQLModel, table=True):
     decision_code: str | None = None
     decision_date: date | None = None
     groups: dict[str, str] | None = _json()
+    report: dict[str, Any] | None = _json()  # the `report:` block: rollup header, recipients
 
 
 class Plan(SQLModel, table=True):

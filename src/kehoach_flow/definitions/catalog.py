@@ -33,6 +33,7 @@ class ProgrammeDef:
     decision_code: str | None
     decision_date: date | None
     groups: dict[str, str]
+    report: dict[str, Any] | None = None  # the `report:` block, as JSON
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ class Programme(Model):
     title: Text
     decision: DocumentRef | None = None
     groups: dict[str, Text] = {}
+    report: ReportBlock | None = None  # the rollup's, and where its plans' reports go
 
 
 class ProgrammeFile(Model):
@@ -66,6 +67,22 @@ class Signer(Model):
     on_behalf: str | None = None
     title: Text
     name: Text
+
+
+ReportSymbol = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^BC-[^\s/]+$", max_length=40)
+]
+
+
+class ReportBlock(Model):
+    """Who a report goes to and who signs it: a report goes up the chain, not to the plan's
+    "(phối hợp)" recipients. Every key is optional; see `kehoach_flow.reports.recipients`."""
+
+    issuer: Text | None = None  # the agency writing the report (a plan's defaults to its issuer)
+    place: Text | None = None  # địa danh of the date line
+    symbol: ReportSymbol | None = None  # "BC-SKHCN": the number line reads "Số:      /BC-SKHCN"
+    signer: Signer | None = None
+    recipients: list[Text] = []  # Nơi nhận, in order, "Lưu: VT, ..." last
 
 
 class Target(Model):
@@ -123,6 +140,7 @@ class PlanHeader(Model):
     coordinator: UnitKey
     signer: Signer | None = None
     recipients: list[str] = []
+    report: ReportBlock | None = None  # the reports' own recipients, signer and number
     money_unit: Literal["dong", "nghin", "trieu"] = "dong"
     funding_sources: dict[Key, Text] = {}
     total: Amount | None = None

@@ -130,6 +130,8 @@ def _message(error: Any, loc: Loc) -> str:
 def _pattern_message(field: str, pattern: str) -> str:
     if "@" in pattern:
         return f'"{field}" không phải địa chỉ thư hợp lệ'
+    if pattern.startswith("^BC-"):
+        return f'"{field}" là ký hiệu của báo cáo: "BC-" rồi ký hiệu cơ quan, ví dụ BC-SKHCN'
     if "A-Z" in pattern:
         return f'"{field}" là khóa: chỉ gồm chữ không dấu, số, ".", "_" và "-"'
     return f'"{field}" là mã đơn vị: chỉ gồm chữ thường không dấu, số và "-"'

@@ -95,6 +95,7 @@ def _add_programme(catalog: Catalog, doc: SourceDoc, model: ProgrammeFile) -> li
         decision_code=prog.decision.code if prog.decision else None,
         decision_date=prog.decision.date if prog.decision else None,
         groups=dict(prog.groups),
+        report=prog.report.model_dump(mode="json") if prog.report else None,
     )
     return []
 
