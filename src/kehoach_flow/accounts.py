@@ -6,6 +6,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -31,6 +33,7 @@ class Account:
     username: str
     name: str
     role: str
+    session_version: int = 0  # bumped by sign-out: every session cookie made before it ends
 
     @property
     def can_edit(self) -> bool:
@@ -78,16 +81,29 @@ def authenticate(engine: Engine, username: str, password: str, address: str) -> 
         if recent >= MAX_FAILURES:
             raise TooManyAttemptsError("đăng nhập sai quá nhiều lần; hãy thử lại sau 15 phút")
         row = conn.execute(select(USER).where(USER.c.username == username)).first()
-        if row is not None and not row.disabled and _verify(row.password_hash, password):
+        # An unknown name is checked against a dummy hash of the same cost, so the answer
+        # takes as long as for a known name and does not tell which names exist.
+        matches = _verify(_dummy_hash() if row is None else row.password_hash, password)
+        if row is not None and matches and not row.disabled:
             if _HASHER.check_needs_rehash(row.password_hash):
                 conn.execute(
                     update(USER)
                     .where(USER.c.id == row.id)
                     .values(password_hash=_HASHER.hash(password))
                 )
-            return Account(row.id, row.username, row.name, row.role)
+            return _account(row)
         conn.execute(insert(FAILURE), [{"username": username, "address": address, "at": now}])
     return None
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash no password matches in practice, made with the same parameters as real ones."""
+    return _HASHER.hash(secrets.token_urlsafe(32))
+
+
+def _account(row: Any) -> Account:
+    return Account(row.id, row.username, row.name, row.role, row.session_version)
 
 
 def _verify(stored: str, password: str) -> bool:
@@ -102,7 +118,23 @@ def account(engine: Engine, user_id: int) -> Account | None:
         row = conn.execute(select(USER).where(USER.c.id == user_id)).first()
     if row is None or row.disabled:
         return None
-    return Account(row.id, row.username, row.name, row.role)
+    return _account(row)
+
+
+def session_account(engine: Engine, user_id: int, session_version: int) -> Account | None:
+    """The account a session cookie names, if that session was not ended since."""
+    found = account(engine, user_id)
+    return found if found is not None and found.session_version == session_version else None
+
+
+def end_sessions(engine: Engine, user_id: int) -> None:
+    """Sign-out: every session of this account made so far stops working, on every device."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(USER)
+            .where(USER.c.id == user_id)
+            .values(session_version=USER.c.session_version + 1)
+        )
 
 
 def _digest(token: str) -> str:

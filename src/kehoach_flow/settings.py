@@ -75,7 +75,7 @@ class Settings(BaseSettings):
 
     def ensure_data_dir(self) -> Path:
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner only
         except OSError as exc:
             raise StorageError.from_os_error(
                 exc, f"không tạo được thư mục dữ liệu {self.data_dir}"

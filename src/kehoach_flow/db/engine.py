@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,9 +40,13 @@ def create_db_engine(url: str | URL, create: bool = True) -> Engine:
     path = sqlite_file(parsed)
     if create and path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError.from_os_error(exc, f"không tạo được thư mục {path.parent}") from None
+        try:
+            _private_file(path)
+        except OSError as exc:
+            raise StorageError.from_os_error(exc, f"không tạo được tệp {path}") from None
     engine = create_engine(parsed, connect_args={"timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
     if path is not None:
@@ -135,11 +139,22 @@ def _prepare_new_file(path: Path, creates: bool, setting: str) -> None:
                 "(`kehoach db upgrade` chỉ tạo thư mục cuối cùng của đường dẫn)"
             )
         try:
-            folder.mkdir()
+            folder.mkdir(mode=0o700)  # the data directory: its owner's only
         except OSError as exc:
             raise StorageError.from_os_error(exc, f"không tạo được thư mục {folder}") from None
     if not os.access(folder, os.W_OK):
         raise StorageError(f"thư mục {folder} chỉ đọc: không tạo được cơ sở dữ liệu {path.name}")
+    try:
+        _private_file(path)
+    except OSError as exc:
+        raise StorageError.from_os_error(exc, f"không tạo được tệp {path}") from None
+
+
+def _private_file(path: Path) -> None:
+    """A new, empty SQLite file readable by its owner only (SQLite takes an empty file as a
+    new database and gives its -wal and -shm files the same mode)."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _explain_sqlite_error(path: Path, context: ExceptionContext) -> Exception | None:

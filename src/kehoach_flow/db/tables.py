@@ -235,6 +235,8 @@ class ReportRun(SQLModel, table=True):
     generated_at: datetime
     content_hash: str = Field(max_length=64)
     files: list[str] | None = _json()
+    # the working-day calendar it was counted on (hash of the days off in the report's years)
+    calendar_hash: str | None = Field(default=None, max_length=64)
 
 
 class StatusSnapshot(SQLModel, table=True):
@@ -278,6 +280,7 @@ class User(SQLModel, table=True):
     password_hash: str
     created_at: datetime
     disabled: bool = False
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class LoginFailure(SQLModel, table=True):

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from kehoach_flow.errors import KehoachError, NotFoundError, StaleVersionError
 from kehoach_flow.orchestration.service import Service
 from kehoach_flow.settings import Settings
-from kehoach_flow.web import admin_pages, api, auth, pages, update, work_pages
+from kehoach_flow.web import admin_pages, api, auth, pages, security, update, work_pages
 from kehoach_flow.web.update import message
 
 
@@ -55,9 +55,12 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
         title="kehoach-flow",
         lifespan=lifespan,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # security.install_docs: from the package's files, no CDN
         redoc_url=None,
     )
+    security.install(app)
+    security.install_docs(app, "/api/openapi.json")
+    app.state.settings = settings  # the pages' time zone (templating's vn_date)
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )

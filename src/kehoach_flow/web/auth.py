@@ -1,5 +1,6 @@
-"""Sessions for managers and coordinators: a signed, expiring cookie naming the user, and the
-sign-in and sign-out pages. Pages that need an account redirect to the sign-in page."""
+"""Sessions for managers and coordinators: a signed, expiring cookie naming the user and the
+account's session version (sign-out bumps it, so the cookie stops working on the server side
+too), and the sign-in and sign-out pages. Pages that need an account redirect to the sign-in page."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from kehoach_flow.accounts import Account, TooManyAttemptsError, account, authenticate
+from kehoach_flow.accounts import (
+    Account,
+    TooManyAttemptsError,
+    authenticate,
+    end_sessions,
+    session_account,
+)
 from kehoach_flow.settings import Settings
 from kehoach_flow.web import csrf
 from kehoach_flow.web.templating import TEMPLATES
@@ -36,10 +43,12 @@ def current_account(request: Request, settings: Settings, engine: Any) -> Accoun
     if not raw:
         return None
     try:
-        user_id = _serializer(settings).loads(raw, max_age=int(settings.session_hours * 3600))
+        value = _serializer(settings).loads(raw, max_age=int(settings.session_hours * 3600))
     except BadSignature:
         return None
-    return account(engine, int(user_id)) if isinstance(user_id, int) else None
+    if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value)):
+        return None  # a cookie from before session versions, or not ours
+    return session_account(engine, value[0], value[1])
 
 
 def require_account(request: Request, settings: Settings, engine: Any) -> Account:
@@ -89,7 +98,7 @@ def router(settings: Settings, engine: Any) -> APIRouter:
         response = RedirectResponse(next_path, status_code=303)
         response.set_cookie(
             COOKIE,
-            _serializer(settings).dumps(found.id),
+            _serializer(settings).dumps([found.id, found.session_version]),
             max_age=int(settings.session_hours * 3600),
             httponly=True,
             samesite="lax",
@@ -104,6 +113,9 @@ def router(settings: Settings, engine: Any) -> APIRouter:
             csrf.verify(request, data.get(csrf.FIELD), secret)
         except csrf.CsrfError:
             return RedirectResponse("/", status_code=303)
+        signed_in = current_account(request, settings, engine)
+        if signed_in is not None:
+            end_sessions(engine, signed_in.id)
         response = RedirectResponse("/dang-nhap", status_code=303)
         response.delete_cookie(COOKIE)
         return response

@@ -24,6 +24,13 @@ def _vn_date(context: Any, value: date | datetime | str | None) -> str:
     return shown(value, getattr(settings, "settings", None))
 
 
+def _width_class(share: float) -> str:
+    """A bar's width as one of style.css's w-0 … w-100 classes: no style attribute, which
+    the Content-Security-Policy (style-src 'self') would drop."""
+    return f"w-{max(0, min(100, round(float(share))))}"
+
+
 TEMPLATES.env.filters["vn_date"] = _vn_date
 TEMPLATES.env.filters["money"] = lambda v: "" if v is None else format_number(v)
+TEMPLATES.env.filters["width_class"] = _width_class
 TEMPLATES.env.filters["percent"] = lambda v: f"{v:g}".replace(".", ",")  # 14,3 in Vietnamese
