@@ -93,6 +93,8 @@ def sample_report() -> Report:
                 status="Hoàn thành đúng hạn",
                 amount="1.477.000.000",
                 depth=3,
+                achieved="Hoàn thành đúng hạn\n38 thiết bị",
+                funding="Ngân sách tỉnh",
             ),
             AppendixRow(
                 "-",
@@ -281,14 +283,16 @@ def test_appendix_table_has_one_row_per_item_and_bold_sections(tmp_path: Path) -
     assert header == [
         "TT",
         "Nội dung",
-        "Kết quả",
+        "Kết quả đạt được",  # what was achieved, not the plan's expected result
         "Chủ trì",
         "Phối hợp",
         "Tiến độ",
-        "Tình trạng",
+        "Nguồn kinh phí",
         "Kinh phí (đồng)",  # the unit in the header
     ]
     assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader")
+    # no row is split across pages, the header row included
+    assert all(row._tr.xpath("./w:trPr/w:cantSplit") for row in table.rows)
     assert all(_all_bold(c.paragraphs[0]) for c in table.rows[0].cells)
     assert len(table.rows) == len(report.appendix) + 1
     for row, item in zip(table.rows[1:], report.appendix, strict=True):
@@ -297,11 +301,11 @@ def test_appendix_table_has_one_row_per_item_and_bold_sections(tmp_path: Path) -
         assert _all_bold(row.cells[1].paragraphs[0]) == item.is_section
     task = table.rows[4]
     assert [c.text for c in task.cells[2:]] == [
-        "38 thiết bị",
+        "Hoàn thành đúng hạn\n38 thiết bị",
         "Trung tâm Kỹ thuật TĐC",
         "Sở Tài chính",
         "Quý II",
-        "Hoàn thành đúng hạn",
+        "Ngân sách tỉnh",
         "1.477.000.000",
     ]
     paragraphs = [c.paragraphs[0] for row in table.rows for c in row.cells]
@@ -322,8 +326,10 @@ def test_appendix_cells_are_aligned_and_sized_to_their_columns(tmp_path: Path) -
     assert aligns[1] is None  # left, from the style
     assert aligns[-1] == WD_ALIGN_PARAGRAPH.RIGHT
     widths = [round(c.width.mm) for c in task.cells]
-    # "1.477.000.000" needs 25 mm on one line (it broke as "1.477.000.00|0" in 24 mm)
-    assert widths == [9, 35, 25, 20, 20, 15, 16, 25]
+    # "1.477.000.000" needs 25 mm on one line (it broke as "1.477.000.00|0" in 24 mm);
+    # "Tiến độ" holds "31/12/2024" on one line; the whole table fits A4 portrait (165 mm)
+    assert widths == [8, 28, 30, 18, 18, 20, 18, 25]
+    assert sum(c.width.mm for c in task.cells) <= 165.01
 
 
 def test_appendix_cell_text_keeps_markup_line_breaks_and_drops_control_characters(
@@ -333,7 +339,7 @@ def test_appendix_cell_text_keeps_markup_line_breaks_and_drops_control_character
     odd = replace(
         report.appendix[3],
         content='Mua <thiết bị> & "chuẩn"\nđợt 2',
-        result="38\x0b thiết bị\x01",
+        achieved="38\x0b thiết bị\x01",
     )
     appendix = (*report.appendix[:3], odd, *report.appendix[4:])
     table = _tables(_written(tmp_path, replace(report, appendix=appendix)))[2]

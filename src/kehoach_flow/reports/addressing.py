@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -41,6 +42,14 @@ class Addressing:
     def number_line(self) -> str:
         """ "Số:      /BC-SKHCN": the number itself is given when the report is signed."""
         return f"Số:      /{self.symbol}"
+
+    def appendix_note(self, issued: date) -> str:
+        """The line under the appendix's title: "(Kèm theo Báo cáo số      /BC-SKHCN ngày
+        20/12/2024 của Sở Khoa học và Công nghệ)"."""
+        month = f"{issued.month:02d}" if issued.month <= 2 else str(issued.month)
+        day = f"{issued.day:02d}/{month}/{issued.year}"
+        issuer = f" của {self.short_issuer()}" if self.issuer else ""
+        return f"(Kèm theo Báo cáo số      /{self.symbol} ngày {day}{issuer})"
 
     def short_issuer(self) -> str:
         """ "Sở Khoa học và Công nghệ tỉnh Quảng Trị" -> "Sở Khoa học và Công nghệ"."""

@@ -19,8 +19,10 @@ from kehoach_flow.numbers import (
     MoneyUnit,
     amount_in_words,
     format_money,
+    format_number,
     format_percent,
 )
+from kehoach_flow.reports.addressing import Addressing, plan_addressing
 from kehoach_flow.reports.content import (
     AppendixRow,
     BudgetRow,
@@ -28,7 +30,6 @@ from kehoach_flow.reports.content import (
     GroupResult,
     Header,
     Report,
-    Signature,
 )
 from kehoach_flow.reports.periods import Period
 from kehoach_flow.tracking.board import BoardOptions, TaskView, plan_board
@@ -92,12 +93,14 @@ def build_report(
     """The report of `plan_key` for `period`, dated `issued` (the date line)."""
     facts = _read(engine, plan_key, period, options)
     header = facts.plan.header or {}
+    with engine.connect() as conn:
+        addressing = plan_addressing(conn, facts.plan)
     # The government's categories count the items that carry results, each once: a task
     # with subtasks is counted through them.
     views = [facts.views[t["key"]] for t in facts.tasks if facts.is_leaf(t["key"])]
     counted = [v for v in views if v.category is not None]
     budget = _budget(facts)
-    report_header = _header(header, facts.plan.title, period, issued)
+    report_header = _header(addressing, facts.plan.title, period, issued)
     unit = facts.money_unit
     return Report(
         header=report_header,
@@ -116,9 +119,10 @@ def build_report(
         proposals=tuple(
             f"{u.proposals}" for notes in facts.notes.values() for u in notes if u.proposals
         ),
-        recipients=tuple(header.get("recipients") or ()),
-        signature=_signature(header),
+        recipients=addressing.recipients,
+        signature=addressing.signature,
         appendix_title=f"Kết quả thực hiện các nhiệm vụ {period.title}",
+        appendix_note=addressing.appendix_note(issued),
         appendix=_appendix(facts),
         budget=tuple(budget),
         total_in_words=_total_in_words(budget[-1]),
@@ -190,17 +194,16 @@ def _date_line(place: str, day: date) -> str:
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
-def _header(header: dict[str, Any], title: str, period: Period, issued: date) -> Header:
-    parent, agency = _agency_lines(header.get("issuer") or "")
-    symbol = (header.get("document") or {}).get("symbol") or ""
+def _header(addressing: Addressing, title: str, period: Period, issued: date) -> Header:
+    parent, agency = _agency_lines(addressing.issuer)
     return Header(
         parent_agency=parent,
         agency=agency,
-        number_line=f"Số:      /BC-{symbol}" if symbol else "Số:      /BC",
-        place_date=_date_line(header.get("place") or "", issued),
+        number_line=addressing.number_line,
+        place_date=_date_line(addressing.place, issued),
         kind="BÁO CÁO",
         title=_title(title, period),
-        issuer=header.get("issuer") or "",
+        issuer=addressing.issuer,
     )
 
 
@@ -317,13 +320,6 @@ def _next_steps(facts: _Facts, period: Period) -> tuple[str, ...]:
     return tuple(steps)
 
 
-def _signature(header: dict[str, Any]) -> Signature:
-    signer = header.get("signer") or {}
-    return Signature(
-        signer.get("on_behalf") or "", signer.get("title") or "", signer.get("name") or ""
-    )
-
-
 def budget_by_source(tasks: list[dict[str, Any]], views: Mapping[str, TaskView]) -> list[BudgetRow]:
     """Planned and spent per funding source, then the total (the report's budget table)."""
     planned: dict[str, int] = defaultdict(int)
@@ -416,6 +412,32 @@ def _task_amount(facts: _Facts, task: dict[str, Any]) -> int:
     return rolled if rolled is not None else facts.declared.get(task["key"], 0)
 
 
+def _achieved(facts: _Facts, task: dict[str, Any], view: TaskView) -> str:
+    """The appendix's "Kết quả đạt được": the task's state at the cut-off, then the figures
+    and the latest note its unit reported; a finished task without either achieved what the
+    plan expected. One item a line."""
+    lines = [view.category.label if view.category else "Hủy"]
+    figures = [
+        f"{format_number(actual)}/{format_number(target['quantity'])} {target['unit']}"
+        for target in task["targets"]
+        if (actual := view.state.actuals.get(target["id"])) is not None
+    ]
+    if figures:
+        lines.append("Đạt " + "; ".join(figures))
+    notes = facts.notes.get(task["key"], [])
+    note = next((u.note for u in reversed(notes) if u.note), None) or view.state.note
+    if note:
+        lines.append(note.strip())
+    elif not figures and view.category in (Category.DONE_ON_TIME, Category.DONE_LATE):
+        lines.append((task["result"] or "").strip())
+    return "\n".join(line for line in lines if line)
+
+
+def _funding_names(task: dict[str, Any]) -> str:
+    """ "Nguồn kinh phí" as the plan names its sources, each once."""
+    return "; ".join(dict.fromkeys(line["name"] for line in task["funding"] if line["name"]))
+
+
 def _appendix(facts: _Facts) -> tuple[AppendixRow, ...]:
     """Sections with their subtotals, each task under its section and each subtask under
     its task; a task with subtasks keeps its own row with their subtotal."""
@@ -454,6 +476,8 @@ def _appendix(facts: _Facts) -> tuple[AppendixRow, ...]:
                         view.category.label if view.category else "Hủy",
                         format_money(planned, unit) if planned else "",
                         depth=section.depth + 1 + level,
+                        achieved=_achieved(facts, task, view),
+                        funding=_funding_names(task),
                     )
                 )
             if subtotal:

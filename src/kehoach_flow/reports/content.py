@@ -8,6 +8,15 @@ from kehoach_flow.numbers import MONEY_UNIT_LABELS, MoneyUnit, format_money
 
 NOTHING = "Không có."  # an empty list (difficulties, next steps, proposals)
 NO_TASKS = "Không có nhiệm vụ trong kỳ."  # a solution group with no task
+APPENDIX_HEADERS = (
+    "TT",
+    "Nội dung",
+    "Kết quả đạt được",
+    "Chủ trì",
+    "Phối hợp",
+    "Tiến độ",
+    "Nguồn kinh phí",
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class AppendixRow:
     amount: str = ""
     is_section: bool = False
     depth: int = 0
+    achieved: str = ""  # "Kết quả đạt được": the state, the figures and notes reported
+    funding: str = ""  # "Nguồn kinh phí", as the plan names its sources
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,25 @@ class Report:
     metadata: dict[str, str] = field(default_factory=dict)  # plan key, period, cut-off
     closing: str = ""  # the body's last sentence, ending with "./."
     money_unit: MoneyUnit = "dong"  # the plan's unit: the tables' amounts are written in it
+    # "(Kèm theo Báo cáo số      /BC-SKHCN ngày 20/12/2024 của Sở Khoa học và Công nghệ)"
+    appendix_note: str = ""
+
+    @property
+    def appendix_amounts(self) -> bool:
+        """Whether the appendix has a "Kinh phí" column: only when the plan gives amounts."""
+        return any(row.amount for row in self.appendix)
+
+    @property
+    def appendix_headers(self) -> tuple[str, ...]:
+        """The appendix's columns as every writer heads them, in the plan appendix's order."""
+        money = (f"Kinh phí ({self.money_label})",) if self.appendix_amounts else ()
+        return (*APPENDIX_HEADERS, *money)
+
+    def appendix_cells(self, row: AppendixRow) -> tuple[str, ...]:
+        """A row's cells under `appendix_headers` (a section row: its number, title, amount)."""
+        cells = (row.number, row.content, row.achieved, row.lead, row.partners, row.schedule)
+        money = (row.amount,) if self.appendix_amounts else ()
+        return (*cells, row.funding, *money)
 
     @property
     def money_label(self) -> str:

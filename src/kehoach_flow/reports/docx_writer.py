@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 from xml.sax.saxutils import escape
@@ -46,23 +45,17 @@ CENTER, LEFT, RIGHT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALI
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
 TEXT_WIDTH_MM = 165
-# 12 pt bold Quốc hiệu is ~88 mm wide in Times New Roman, so the right column needs ~95 mm;
-# the heading table is 5 mm wider than the text block, as many agencies' templates are.
-HEAD_WIDTHS_MM = (72, 98)
-FOOT_WIDTHS_MM = (80, 90)
-APPENDIX_COLUMNS = (  # header, width in mm, alignment
-    ("TT", 9, CENTER),
-    ("Nội dung", 36, LEFT),
-    ("Kết quả", 25, LEFT),
-    ("Chủ trì", 20, LEFT),
-    ("Phối hợp", 20, LEFT),
-    ("Tiến độ", 15, CENTER),
-    ("Tình trạng", 16, LEFT),
-    ("Kinh phí", 24, RIGHT),
-)
-APPENDIX_CELLS = attrgetter(
-    "number", "content", "result", "lead", "partners", "schedule", "status", "amount"
-)
+# 12 pt bold Quốc hiệu is ~88 mm wide in Times New Roman, so the right column needs ~95 mm.
+# The heading and signature tables are exactly as wide as the text block and start at its
+# left edge: a wider, centred table starts outside the left margin.
+HEAD_WIDTHS_MM = (75, 90)
+FOOT_WIDTHS_MM = (75, 90)
+# The appendix on A4 portrait (165 mm): widths in mm with and without a "Kinh phí" column,
+# in the order of `Report.appendix_headers`. "Tiến độ" holds "31/12/2024" on one line.
+APPENDIX_WIDTHS_MM = (8, 35, 30, 18, 18, 20, 18)
+APPENDIX_MONEY_MM = 18
+APPENDIX_WIDTHS_NO_MONEY_MM = (8, 42, 34, 19, 19, 20, 23)
+APPENDIX_ALIGNS = (CENTER, LEFT, LEFT, LEFT, LEFT, CENTER, LEFT, RIGHT)
 BUDGET_COLUMNS = (
     ("Nguồn kinh phí", 66, LEFT),
     ("Kế hoạch", 33, RIGHT),
@@ -270,7 +263,7 @@ def _table(doc: DocxDocument, widths_mm: Sequence[float], *, grid: bool) -> Tabl
     """A fixed-width table: ruled for data, borderless for the heading and signature blocks."""
     table = doc.add_table(rows=0, cols=len(widths_mm))
     table.style = doc.styles["Table Grid"] if grid else None
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER if grid else WD_TABLE_ALIGNMENT.LEFT
     table.autofit = False
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)
@@ -280,6 +273,10 @@ def _table(doc: DocxDocument, widths_mm: Sequence[float], *, grid: bool) -> Tabl
         for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
             borders.append(_with_attrs(f"w:{edge}", val="nil"))
         tbl_pr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
+    if not grid:  # at the text's left edge, not a cell margin to the left of it
+        indent = _with_attrs("w:tblInd", w="0", type="dxa")
+        after = ("w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
+        tbl_pr.insert_element_before(indent, *after)
     margins = OxmlElement("w:tblCellMar")
     for side in ("left", "right"):
         margins.append(_with_attrs(f"w:{side}", w="57" if grid else "0", type="dxa"))
@@ -317,19 +314,33 @@ def _table_style(doc: DocxDocument) -> None:
 
 
 def _row(
-    table: Table, values: Sequence[str], aligns: Sequence[Align], widths: Sequence[int], bold: bool
+    table: Table,
+    values: Sequence[str],
+    aligns: Sequence[Align],
+    widths: Sequence[int],
+    bold: bool,
+    *,
+    header: bool = False,
+    span: tuple[int, int] | None = None,
 ) -> None:
     """One table row, written as WordprocessingML in one parse: building a 500-row appendix
     through python-docx's cell and paragraph objects took several seconds, most of it in
-    style lookups repeated for every cell."""
-    cells = "".join(
-        _cell_xml(value, align, width, bold)
-        for value, align, width in zip(values, aligns, widths, strict=True)
-    )
-    table._tbl.append(parse_xml(f"<w:tr {nsdecls('w')}>{cells}</w:tr>"))
+    style lookups repeated for every cell. A row is never split across pages (w:cantSplit);
+    a `header` row repeats on each page (w:tblHeader); `span` (first, last) merges those
+    columns into one cell holding the first's value (a section's title)."""
+    cells = []
+    index = 0
+    while index < len(values):
+        last = span[1] if span and index == span[0] else index
+        width = sum(widths[index : last + 1])
+        cells.append(_cell_xml(values[index], aligns[index], width, bold, last - index + 1))
+        index = last + 1
+    flags = "<w:cantSplit/>" + ('<w:tblHeader w:val="true"/>' if header else "")
+    row = f"<w:tr {nsdecls('w')}><w:trPr>{flags}</w:trPr>{''.join(cells)}</w:tr>"
+    table._tbl.append(parse_xml(row))
 
 
-def _cell_xml(value: str, align: Align, width_twips: int, bold: bool) -> str:
+def _cell_xml(value: str, align: Align, width_twips: int, bold: bool, span: int = 1) -> str:
     jc = "" if align == LEFT else f'<w:jc w:val="{WD_ALIGN_PARAGRAPH.to_xml(align)}"/>'
     run = ""
     if value:
@@ -337,8 +348,9 @@ def _cell_xml(value: str, align: Align, width_twips: int, bold: bool) -> str:
         text = '</w:t><w:br/><w:t xml:space="preserve">'.join(lines)
         weight = "<w:rPr><w:b/></w:rPr>" if bold else ""
         run = f'<w:r>{weight}<w:t xml:space="preserve">{text}</w:t></w:r>'
+    merged = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
     return (
-        f'<w:tc><w:tcPr><w:tcW w:w="{width_twips}" w:type="dxa"/></w:tcPr>'
+        f'<w:tc><w:tcPr><w:tcW w:w="{width_twips}" w:type="dxa"/>{merged}</w:tcPr>'
         f'<w:p><w:pPr><w:pStyle w:val="{TABLE_STYLE_ID}"/>{jc}</w:pPr>{run}</w:p></w:tc>'
     )
 
@@ -351,8 +363,7 @@ def _grid(doc: DocxDocument, columns: Sequence[tuple[str, float, Align]]) -> Tab
     """A bordered table with its bold header row, repeated on every page it runs onto."""
     headers, widths, _ = zip(*columns, strict=True)
     table = _table(doc, widths, grid=True)
-    _row(table, headers, [CENTER] * len(headers), _twips(columns), True)
-    table.rows[0]._tr.get_or_add_trPr().append(_with_attrs("w:tblHeader", val="true"))
+    _row(table, headers, [CENTER] * len(headers), _twips(columns), True, header=True)
     return table
 
 
@@ -418,7 +429,10 @@ def _percent(value: float) -> str:
 
 
 def _footer_block(doc: DocxDocument, report: Report) -> None:
-    left, right = _table(doc, FOOT_WIDTHS_MM, grid=False).add_row().cells
+    if doc.paragraphs:  # the body's last sentence goes to the signature's page with it
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    table = _table(doc, FOOT_WIDTHS_MM, grid=False)
+    left, right = table.add_row().cells
     _para(left, "Nơi nhận:", 12, bold=True, italic=True, align=LEFT)
     for line in _recipient_lines(report.recipients):
         _para(left, line, 11, align=LEFT)
@@ -430,6 +444,8 @@ def _footer_block(doc: DocxDocument, report: Report) -> None:
         _para(right, align=CENTER)
     _para(right, signature.name, bold=True, align=CENTER)
     _drop_placeholders(left, right)
+    # Nơi nhận and the signature stay together on one page
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _recipient_lines(recipients: Sequence[str]) -> list[str]:
@@ -443,12 +459,19 @@ def _recipient_lines(recipients: Sequence[str]) -> list[str]:
 def _appendix(doc: DocxDocument, report: Report) -> None:
     title = _para(doc, "PHỤ LỤC", bold=True, align=CENTER)
     title.paragraph_format.page_break_before = True
-    _para(doc, report.appendix_title, bold=True, align=CENTER).paragraph_format.space_after = Pt(6)
+    heading = _para(doc, report.appendix_title, bold=True, align=CENTER)
+    if report.appendix_note:
+        heading = _para(doc, report.appendix_note, italic=True, align=CENTER)
+    heading.paragraph_format.space_after = Pt(6)
     columns = _appendix_columns(report)
     table, widths = _grid(doc, columns), _twips(columns)
     aligns = [align for _, _, align in columns]
+    money = report.appendix_amounts
+    # a section row: its title across every column but TT and Kinh phí
+    span = (1, len(columns) - (2 if money else 1))
     for row in report.appendix:
-        _row(table, APPENDIX_CELLS(row), aligns, widths, row.is_section)
+        cells = report.appendix_cells(row)
+        _row(table, cells, aligns, widths, row.is_section, span=span if row.is_section else None)
     _budget(doc, report)
     if report.total_in_words:
         _para(doc, report.total_in_words, italic=True).paragraph_format.space_before = Pt(6)
@@ -461,19 +484,19 @@ def _number_width_mm(text: str, points: float = TABLE_PT) -> float:
 
 
 def _appendix_columns(report: Report) -> tuple[tuple[str, float, Align], ...]:
-    """The appendix's columns, the amount's header naming the unit; the amount column as
-    wide as its widest amount needs on one line (a cell's margins are 1 mm each side),
-    the difference taken from "Nội dung"."""
-    name, width, align = APPENDIX_COLUMNS[-1]
+    """The appendix's columns as wide as the text block, the amount's header naming the
+    unit; the amount column as wide as its widest amount needs on one line (a cell's margins
+    are 1 mm each side), the difference taken from "Nội dung". No "Kinh phí" column when the
+    plan gives no amounts."""
+    headers = report.appendix_headers
+    if not report.appendix_amounts:
+        return tuple(zip(headers, APPENDIX_WIDTHS_NO_MONEY_MM, APPENDIX_ALIGNS, strict=False))
     widest = max((_number_width_mm(row.amount) for row in report.appendix), default=0.0)
-    extra = max(0, math.ceil(widest + 2.5 - width))
-    number, (content, content_width, content_align), *middle = APPENDIX_COLUMNS[:-1]
-    return (
-        number,
-        (content, content_width - extra, content_align),
-        *middle,
-        (f"{name} ({report.money_label})", width + extra, align),
-    )
+    extra = max(0, math.ceil(widest + 2.5 - APPENDIX_MONEY_MM))
+    widths = list(APPENDIX_WIDTHS_MM)
+    widths[1] -= extra
+    widths.append(APPENDIX_MONEY_MM + extra)
+    return tuple(zip(headers, widths, APPENDIX_ALIGNS, strict=True))
 
 
 def _budget(doc: DocxDocument, report: Report) -> None:
