@@ -71,8 +71,9 @@ def test_q2_report_categories_match_the_history_at_the_cut_off(recorded: Engine)
     assert report.total_tasks == 7
     sentences = [s for g in report.results for s in g.sentences]
     assert any("đạt 12/30 doanh nghiệp" in s for s in sentences)
-    assert "Doanh nghiệp chưa phối hợp" in report.difficulties
-    assert report.proposals == ("Đề nghị bổ sung kinh phí khảo sát",)
+    assert report.difficulties == ("Doanh nghiệp chưa phối hợp.",)
+    assert report.proposals[0].startswith("Kính đề nghị ")
+    assert report.proposals[0].endswith("bổ sung kinh phí khảo sát.")
     assert report.header.place_date == "Quảng Trị, ngày 20 tháng 6 năm 2024"
     assert report.header.title.endswith("hội nhập quốc tế quý II năm 2024")
     assert report.header.title.count("năm 2024") == 1  # not "năm 2024, quý II năm 2024"

@@ -58,7 +58,7 @@ def test_a_plan_cutoff_wins_and_reaches_the_report_text(
     load_path(engine, _with_cutoff(definitions_copy, "20"))
     assert _q2_cutoff(settings, tmp_path).startswith("2024-06-20")
     text = next(tmp_path.glob("*.md")).read_text(encoding="utf-8")
-    assert "số liệu đến hết ngày 20/06/2024" in text
+    assert "số liệu tính đến hết ngày 20/6/2024" in text
 
 
 def test_progress_requests_follow_the_plan_cutoff(

@@ -223,9 +223,9 @@ def test_body_headings_come_in_order_and_bold(tmp_path: Path) -> None:
 def test_body_lists_items_counts_and_says_khong_co_for_empty_lists(tmp_path: Path) -> None:
     texts = [p.text for p in _written(tmp_path).paragraphs]
     assert "- Tổ chức 06 lớp tập huấn cho hơn 463 lượt học viên." in texts
-    assert "Tổng số nhiệm vụ trong kỳ báo cáo: 8 nhiệm vụ, trong đó:" in texts
-    assert "- Hoàn thành đúng hạn: 3 nhiệm vụ (37,5%)" in texts
-    assert "- Đang thực hiện trong hạn: 2 nhiệm vụ (25%)" in texts
+    assert "Tổng số nhiệm vụ trong kỳ báo cáo: 08 nhiệm vụ, trong đó:" in texts
+    assert "- Hoàn thành đúng hạn: 03 nhiệm vụ (37,5%);" in texts
+    assert "- Đang thực hiện trong hạn: 02 nhiệm vụ (25%);" in texts
     proposals = texts.index("IV. ĐỀ XUẤT, KIẾN NGHỊ")
     assert texts[proposals + 1] == "Không có."
 

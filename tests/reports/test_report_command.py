@@ -36,7 +36,7 @@ def test_report_writes_the_files_and_records_the_run(
     assert first.exit_code == 0, first.stderr
     made = json.loads(first.stdout)
     assert sorted(Path(f).suffix for f in made["files"]) == [".html", ".md"]
-    assert "Đang thực hiện trong hạn: 1 nhiệm vụ" in Path(made["files"][0]).read_text(
+    assert "Đang thực hiện trong hạn: 01 nhiệm vụ" in Path(made["files"][0]).read_text(
         encoding="utf-8"
     )
     run_cli(settings, "update", "chuan-do-luong", "--status", "done", "--date", "2024-10-01")

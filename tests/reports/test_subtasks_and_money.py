@@ -222,12 +222,16 @@ def test_subtasks_print_under_their_parent_in_results_and_the_parent_once_in_nex
     group = next(g for g in report.results if g.code == "2.2")
     starts = [s.split(":")[0] for s in group.sentences]
     assert starts == [
-        "Đầu tư máy móc thiết bị đo lường thử nghiệm (giai đoạn 2)",
+        "Phòng Kế hoạch - Tài chính đang đầu tư máy móc thiết bị đo lường thử nghiệm"
+        " (giai đoạn 2), ước đạt 80% khối lượng công việc, cụ thể",
         "a) Cầu đo điện trở tiếp xúc",
         "b) Máy đo nhanh chỉ số Octane",
-        "c) Bộ kiểm tra công tơ nước tại hiện trường",
-        "Thiết lập, duy trì các chuẩn đo lường",
+        # led by another unit than its parent: that unit is the subject
+        "c) Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng đang triển khai bộ kiểm tra công"
+        " tơ nước tại hiện trường, ước đạt 40% khối lượng công việc.",
+        starts[4],
     ]
+    assert "thiết lập, duy trì các chuẩn đo lường" in starts[4]
     assert group.levels == (0, 1, 1, 1, 0)
     steps = [s for s in report.next_steps if "giai đoạn 2" in s]
     assert len(steps) == 1

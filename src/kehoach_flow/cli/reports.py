@@ -38,6 +38,16 @@ def report(
     on: Annotated[
         str | None, typer.Option("--date", help="Ngày ghi ở dòng địa danh (mặc định: hôm nay).")
     ] = None,
+    can_cu: Annotated[
+        str | None,
+        typer.Option(
+            "--can-cu",
+            help="Văn bản yêu cầu báo cáo, dẫn ở câu mở đầu, ví dụ "
+            '"Công văn số 123/BKHCN-VP ngày 05/6/2024 của Bộ Khoa học và Công nghệ" '
+            "(mặc định: report: basis của kế hoạch, không có thì dẫn chế độ báo cáo định kỳ "
+            "theo Nghị định 09/2019/NĐ-CP).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Soạn dự thảo báo cáo của một kỳ theo thể thức Nghị định 30/2020 (docx, Markdown, HTML).
@@ -51,6 +61,7 @@ def report(
         raise typer.BadParameter("cần đúng một trong --plan hoặc --programme", param_hint="--plan")
     if not year:
         raise typer.BadParameter("cần --year, ví dụ --year 2024", param_hint="--year")
+    basis = _basis(can_cu)
     from kehoach_flow.clock import today
     from kehoach_flow.reports.periods import period as make_period
     from kehoach_flow.reports.runs import check_year, generate, plan_period
@@ -83,7 +94,15 @@ def report(
     chosen = plan_period(engine_of(ctx), plan, period, year, cutoff_day)
     target = out_dir or settings.ensure_data_dir() / "reports" / plan
     result = generate(
-        engine_of(ctx), plan, chosen, options, target, formats, issued, settings.report_templates
+        engine_of(ctx),
+        plan,
+        chosen,
+        options,
+        target,
+        formats,
+        issued,
+        settings.report_templates,
+        basis,
     )
     if as_json:
         print_json({"files": [str(f) for f in result.files], "content_hash": result.content_hash})
@@ -92,6 +111,22 @@ def report(
     out.print(f"Đã soạn báo cáo {chosen.title} (số liệu đến {chosen.cutoff:%d/%m/%Y}): {counts}.")
     for path in result.files:
         out.print(f"  {path}", markup=False)
+
+
+def _basis(text: str | None) -> str | None:
+    """`--can-cu` as given, on one line; refused when empty or too long for a sentence."""
+    if text is None:
+        return None
+    one_line = " ".join(text.split())
+    if not one_line.strip(" .,;"):
+        raise typer.BadParameter(
+            '--can-cu cần tên văn bản, ví dụ "Công văn số 123/BKHCN-VP ngày 05/6/2024 của Bộ Khoa học '
+            'và Công nghệ"',
+            param_hint="--can-cu",
+        )
+    if len(one_line) > 500:
+        raise typer.BadParameter("--can-cu dài quá 500 ký tự", param_hint="--can-cu")
+    return one_line
 
 
 @app.command()

@@ -40,8 +40,16 @@ class UnitsFile(Model):
 
 
 class DocumentRef(Model):
-    code: Text
+    """A document a plan carries out, as a report names it: "Quyết định số 996/QĐ-TTg ngày
+    10/8/2018 của Thủ tướng Chính phủ phê duyệt Đề án ...". Only `code` is required: the type
+    and the issuer are read from its symbol when not given ("QĐ" a Quyết định, "KH" a Kế
+    hoạch, none a Công văn; "TTg" the Thủ tướng, "BKHCN" the Bộ, "UBND" the province)."""
+
+    code: Text  # số và ký hiệu: "996/QĐ-TTg", "1928/QĐ-UBND", "49/KH-SKHCN"
     date: Date | None = None
+    type: Text | None = None  # "Quyết định", "Kế hoạch", "Công văn", ...
+    issuer: Text | None = None  # "Thủ tướng Chính phủ", "UBND tỉnh Quảng Trị"
+    about: Text | None = None  # trích yếu: "phê duyệt Đề án ...", "về việc ..."
 
 
 class Programme(Model):
@@ -83,6 +91,11 @@ class ReportBlock(Model):
     symbol: ReportSymbol | None = None  # "BC-SKHCN": the number line reads "Số:      /BC-SKHCN"
     signer: Signer | None = None
     recipients: list[Text] = []  # Nơi nhận, in order, "Lưu: VT, ..." last
+    # the request the reports answer, cited in the opening ("Thực hiện <basis>, ..."):
+    # "Công văn số 123/BKHCN-VP ngày 05/6/2024 của Bộ Khoa học và Công nghệ"; `kehoach
+    # report --can-cu` gives one for a single report; without either the opening cites the
+    # periodic reporting regime (Nghị định 09/2019/NĐ-CP)
+    basis: Text | None = None
 
 
 class Target(Model):

@@ -22,20 +22,20 @@ from kehoach_flow.numbers import (
     format_number,
     format_percent,
 )
+from kehoach_flow.reports import narrative
 from kehoach_flow.reports.addressing import Addressing, plan_addressing
 from kehoach_flow.reports.content import (
     AppendixRow,
     BudgetRow,
     CategoryCount,
-    GroupResult,
     Header,
     Report,
 )
 from kehoach_flow.reports.periods import Period
+from kehoach_flow.reports.prose import vn_date
 from kehoach_flow.tracking.board import BoardOptions, TaskView, plan_board
 from kehoach_flow.tracking.history import UPDATE
 from kehoach_flow.tracking.state import Category, end_of_day
-from kehoach_flow.tracking.status import Status
 
 
 @dataclass
@@ -88,11 +88,17 @@ class _Facts:
 
 
 def build_report(
-    engine: Engine, plan_key: str, period: Period, options: BoardOptions, issued: date
+    engine: Engine,
+    plan_key: str,
+    period: Period,
+    options: BoardOptions,
+    issued: date,
+    basis: str | None = None,
 ) -> Report:
-    """The report of `plan_key` for `period`, dated `issued` (the date line)."""
+    """The report of `plan_key` for `period`, dated `issued` (the date line); `basis` is the
+    period's request document the opening cites (default: the plan's `report: basis`, else
+    the periodic reporting regime)."""
     facts = _read(engine, plan_key, period, options)
-    header = facts.plan.header or {}
     with engine.connect() as conn:
         addressing = plan_addressing(conn, facts.plan)
     # The government's categories count the items that carry results, each once: a task
@@ -102,11 +108,20 @@ def build_report(
     budget = _budget(facts)
     report_header = _header(addressing, facts.plan.title, period, issued)
     unit = facts.money_unit
+    words = narrative.write(
+        engine,
+        facts,
+        period,
+        report_header.issuer,
+        report_header.title,
+        addressing.recipients,
+        basis,
+    )
     return Report(
         header=report_header,
-        intro=_intro(header, period),
-        direction=_direction(header),
-        results=_results(facts),
+        intro=words.intro,
+        direction=words.direction,
+        results=words.results,
         categories=tuple(
             CategoryCount(c.label, n, round(100 * n / len(counted), 1) if counted else 0.0)
             for c in Category
@@ -114,11 +129,9 @@ def build_report(
         ),
         total_tasks=len(counted),
         budget_sentence=_budget_sentence(budget, period, unit),
-        difficulties=_difficulties(facts),
-        next_steps=_next_steps(facts, period),
-        proposals=tuple(
-            f"{u.proposals}" for notes in facts.notes.values() for u in notes if u.proposals
-        ),
+        difficulties=words.difficulties,
+        next_steps=words.next_steps,
+        proposals=words.proposals,
         recipients=addressing.recipients,
         signature=addressing.signature,
         appendix_title=f"Kết quả thực hiện các nhiệm vụ {period.title}",
@@ -132,8 +145,10 @@ def build_report(
             "year": str(period.year),
             "cutoff": period.cutoff.isoformat(),
         },
-        closing=_closing(report_header.title),
+        closing=words.closing,
         money_unit=unit,
+        evaluation=words.evaluation,
+        outlook=words.outlook,
     )
 
 
@@ -222,104 +237,6 @@ def _title(plan_title: str, period: Period) -> str:
     return f"{text} {period.title}"
 
 
-def _closing(title: str) -> str:
-    """The body's last sentence; the "./." that ends a document's text goes here."""
-    return f"Trên đây là báo cáo {title[:1].lower()}{title[1:]}./."
-
-
-def _intro(header: dict[str, Any], period: Period) -> str:
-    issuer = header.get("issuer") or "Đơn vị"
-    return f"{issuer} báo cáo kết quả thực hiện Kế hoạch {period.title} (số liệu đến hết ngày {period.cutoff:%d/%m/%Y}) như sau:"
-
-
-def _vn_date(value: str | None) -> str:
-    if not value:
-        return ""
-    d = date.fromisoformat(value)
-    return f" ngày {d.day}/{d.month}/{d.year}"
-
-
-def _direction(header: dict[str, Any]) -> tuple[str, ...]:
-    lines = [
-        f"Triển khai Quyết định số {doc['code']}{_vn_date(doc.get('date'))}."
-        for doc in header.get("implements") or ()
-    ]
-    document = header.get("document") or {}
-    number = document.get("number") or ""
-    lines.append(
-        f"Ban hành Kế hoạch số {number}/{document.get('type') or 'KH'}-{document.get('symbol') or ''}{_vn_date(document.get('date'))} và giao các đơn vị triển khai."
-    )
-    return tuple(lines)
-
-
-def _result_sentence(task: dict[str, Any], view: TaskView, notes: list[Any]) -> str:
-    parts = [
-        f"{task['title'].rstrip('.')}: {view.category.label.lower() if view.category else 'đã hủy'}"
-    ]
-    for target in task["targets"]:
-        actual = view.state.actuals.get(target["id"])
-        if actual is not None:
-            parts.append(f"đạt {actual}/{target['quantity']} {target['unit']}")
-    if not task["targets"] and task["result"]:
-        parts.append(f"kết quả dự kiến: {task['result']}")
-    latest = next((u.note for u in reversed(notes) if u.note), None) or view.state.note
-    if latest:
-        parts.append(latest.rstrip("."))
-    return "; ".join(parts) + "."
-
-
-def _results(facts: _Facts) -> tuple[GroupResult, ...]:
-    """I.2 by solution group; a subtask under its parent (in the parent's group)."""
-    by_group: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    group = "-"
-    for task, level, number in facts.in_order():
-        view = facts.views[task["key"]]
-        if level == 0:
-            group = view.group or "-"
-        sentence = _result_sentence(task, view, facts.notes.get(task["key"], []))
-        by_group[group].append((sentence if level == 0 else f"{number} {sentence}", level))
-    order = list(facts.groups) + sorted(g for g in by_group if g not in facts.groups)
-    return tuple(
-        GroupResult(
-            code,
-            facts.groups.get(code, "Nhiệm vụ khác"),
-            tuple(text for text, _ in by_group.get(code, ())),
-            tuple(level for _, level in by_group.get(code, ())),
-        )
-        for code in order
-    )
-
-
-def _difficulties(facts: _Facts) -> tuple[str, ...]:
-    found = [u.difficulties for notes in facts.notes.values() for u in notes if u.difficulties]
-    late: set[str] = set()
-    for task, _, _ in facts.in_order():
-        view = facts.views[task["key"]]
-        if view.parent in late:  # the parent's line says it
-            late.add(task["key"])
-        elif view.category == Category.IN_PROGRESS_LATE or (
-            view.category == Category.NOT_STARTED and view.derived.value == "overdue"
-        ):
-            late.add(task["key"])
-            found.append(
-                f"Nhiệm vụ chậm so với tiến độ: {task['title'].rstrip('.')} (chủ trì: {task['lead']['name']}, hạn {view.window.due:%d/%m/%Y})."
-            )
-    return tuple(dict.fromkeys(found))
-
-
-def _next_steps(facts: _Facts, period: Period) -> tuple[str, ...]:
-    steps = []
-    for task, level, _ in facts.in_order():
-        view = facts.views[task["key"]]
-        if level or view.state.status in (Status.DONE, Status.CANCELLED):
-            continue  # a task with subtasks is listed once, as itself
-        verb = "Triển khai" if view.window.start > period.cutoff else "Tiếp tục thực hiện"
-        steps.append(
-            f"{verb}: {task['title'].rstrip('.')} (chủ trì: {task['lead']['name']}, hạn {view.window.due:%d/%m/%Y})."
-        )
-    return tuple(steps)
-
-
 def budget_by_source(tasks: list[dict[str, Any]], views: Mapping[str, TaskView]) -> list[BudgetRow]:
     """Planned and spent per funding source, then the total (the report's budget table)."""
     planned: dict[str, int] = defaultdict(int)
@@ -355,7 +272,7 @@ def _budget_sentence(rows: list[BudgetRow], period: Period, unit: MoneyUnit) -> 
         )
     # The plan gives no amounts: say what was spent, and from which source.
     if not total.spent:
-        return f"Đến hết ngày {period.cutoff:%d/%m/%Y}, các đơn vị chưa báo cáo kinh phí đã chi."
+        return f"Đến hết ngày {vn_date(period.cutoff)}, các đơn vị chưa báo cáo kinh phí đã chi."
     sources = [row for row in rows[:-1] if row.spent]
     where = (
         f" từ {sources[0].label[:1].lower()}{sources[0].label[1:]}"
@@ -363,7 +280,7 @@ def _budget_sentence(rows: list[BudgetRow], period: Period, unit: MoneyUnit) -> 
         else " (" + "; ".join(f"{r.label}: {_in_unit(r.spent, unit)}" for r in sources) + ")"
     )
     return (
-        f"Đến hết ngày {period.cutoff:%d/%m/%Y}, các đơn vị đã chi "
+        f"Đến hết ngày {vn_date(period.cutoff)}, các đơn vị đã chi "
         f"{_in_unit(total.spent, unit)}{where}."
     )
 
@@ -472,7 +389,7 @@ def _appendix(facts: _Facts) -> tuple[AppendixRow, ...]:
                         task["lead"]["short"] or task["lead"]["name"],
                         "; ".join(p["short"] or p["name"] for p in task["partners"]),
                         task["schedule"]
-                        or f"{view.window.start:%d/%m/%Y}-{view.window.due:%d/%m/%Y}",
+                        or f"{vn_date(view.window.start)}-{vn_date(view.window.due)}",
                         view.category.label if view.category else "Hủy",
                         format_money(planned, unit) if planned else "",
                         depth=section.depth + 1 + level,

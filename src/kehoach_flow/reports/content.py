@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kehoach_flow.numbers import MONEY_UNIT_LABELS, MoneyUnit, format_money
+from kehoach_flow.numbers import MONEY_UNIT_LABELS, MoneyUnit, format_money, format_percent
+from kehoach_flow.reports.prose import count, listed
 
 NOTHING = "Không có."  # an empty list (difficulties, next steps, proposals)
 NO_TASKS = "Không có nhiệm vụ trong kỳ."  # a solution group with no task
@@ -118,6 +119,22 @@ class Report:
     money_unit: MoneyUnit = "dong"  # the plan's unit: the tables' amounts are written in it
     # "(Kèm theo Báo cáo số      /BC-SKHCN ngày 20/12/2024 của Sở Khoa học và Công nghệ)"
     appendix_note: str = ""
+    evaluation: tuple[str, ...] = ()  # II.1 paragraphs after the counts: went well, late, why
+    outlook: str = ""  # III's general direction, before the tasks to continue or start
+
+    @property
+    def total_line(self) -> str:
+        """ "Tổng số nhiệm vụ trong kỳ báo cáo: 07 nhiệm vụ, trong đó:"."""
+        tail = ", trong đó:" if self.categories else "."
+        return f"Tổng số nhiệm vụ trong kỳ báo cáo: {count(self.total_tasks, 'nhiệm vụ')}{tail}"
+
+    @property
+    def category_lines(self) -> tuple[str, ...]:
+        """ "Hoàn thành đúng hạn: 01 nhiệm vụ (14,3%);" ... the last ending with "."."""
+        return listed(
+            f"{c.label}: {count(c.count, 'nhiệm vụ')} ({format_percent(c.percent)})"
+            for c in self.categories
+        )
 
     @property
     def appendix_amounts(self) -> bool:

@@ -243,7 +243,16 @@ def _heading(doc: DocxDocument, text: str) -> None:
 def _items(doc: DocxDocument, items: Sequence[str], empty: str = NOTHING) -> None:
     for item in items:
         _para(doc, f"- {item.removeprefix('- ')}")
-    if not items:
+    if not items and empty:
+        _para(doc, empty)
+
+
+def _paragraphs(doc: DocxDocument, texts: Sequence[str], empty: str = NOTHING) -> None:
+    """Sentences as body paragraphs (no dash): I.1, II's evaluation, III's direction, IV."""
+    for text in texts:
+        if text:
+            _para(doc, text)
+    if not any(texts):
         _para(doc, empty)
 
 
@@ -393,7 +402,7 @@ def _title(doc: DocxDocument, report: Report) -> None:
 def _body(doc: DocxDocument, report: Report) -> None:
     _heading(doc, "I. KẾT QUẢ THỰC HIỆN")
     _heading(doc, "1. Công tác chỉ đạo, điều hành")
-    _items(doc, report.direction)
+    _paragraphs(doc, report.direction)
     _heading(doc, "2. Kết quả thực hiện các nhiệm vụ theo từng nhóm nhiệm vụ, giải pháp")
     if not report.results:
         _items(doc, (), NO_TASKS)
@@ -406,19 +415,21 @@ def _body(doc: DocxDocument, report: Report) -> None:
     _heading(doc, "2. Khó khăn, vướng mắc")
     _items(doc, report.difficulties)
     _heading(doc, "III. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI")
-    _items(doc, report.next_steps)
+    if report.outlook:
+        _para(doc, report.outlook)
+    _items(doc, report.next_steps, "" if report.outlook else NOTHING)
     _heading(doc, "IV. ĐỀ XUẤT, KIẾN NGHỊ")
-    _items(doc, report.proposals)
+    _paragraphs(doc, report.proposals)
     if report.closing:
         _para(doc, report.closing)
 
 
 def _achievements(doc: DocxDocument, report: Report) -> None:
-    tail = ", trong đó:" if report.categories else "."
-    _para(doc, f"Tổng số nhiệm vụ trong kỳ báo cáo: {report.total_tasks} nhiệm vụ{tail}")
-    for category in report.categories:
-        share = format_percent(category.percent)
-        _para(doc, f"- {category.label}: {category.count} nhiệm vụ ({share})")
+    _para(doc, report.total_line)
+    for line in report.category_lines:
+        _para(doc, f"- {line}")
+    for text in report.evaluation:
+        _para(doc, text)
     if report.budget_sentence:
         _para(doc, report.budget_sentence)
 

@@ -125,11 +125,13 @@ def generate(
     formats: tuple[str, ...] = FORMATS,
     issued: date | None = None,
     templates: Path | None = None,
+    basis: str | None = None,
 ) -> RunResult:
-    """Build the report, write it in each format under `out_dir`, record the run."""
+    """Build the report, write it in each format under `out_dir`, record the run; `basis` is
+    the request document the opening cites (`--can-cu`)."""
     _check_formats(formats)
     check_year(engine, period.year, plan=plan_key)
-    report = build_report(engine, plan_key, period, options, issued or date.today())
+    report = build_report(engine, plan_key, period, options, issued or date.today(), basis)
     # Text formats are rendered before anything is written: a broken template leaves no files.
     texts = {kind: render_text(report, kind, templates) for kind in formats if kind != "docx"}
     out_dir.mkdir(parents=True, exist_ok=True)
