@@ -98,18 +98,21 @@ def test_programme_rollup_has_one_row_per_plan_and_totals(
         1:
     ]
     assert len(rows) == 3  # two plans and the total
-    assert rows[-1].startswith("| **Tổng cộng** | 1 | 0 | 0 | 0 | 13 | 14 |")
+    assert rows[-1].startswith(
+        "| | **Tổng cộng** | | **1** | **0** | **0** | **0** | **13** | **14** |"
+    )
     docx_file = next(Path(f) for f in json.loads(result.stdout)["files"] if f.endswith(".docx"))
     document = Document(str(docx_file))
     section = document.sections[0]
     assert section.orientation == WD_ORIENT.LANDSCAPE and section.page_width > section.page_height
-    table = document.tables[0]
+    table = document.tables[1]  # after the heading block
     cells = [[c.text for c in row.cells] for row in table.rows]
-    assert cells[0][:3] == ["TT", "Kế hoạch", "Hoàn thành đúng hạn"]
+    assert cells[0][:4] == ["TT", "Đơn vị", "Kế hoạch", "Hoàn thành đúng hạn"]
     assert [row[0] for row in cells[1:]] == ["1", "2", ""]
-    assert cells[-1][1:8] == ["Tổng cộng", "1", "0", "0", "0", "13", "14"]
+    assert cells[-1][1:9] == ["Tổng cộng", "Tổng cộng", "1", "0", "0", "0", "13", "14"]
     assert all(run.bold for c in table.rows[-1].cells for run in c.paragraphs[0].runs)
-    assert document.paragraphs[-1].text.startswith("Viết bằng chữ (kinh phí kế hoạch): ")
+    # the seed plan gives no amounts: no "Không đồng" in words
+    assert not any("Viết bằng chữ" in p.text for p in document.paragraphs)
     both = run_cli(
         ours,
         "report",

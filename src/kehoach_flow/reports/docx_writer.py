@@ -24,7 +24,12 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from kehoach_flow.numbers import amount_in_words, format_number, format_percent
+from kehoach_flow.numbers import (
+    MONEY_UNIT_LABELS,
+    MoneyUnit,
+    format_money,
+    format_percent,
+)
 from kehoach_flow.reports.content import NO_TASKS, NOTHING, GroupResult, Report
 from kehoach_flow.tracking.state import Category
 
@@ -55,6 +60,12 @@ FOOT_WIDTHS_MM = (75, 90)
 APPENDIX_WIDTHS_MM = (8, 35, 30, 18, 18, 20, 18)
 APPENDIX_MONEY_MM = 18
 APPENDIX_WIDTHS_NO_MONEY_MM = (8, 42, 34, 19, 19, 20, 23)
+# The rollup on landscape A4: 297 mm less margins of 20 and 15 mm; amounts in triệu đồng.
+ROLLUP_MARGINS_MM = (20, 15)
+ROLLUP_TEXT_WIDTH_MM = 297 - sum(ROLLUP_MARGINS_MM)
+ROLLUP_HEAD_WIDTHS_MM = (100, 162)
+ROLLUP_FOOT_WIDTHS_MM = (130, 132)
+ROLLUP_MONEY: MoneyUnit = "trieu"
 APPENDIX_ALIGNS = (CENTER, LEFT, LEFT, LEFT, LEFT, CENTER, LEFT, RIGHT)
 BUDGET_COLUMNS = (
     ("Nguồn kinh phí", 66, LEFT),
@@ -95,49 +106,65 @@ def _properties(doc: DocxDocument, title: str, author: str) -> None:
 
 
 def write_rollup_docx(rollup: Rollup, path: Path) -> Path:
-    """The programme rollup on landscape A4: one row per plan, the totals, the total in words."""
+    """The programme rollup as a Nghị định 30 report on landscape A4 (its table is wide):
+    heading block, BÁO CÁO and the title naming the Đề án, one row per plan with the province
+    or Sở whose plan it is, the totals, Nơi nhận and the signature."""
     doc = Document()
     _setup_normal_style(doc)
     section = doc.sections[0]
     _setup_page(section)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
-    section.left_margin, section.right_margin = Mm(20), Mm(15)
+    section.left_margin, section.right_margin = Mm(ROLLUP_MARGINS_MM[0]), Mm(ROLLUP_MARGINS_MM[1])
     _table_style(doc)
-    _para(doc, "BÁO CÁO TỔNG HỢP", bold=True, align=CENTER)
-    period = rollup.period
-    title = f"Kết quả thực hiện {rollup.title}, {period.title}"
-    _para(doc, title, bold=True, align=CENTER)
-    cutoff = f"(Số liệu đến hết ngày {period.cutoff:%d/%m/%Y})"
-    _para(doc, cutoff, italic=True, align=CENTER).paragraph_format.space_after = Pt(6)
-    columns = (
-        ("TT", 9, CENTER),
-        ("Kế hoạch", 70, LEFT),
-        *((category.label, 19, CENTER) for category in Category),
-        ("Tổng số", 15, CENTER),
-        ("Hoàn thành (%)", 19, CENTER),
-        ("Kinh phí kế hoạch (đồng)", 33, RIGHT),
-        ("Đã chi (đồng)", 31, RIGHT),
-    )
+    _heading_block(doc, rollup, ROLLUP_HEAD_WIDTHS_MM)
+    _title(doc, rollup, ROLLUP_TEXT_WIDTH_MM)
+    columns = _rollup_columns(rollup)
     table, widths = _grid(doc, columns), _twips(columns)
     aligns = [align for _, _, align in columns]
     rows = [(str(n), row) for n, row in enumerate(rollup.rows, start=1)]
     for number, row in [*rows, ("", rollup.totals)]:
         values = (
             number,
+            row.unit if row.plan else row.title,  # "Tổng cộng" across Đơn vị and Kế hoạch
             row.title,
             *(str(n) for n in row.counts),
             str(row.total),
             _percent(row.done_percent),
-            format_number(row.planned),
-            format_number(row.spent),
+            format_money(row.planned, ROLLUP_MONEY) if row.planned else "",
+            format_money(row.spent, ROLLUP_MONEY),
         )
-        _row(table, values, aligns, widths, bold=not row.plan)
-    words = f"Viết bằng chữ (kinh phí kế hoạch): {amount_in_words(rollup.totals.planned)}"
-    _para(doc, words, italic=True).paragraph_format.space_before = Pt(6)
-    _properties(doc, title, "")
+        _row(table, values, aligns, widths, bold=not row.plan, span=None if row.plan else (1, 2))
+    if rollup.words:
+        _para(doc, rollup.words, italic=True).paragraph_format.space_before = Pt(6)
+    _para(doc, rollup.closing).paragraph_format.space_before = Pt(6)
+    _footer_block(doc, rollup, ROLLUP_FOOT_WIDTHS_MM)
+    _properties(doc, rollup.heading, rollup.header.issuer or rollup.header.agency)
     doc.save(str(path))
     return path
+
+
+def _rollup_columns(rollup: Rollup) -> tuple[tuple[str, float, Align], ...]:
+    """The rollup's columns, as wide as the landscape text block; the money columns as wide
+    as their widest amount needs, the difference taken from "Kế hoạch"."""
+    unit = MONEY_UNIT_LABELS[ROLLUP_MONEY]
+    amounts = [
+        format_money(value, ROLLUP_MONEY)
+        for row in (*rollup.rows, rollup.totals)
+        for value in (row.planned, row.spent)
+    ]
+    money = max(22, math.ceil(max(map(_number_width_mm, amounts), default=0.0) + 2.5))
+    fixed = 8 + 40 + 17 * len(Category) + 13 + 16 + 2 * money
+    return (
+        ("TT", 8, CENTER),
+        ("Đơn vị", 40, LEFT),
+        ("Kế hoạch", ROLLUP_TEXT_WIDTH_MM - fixed, LEFT),
+        *((category.label, 17, CENTER) for category in Category),
+        ("Tổng số", 13, CENTER),
+        ("Hoàn thành (%)", 16, CENTER),
+        (f"Kinh phí kế hoạch ({unit})", money, RIGHT),
+        (f"Đã chi ({unit})", money, RIGHT),
+    )
 
 
 def _setup_normal_style(doc: DocxDocument) -> None:
@@ -376,26 +403,28 @@ def _grid(doc: DocxDocument, columns: Sequence[tuple[str, float, Align]]) -> Tab
     return table
 
 
-def _heading_block(doc: DocxDocument, report: Report) -> None:
+def _heading_block(
+    doc: DocxDocument, report: Report | Rollup, widths: tuple[float, float] = HEAD_WIDTHS_MM
+) -> None:
     header = report.header
-    left, right = _table(doc, HEAD_WIDTHS_MM, grid=False).add_row().cells
+    left, right = _table(doc, widths, grid=False).add_row().cells
     if header.parent_agency:
         _para(left, header.parent_agency.upper(), 13, align=CENTER)
     _para(left, header.agency.upper(), 13, bold=True, align=CENTER)
-    _rule(left, 25, HEAD_WIDTHS_MM[0])
+    _rule(left, 25, widths[0])
     _para(left, header.number_line, 13, align=CENTER)
     _para(right, QUOC_HIEU, 12, bold=True, align=CENTER)
     _para(right, TIEU_NGU, 13, bold=True, align=CENTER)
-    _rule(right, 56, HEAD_WIDTHS_MM[1])
+    _rule(right, 56, widths[1])
     _para(right, header.place_date, 14, italic=True, align=CENTER)
     _drop_placeholders(left, right)
 
 
-def _title(doc: DocxDocument, report: Report) -> None:
+def _title(doc: DocxDocument, report: Report | Rollup, width_mm: float = TEXT_WIDTH_MM) -> None:
     kind = _para(doc, report.header.kind, bold=True, align=CENTER)
     kind.paragraph_format.space_before = Pt(18)
     _para(doc, report.header.title, bold=True, align=CENTER)
-    _rule(doc, 40, TEXT_WIDTH_MM)
+    _rule(doc, 40, width_mm)
     _para(doc, report.intro)
 
 
@@ -439,10 +468,12 @@ def _percent(value: float) -> str:
     return format_percent(value).removesuffix("%")
 
 
-def _footer_block(doc: DocxDocument, report: Report) -> None:
+def _footer_block(
+    doc: DocxDocument, report: Report | Rollup, widths: tuple[float, float] = FOOT_WIDTHS_MM
+) -> None:
     if doc.paragraphs:  # the body's last sentence goes to the signature's page with it
         doc.paragraphs[-1].paragraph_format.keep_with_next = True
-    table = _table(doc, FOOT_WIDTHS_MM, grid=False)
+    table = _table(doc, widths, grid=False)
     left, right = table.add_row().cells
     _para(left, "Nơi nhận:", 12, bold=True, italic=True, align=LEFT)
     for line in _recipient_lines(report.recipients):

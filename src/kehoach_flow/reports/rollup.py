@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from kehoach_flow.db.sync import PLAN, PROGRAMME
+from kehoach_flow.db.sync import PLAN, PROGRAMME, UNIT
 from kehoach_flow.errors import NotFoundError
-from kehoach_flow.numbers import amount_in_words
+from kehoach_flow.numbers import MONEY_UNIT_LABELS, MoneyUnit, amount_in_words, format_money
+from kehoach_flow.reports.addressing import Addressing, abbreviation, rollup_addressing
+from kehoach_flow.reports.content import Header, Signature
 from kehoach_flow.reports.periods import Period
 from kehoach_flow.reports.text_writer import render
 from kehoach_flow.tracking.board import BoardOptions, TaskView, plan_board
 from kehoach_flow.tracking.state import Category
+
+ROLLUP_MONEY: MoneyUnit = "trieu"  # a rollup across plans is in triệu đồng
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,7 @@ class RollupRow:
     total: int
     planned: int
     spent: int
+    unit: str = ""  # the province or Sở whose plan it is: the plan's issuer
 
     @property
     def done_percent(self) -> float:
@@ -37,6 +43,82 @@ class Rollup:
     title: str
     period: Period
     rows: tuple[RollupRow, ...]
+    addressing: Addressing | None = None
+    issued: date | None = None  # the date line; None leaves the day for the signer
+    kind: str = "Đề án"  # what the programme is: "Đề án", "Chương trình", ...
+
+    @property
+    def subject(self) -> str:
+        """ "Đề án “Tăng cường, đổi mới hoạt động đo lường ...”": the programme as a report
+        names it, its kind kept."""
+        title = self.title.strip().rstrip(".")
+        if title.lower().startswith(self.kind.lower()):
+            return title
+        return f"{self.kind} “{title}”"
+
+    @property
+    def heading(self) -> str:
+        """The title under BÁO CÁO."""
+        return f"Tổng hợp kết quả thực hiện {self.subject} {self.period.title}"
+
+    @property
+    def date_line(self) -> str:
+        """ "Quảng Trị, ngày 20 tháng 12 năm 2024" (Nghị định 30/2020: days below 10 and
+        months 1 and 2 with a leading zero); blanks for the day when it is not given."""
+        place = self.addressing.place if self.addressing else ""
+        if self.issued is None:
+            return f"{place}, ngày      tháng      năm {self.period.year}".lstrip(", ")
+        day = self.issued
+        month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+        return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}".lstrip(", ")
+
+    @property
+    def header(self) -> Header:
+        """The Nghị định 30 heading block, as a plan's report has it."""
+        from kehoach_flow.reports.builder import _agency_lines
+
+        issuer = self.addressing.issuer if self.addressing else ""
+        parent, agency = _agency_lines(issuer)
+        symbol = self.addressing.symbol if self.addressing else "BC"
+        return Header(
+            parent_agency=parent,
+            agency=agency or "TÊN CƠ QUAN BÁO CÁO",
+            number_line=f"Số:      /{symbol}",
+            place_date=self.date_line,
+            kind="BÁO CÁO",
+            title=self.heading,
+            issuer=issuer,
+        )
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        return self.addressing.recipients if self.addressing else ()
+
+    @property
+    def signature(self) -> Signature:
+        return self.addressing.signature if self.addressing else Signature("", "", "")
+
+    @property
+    def intro(self) -> str:
+        issuer = self.addressing.issuer if self.addressing and self.addressing.issuer else ""
+        who = f"{issuer} báo cáo" if issuer else "Báo cáo"
+        return (
+            f"{who} tổng hợp kết quả thực hiện các kế hoạch triển khai {self.subject} "
+            f"{self.period.title} (số liệu đến hết ngày {self.period.cutoff:%d/%m/%Y}) như sau:"
+        )
+
+    @property
+    def words(self) -> str:
+        """The planned total in words; empty when no plan gives amounts ("Không đồng" would
+        say nothing)."""
+        planned = self.totals.planned
+        return f"Viết bằng chữ (kinh phí kế hoạch): {amount_in_words(planned)}" if planned else ""
+
+    @property
+    def closing(self) -> str:
+        return (
+            f"Trên đây là báo cáo tổng hợp kết quả thực hiện {self.subject} {self.period.title}./."
+        )
 
     @property
     def totals(self) -> RollupRow:
@@ -53,7 +135,7 @@ class Rollup:
         )
 
 
-def rollup_row(plan_key: str, title: str, views: list[TaskView]) -> RollupRow:
+def rollup_row(plan_key: str, title: str, views: list[TaskView], unit: str = "") -> RollupRow:
     parents = {v.parent for v in views if v.parent}
     # parents hold their subtasks' sums, and are counted through them, as in a plan's report
     leaves = [v for v in views if v.key not in parents]
@@ -65,12 +147,18 @@ def rollup_row(plan_key: str, title: str, views: list[TaskView]) -> RollupRow:
         len(counted),
         sum(v.planned or 0 for v in leaves),
         sum(v.spent or 0 for v in leaves),
+        unit,
     )
 
 
 def build_rollup(
-    engine: Engine, programme_key: str, period: Period, options: BoardOptions
+    engine: Engine,
+    programme_key: str,
+    period: Period,
+    options: BoardOptions,
+    issued: date | None = None,
 ) -> Rollup:
+    """One row per plan of the programme, with the province or Sở of each, dated `issued`."""
     with engine.connect() as conn:
         programme = conn.execute(select(PROGRAMME).where(PROGRAMME.c.key == programme_key)).first()
         if programme is None:
@@ -79,15 +167,27 @@ def build_rollup(
             )
         plans = list(
             conn.execute(
-                select(PLAN.c.key, PLAN.c.title)
+                select(PLAN.c.key, PLAN.c.title, PLAN.c.header, UNIT.c.name, UNIT.c.short)
+                .join(UNIT, UNIT.c.id == PLAN.c.coordinator_id)
                 .where(PLAN.c.programme_id == programme.id, PLAN.c.archived_at.is_(None))
                 .order_by(PLAN.c.key)
             )
         )
+    headers = [p.header or {} for p in plans]
     rows = tuple(
-        rollup_row(p.key, p.title, plan_board(engine, p.key, period.cutoff, options)) for p in plans
+        rollup_row(
+            p.key,
+            p.title,
+            plan_board(engine, p.key, period.cutoff, options),
+            (header.get("report") or {}).get("issuer") or header.get("issuer") or p.key,
+        )
+        for p, header in zip(plans, headers, strict=True)
     )
-    return Rollup(programme_key, programme.title, period, rows)
+    addressing = rollup_addressing(
+        programme.report, headers, [abbreviation(p.short or p.name) for p in plans]
+    )
+    kind = "Đề án" if programme_key.startswith("de-an") else "Chương trình"
+    return Rollup(programme_key, programme.title, period, rows, addressing, issued, kind)
 
 
 def render_rollup(rollup: Rollup, kind: str, templates: Path | None = None) -> str:
@@ -96,5 +196,7 @@ def render_rollup(rollup: Rollup, kind: str, templates: Path | None = None) -> s
         templates,
         r=rollup,
         categories=[c.label for c in Category],
-        words=amount_in_words(rollup.totals.planned),
+        words=rollup.words,
+        unit=MONEY_UNIT_LABELS[ROLLUP_MONEY],
+        rollup_money=lambda dong: format_money(dong, ROLLUP_MONEY),
     )
