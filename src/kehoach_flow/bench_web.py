@@ -13,10 +13,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from statistics import median
 
 import httpx
+from sqlalchemy import Engine
 
-from kehoach_flow.accounts import add_user
+from kehoach_flow.accounts import add_user, authenticate
 from kehoach_flow.db.engine import create_db_engine, upgrade
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.loading import load_path
@@ -32,6 +34,7 @@ def web_figures(definitions: Path, work: Path, requests: int = 500) -> dict[str,
     upgrade(engine)
     load_path(engine, definitions)
     add_user(engine, "bench", "Bench", "viewer", PASSWORD)
+    signin = signin_figures(engine)
     engine.dispose()
     port = free_port()
     env = {
@@ -57,10 +60,32 @@ def web_figures(definitions: Path, work: Path, requests: int = 500) -> dict[str,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        return asyncio.run(_measure(base, requests))
+        return signin | asyncio.run(_measure(base, requests))
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def signin_figures(engine: Engine, rounds: int = 15) -> dict[str, float]:
+    """Median sign-in time for a known name (right password) and for an unknown one, taken
+    in turns in the same run; their ratio near 1 means the time does not tell which names
+    exist. Each attempt comes from its own address, so the failure lock never answers early."""
+    known: list[float] = []
+    unknown: list[float] = []
+    for i in range(rounds):
+        for username, password, times in (
+            ("bench", PASSWORD, known),
+            (f"khong-co-{i}", PASSWORD, unknown),
+        ):
+            started = time.perf_counter()
+            authenticate(engine, username, password, f"10.9.{i}.{len(times)}")
+            times.append(time.perf_counter() - started)
+    known_ms, unknown_ms = 1000 * median(known), 1000 * median(unknown)
+    return {
+        "signin_known_ms": known_ms,
+        "signin_unknown_ms": unknown_ms,
+        "signin_unknown_ratio": unknown_ms / known_ms,
+    }
 
 
 async def _measure(base: str, requests: int) -> dict[str, float]:

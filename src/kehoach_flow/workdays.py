@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -330,3 +331,31 @@ def _as_date(value: Any) -> date | None:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     return None
+
+
+def calendar_hash(calendar: WorkCalendar, first_year: int, last_year: int) -> str:
+    """The calendar a count of working days in `first_year`..`last_year` rests on: those
+    years, then a digest of their days off and make-up working days ("2023-2024:9f…"). A
+    report run records it, so a later change (a `holidays` upgrade, an edited calendar.yaml)
+    that would change the report's figures can be seen."""
+    years = range(first_year, last_year + 1)
+    for year in years:
+        calendar.is_working_day(date(year, 1, 1))  # builds the year
+    off = sorted(d for d in calendar.holidays if d.year in years)
+    made_up = sorted(d for d in calendar.working_weekends if d.year in years)
+    text = "off " + " ".join(map(date.isoformat, off)) + "\nwork "
+    text += " ".join(map(date.isoformat, made_up))
+    digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+    return f"{first_year}-{last_year}:{digest}"
+
+
+def calendar_changed(calendar: WorkCalendar, recorded: str | None) -> bool | None:
+    """Whether the calendar now differs from the recorded one in the years it covers; None
+    when nothing was recorded (a run from before calendars were recorded)."""
+    if not recorded or ":" not in recorded:
+        return None
+    span = recorded.split(":", 1)[0]
+    first, _, last = span.partition("-")
+    if not (first.isdigit() and last.isdigit()):
+        return None
+    return calendar_hash(calendar, int(first), int(last)) != recorded

@@ -81,14 +81,7 @@ def report(
 
         target = out_dir or settings.ensure_data_dir() / "reports" / programme
         files = generate_rollup(
-            engine_of(ctx),
-            programme,
-            chosen,
-            options,
-            target,
-            settings.report_templates,
-            formats,
-            issued=issued,
+            engine_of(ctx), programme, chosen, options, target, settings.report_templates, formats
         )
         if as_json:
             print_json({"files": [str(f) for f in files]})
@@ -136,20 +129,32 @@ def _basis(text: str | None) -> str | None:
     return one_line
 
 
+CALENDAR_CHANGED = (
+    "lịch ngày nghỉ đã đổi từ lần soạn này (gói holidays hoặc calendar.yaml): "
+    "soạn lại sẽ ra kết quả khác"
+)
+
+
 @app.command()
 def reports(
     ctx: typer.Context,
     plan: Annotated[str | None, typer.Option(help="Chỉ kế hoạch này.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Các lần soạn báo cáo đã lưu: kỳ, ngày chốt, lúc soạn, tệp.
+    """Các lần soạn báo cáo đã lưu: kỳ, ngày chốt, lúc soạn, tệp; lần nào mà lịch ngày nghỉ
+    đã đổi từ khi soạn (nâng cấp holidays, sửa calendar.yaml) thì soạn lại sẽ khác.
 
     Ví dụ: kehoach reports --plan qt-skhcn-2024-do-luong
     """
     from kehoach_flow.reports.runs import list_runs
     from kehoach_flow.timefmt import shown
+    from kehoach_flow.tracking.workcalendar import work_calendar
+    from kehoach_flow.workdays import calendar_changed
 
     runs = list_runs(engine_of(ctx, writes=False), plan)
+    calendar = work_calendar(settings_of(ctx))
+    for run in runs:
+        run["calendar_changed"] = calendar_changed(calendar, run.get("calendar_hash"))  # type: ignore[arg-type]
     if as_json:
         print_json(runs)
         return
@@ -163,3 +168,5 @@ def reports(
             f"{run['subject']} {run['period']}/{run['year']} (chốt {run['cutoff']:%d/%m/%Y}) lúc {when}: {files}",
             markup=False,
         )
+        if run["calendar_changed"]:
+            out.print(f"  {CALENDAR_CHANGED}", markup=False)

@@ -24,6 +24,7 @@ from kehoach_flow.reports.periods import (
 )
 from kehoach_flow.reports.text_writer import render_text
 from kehoach_flow.tracking.board import BoardOptions
+from kehoach_flow.workdays import calendar_hash
 
 RUN = ReportRun.__table__  # type: ignore[attr-defined]
 FORMATS = ("docx", "md", "html")
@@ -146,6 +147,7 @@ def generate(
         "generated_at": datetime.now(UTC),
         "content_hash": digest,
         "files": [str(f) for f in files],
+        "calendar_hash": calendar_hash(options.calendar, period.start.year, period.cutoff.year),
     }
     with engine.begin() as conn:
         conn.execute(insert(RUN), [row])
@@ -185,16 +187,14 @@ def generate_rollup(
     out_dir: Path,
     templates: Path | None = None,
     formats: tuple[str, ...] = FORMATS,
-    issued: date | None = None,
 ) -> tuple[Path, ...]:
-    """The programme's rollup across its plans in each format, recorded as a run; `issued`
-    is its date line (None leaves the day blank for the signer)."""
+    """The programme's rollup across its plans in each format, recorded as a run."""
     from kehoach_flow.reports.docx_writer import write_rollup_docx
     from kehoach_flow.reports.rollup import build_rollup, render_rollup
 
     _check_formats(formats)
     check_year(engine, period.year, programme=programme)
-    rollup = build_rollup(engine, programme, period, options, issued)
+    rollup = build_rollup(engine, programme, period, options)
     texts = {kind: render_rollup(rollup, kind, templates) for kind in formats if kind != "docx"}
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"tong-hop-{programme}-{period.year}-{period.kind}"
@@ -214,6 +214,7 @@ def generate_rollup(
         "generated_at": datetime.now(UTC),
         "content_hash": hashlib.sha256(repr(rollup.rows).encode()).hexdigest()[:32],
         "files": [str(f) for f in files],
+        "calendar_hash": calendar_hash(options.calendar, period.start.year, period.cutoff.year),
     }
     with engine.begin() as conn:
         conn.execute(insert(RUN), [row])
