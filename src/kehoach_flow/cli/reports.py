@@ -81,7 +81,14 @@ def report(
 
         target = out_dir or settings.ensure_data_dir() / "reports" / programme
         files = generate_rollup(
-            engine_of(ctx), programme, chosen, options, target, settings.report_templates, formats
+            engine_of(ctx),
+            programme,
+            chosen,
+            options,
+            target,
+            settings.report_templates,
+            formats,
+            issued=issued,
         )
         if as_json:
             print_json({"files": [str(f) for f in files]})

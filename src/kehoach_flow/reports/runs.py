@@ -187,14 +187,16 @@ def generate_rollup(
     out_dir: Path,
     templates: Path | None = None,
     formats: tuple[str, ...] = FORMATS,
+    issued: date | None = None,
 ) -> tuple[Path, ...]:
-    """The programme's rollup across its plans in each format, recorded as a run."""
+    """The programme's rollup across its plans in each format, recorded as a run; `issued`
+    is its date line (None leaves the day blank for the signer)."""
     from kehoach_flow.reports.docx_writer import write_rollup_docx
     from kehoach_flow.reports.rollup import build_rollup, render_rollup
 
     _check_formats(formats)
     check_year(engine, period.year, programme=programme)
-    rollup = build_rollup(engine, programme, period, options)
+    rollup = build_rollup(engine, programme, period, options, issued)
     texts = {kind: render_rollup(rollup, kind, templates) for kind in formats if kind != "docx"}
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"tong-hop-{programme}-{period.year}-{period.kind}"
