@@ -11,7 +11,7 @@ from prefect.utilities.annotations import quote
 
 from kehoach_flow.mail.transport import transport_from_settings
 from kehoach_flow.orchestration.daily import Runtime, day_off, open_runtime
-from kehoach_flow.orchestration.flowkit import NO_CACHE, each, finish
+from kehoach_flow.orchestration.flowkit import NO_CACHE, MailServerDownError, each, finish
 from kehoach_flow.reminders.planner import Reminder
 from kehoach_flow.reminders.sender import SendPolicy, deliver
 from kehoach_flow.reminders.sweep import plan_day, queue_reminders
@@ -38,7 +38,12 @@ def deliver_outbox(rt: Runtime) -> dict[str, int]:
     """Sends what is due; a mail server that is down leaves rows pending for the next try."""
     policy = SendPolicy.from_settings(rt.settings)
     report = deliver(rt.engine, transport_from_settings(rt.settings), policy)
-    return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
+    return {
+        "sent": report.sent,
+        "retrying": report.retrying,
+        "failed": report.failed,
+        "deferred": report.deferred,
+    }
 
 
 @flow(name="send_reminders")
@@ -63,6 +68,10 @@ def send_reminders(plan: str | None = None, day: str | None = None) -> dict[str,
         **sent,
         "failed_plans": failed,
     }
+    if sent["deferred"]:  # the run is tried again while its slot lasts; the mail is kept
+        raise MailServerDownError(
+            f"máy chủ thư không nhận kết nối: {sent['deferred']} thư còn chờ gửi, sẽ gửi lại"
+        )
     return finish(
         summary,
         failed,

@@ -60,6 +60,16 @@ class Settings(BaseSettings):
     report_templates: Path | None = None
     schedule_file: Path = Field(default=Path("deploy/prefect.yaml"))
     misfire_grace_hours: float = 12.0
+    # `kehoach serve` runs its own Prefect server on 127.0.0.1 (database and log under
+    # data_dir/prefect); a job that fails for a reason that can pass is tried again, waiting
+    # job_retry_seconds, then twice as long each time (at most 10 minutes), until its slot's
+    # grace period ends; one that fails for good is mailed to operator_email and the plans'
+    # coordinator units.
+    prefect_port: int = Field(default=4200, ge=1, le=65535)
+    prefect_start_timeout: float = Field(default=300.0, gt=0)
+    prefect_start_delay: float = Field(default=0.0, ge=0)  # tests: a slow server
+    job_retry_seconds: float = Field(default=30.0, gt=0)
+    operator_email: str | None = None
     cookie_secure: bool = True
     session_hours: float = 12.0
 

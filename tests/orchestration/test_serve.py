@@ -74,6 +74,7 @@ def test_serve_fires_a_scheduled_job_and_stops_cleanly_on_sigterm(tmp_path: Path
         "KEHOACH_DEFINITIONS": str(DEFINITIONS),
         "KEHOACH_SCHEDULE_FILE": str(project / "deploy" / "prefect.yaml"),
         "KEHOACH_PORT": str(port),
+        "KEHOACH_PREFECT_PORT": str(_free_port()),
         "KEHOACH_SECRET_KEY": "test-secret",
     }
     subprocess.run([*KEHOACH, "db", "upgrade"], env=env, check=True, capture_output=True)

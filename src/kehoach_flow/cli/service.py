@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -11,6 +13,7 @@ import typer
 from kehoach_flow.cli.app import (
     JsonOption,
     app,
+    console,
     engine_of,
     out,
     parse_date,
@@ -30,7 +33,9 @@ def serve(
 
     Theo dõi tiến độ 06:30 hằng ngày, nhắc việc 07:30 các ngày làm việc, soạn báo cáo 07:00
     ngày sau mỗi ngày chốt số liệu. Lịch bị lỡ khi máy tắt được chạy một lần khi khởi động.
-    Dừng bằng Ctrl+C hoặc SIGTERM (việc đang chạy được làm xong).
+    Các luồng chạy trên một Prefect server do dịch vụ tự khởi động và theo dõi (cổng
+    KEHOACH_PREFECT_PORT, mặc định 4200). Dừng bằng Ctrl+C hoặc SIGTERM (việc đang chạy được
+    làm xong, Prefect server được dừng theo).
 
     Ví dụ: kehoach serve
     """
@@ -43,8 +48,10 @@ def serve(
         Service,
         ServiceLock,
         flow_runner,
+        prefect_home,
         prepare_prefect,
     )
+    from kehoach_flow.prefect_server import PrefectSupervisor
     from kehoach_flow.web.app import create_app
 
     settings = settings_of(ctx)
@@ -54,28 +61,69 @@ def serve(
     engine = engine_of(ctx)  # a missing or read-only database is refused before anything
     lock = ServiceLock(settings.ensure_data_dir())
     lock.acquire()
+    prefect = PrefectSupervisor(
+        prefect_home(settings),
+        settings.prefect_port,
+        start_timeout=settings.prefect_start_timeout,
+        start_delay=settings.prefect_start_delay,
+    )
     try:
-        prepare_prefect(settings)
+        # Every flow of this process goes to the service's own server: never a temporary one.
+        prepare_prefect(settings, api_url=prefect.api_url)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         for noisy in ("httpx", "apscheduler", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
         grace = timedelta(hours=settings.misfire_grace_hours)
-        service = Service(settings, engine, jobs, flow_runner(settings), grace)
-        out.print(
-            f"kehoach serve: http://{settings.host}:{settings.port}, dữ liệu {settings.data_dir}, "
-            f"lịch {settings.schedule_file} ({len(jobs)} luồng)",
-            markup=False,
-        )
+        service = Service(settings, engine, jobs, flow_runner(settings), grace, prefect)
         config = uvicorn.Config(
             create_app(settings, engine, service),
             host=settings.host,
             port=settings.port,
             log_level="warning",
         )
-        _run_until_signalled(uvicorn.Server(config))
-        out.print("kehoach serve đã dừng: việc đang chạy đã xong, hộp thư đi đã lưu.")
+        server = uvicorn.Server(config)
+        service.on_failure = lambda: setattr(server, "should_exit", True)
+        prefect.start()  # a port taken by another program: one line, exit 2
+        try:
+            out.print(
+                f"kehoach serve: http://{settings.host}:{settings.port}, Prefect "
+                f"{prefect.ui_url}, dữ liệu {settings.data_dir}, "
+                f"lịch {settings.schedule_file} ({len(jobs)} luồng)",
+                markup=False,
+            )
+            _run_until_signalled(server)
+        finally:
+            _drain_prefect_clients()
+            prefect.stop()
+        if service.failure:
+            console(stderr=True, soft_wrap=True).print(f"Lỗi: {service.failure}", markup=False)
+            raise typer.Exit(1)
+        out.print(
+            "kehoach serve đã dừng: việc đang chạy đã xong, hộp thư đi đã lưu, "
+            "Prefect server đã dừng.",
+            markup=False,
+        )
     finally:
         lock.release()
+
+
+def _drain_prefect_clients(timeout: float = 10.0) -> None:
+    """Send the flow runs' last logs and events while the server still answers: left for
+    the interpreter's exit, they would wait for a server already stopped."""
+    import sys
+
+    if "prefect" not in sys.modules:
+        return
+    try:
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all(timeout=timeout)
+        EventsWorker.drain_all(timeout=timeout)
+    except Exception as exc:  # stopping goes on whatever Prefect says
+        import logging
+
+        logging.getLogger("kehoach.serve").warning("Prefect: %s", exc)
 
 
 @app.command()
@@ -152,18 +200,24 @@ def run(
     year: Annotated[int | None, typer.Option(help="build_report: năm báo cáo.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Chạy ngay một luồng (như lịch chạy nó), với Prefect ở chế độ cục bộ.
+    """Chạy ngay một luồng (như lịch chạy nó): trên Prefect server của kehoach serve khi
+    dịch vụ đang chạy, nếu không thì trên một Prefect server tạm trong lệnh này.
 
     Ví dụ: kehoach run send_reminders --date 2024-12-20
     """
+    import os
+
+    from kehoach_flow.db.queries import list_plans
+    from kehoach_flow.errors import NotFoundError
     from kehoach_flow.orchestration.schedules import find_job, read_jobs
     from kehoach_flow.orchestration.service import flow_runner, prepare_prefect
 
     settings = settings_of(ctx)
     job = find_job(read_jobs(settings.schedule_file), flow)
     day = parse_date(on)
-    engine_of(ctx)  # refuses an outdated schema before Prefect starts
-    prepare_prefect(settings)
+    engine = engine_of(ctx)  # refuses an outdated schema before Prefect starts
+    if plan is not None and plan not in {p["key"] for p in list_plans(engine)}:
+        raise NotFoundError("kế hoạch", plan, "xem danh sách bằng `kehoach plans`")
     overrides: dict[str, Any] = {"plan": plan, "day": day.isoformat() if day else None}
     if job.flow == "build_report":
         overrides |= {"period": period, "year": year}
@@ -171,11 +225,91 @@ def run(
         raise typer.BadParameter(
             "--period và --year chỉ dùng với build_report", param_hint="--period"
         )
-    summary = flow_runner(settings)(job, **overrides)
+    err = console(stderr=True, soft_wrap=True)
+    api_url, said = _prefect_for_run(settings)
+    prepare_prefect(settings, api_url=api_url)
+    err.print(said, markup=False)
+    debug = bool(os.environ.get("KEHOACH_DEBUG"))
+    try:
+        with _quiet_prefect(not debug):
+            summary = flow_runner(settings)(job, **overrides)
+    except Exception as exc:
+        if debug:
+            raise
+        _say_failure(err, job.flow, exc, as_json)
+        raise typer.Exit(1) from None
     if as_json:
         print_json(summary)
         return
     out.print(json.dumps(summary, ensure_ascii=False, indent=2, default=str), markup=False)
+
+
+def _prefect_for_run(settings: Any) -> tuple[str | None, str]:
+    """Which Prefect server `run` uses, and the line that says so: the one PREFECT_API_URL
+    names, else the service's when it answers, else a temporary one in this process."""
+    import os
+
+    from kehoach_flow.prefect_server import api_url_of, is_healthy
+
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        return None, f"Prefect: {configured} (PREFECT_API_URL)"
+    service = api_url_of(settings.prefect_port)
+    if is_healthy(service):
+        return service, f"Prefect: máy chủ của kehoach serve, {service.removesuffix('/api')}"
+    return None, (
+        "Prefect: máy chủ tạm trong lệnh này (kehoach serve không chạy trên cổng "
+        f"{settings.prefect_port}; khởi động mất 10-20 giây)"
+    )
+
+
+def _say_failure(err: Any, flow: str, exc: Exception, as_json: bool) -> None:
+    """One line per failed plan (after what the other plans did), or one line for the run."""
+    from kehoach_flow.orchestration.flowkit import PlansFailedError
+
+    if isinstance(exc, PlansFailedError) and exc.failed:
+        if exc.summary:
+            if as_json:
+                print_json(exc.summary)
+            else:
+                text = json.dumps(exc.summary, ensure_ascii=False, indent=2, default=str)
+                out.print(text, markup=False)
+        for plan_key, reason in exc.failed.items():
+            err.print(f"Lỗi: kế hoạch {plan_key}: {reason}", markup=False)
+        return
+    said = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    err.print(
+        f"Lỗi: luồng {flow} không chạy được: {said} (đặt KEHOACH_DEBUG=1 để xem chi tiết)",
+        markup=False,
+    )
+
+
+@contextmanager
+def _quiet_prefect(quiet: bool) -> Iterator[None]:
+    """Prefect's own console lines (its tracebacks among them) off while a flow runs: the
+    command says what failed itself."""
+    import logging
+    import os
+    import sys
+
+    if not quiet:
+        yield
+        return
+    if "prefect" not in sys.modules:  # Prefect reads its settings once, on import
+        os.environ["PREFECT_LOGGING_LEVEL"] = "CRITICAL"
+    loggers = [
+        logging.getLogger(name)
+        for name in list(logging.root.manager.loggerDict)
+        if name == "prefect" or name.startswith("prefect.")
+    ]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 @app.command()

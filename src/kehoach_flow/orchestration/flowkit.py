@@ -10,12 +10,32 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from kehoach_flow.errors import KehoachError
+from kehoach_flow.orchestration.transient import can_pass
 
-__all__ = ["NO_CACHE", "each", "finish", "publish"]
+__all__ = ["NO_CACHE", "MailServerDownError", "each", "finish", "publish"]
+
+
+class MailServerDownError(KehoachError):
+    """The mail server took no connection: the messages stay in the outbox; trying the run
+    again later can pass."""
+
+    transient = True
 
 
 class PlansFailedError(KehoachError):
-    """Some plans failed; the others were done. The flow run fails with their names."""
+    """Some plans failed; the others were done. The flow run fails with their names; it
+    carries each failed plan's reason, the run's summary, and whether trying again can help
+    (every plan failed for a reason that can pass)."""
+
+    failed: dict[str, str] = {}  # noqa: RUF012  (set per instance)
+    summary: dict[str, Any] = {}  # noqa: RUF012
+    transient: bool = False
+
+
+class Failures(dict[str, str]):
+    """Failed plan -> reason; `transient` while every failure so far can pass."""
+
+    transient: bool = True
 
 
 def each(
@@ -23,13 +43,15 @@ def each(
 ) -> tuple[list[Any], dict[str, str]]:
     """Run `task(*args)` once per named item; collect results, and the failures' reasons."""
     results: list[Any] = []
-    failed: dict[str, str] = {}
+    failed = Failures()
     for name, args in items:
         state = task(*args, return_state=True)
         if state.is_completed():
             results.append(state.result())
             continue
-        failed[name] = _reason(state.result(raise_on_failure=False), state.message)
+        error = state.result(raise_on_failure=False)
+        failed[name] = _reason(error, state.message)
+        failed.transient = failed.transient and can_pass(error)
         get_run_logger().error("%s: %s", name, failed[name])
     return results, failed
 
@@ -55,7 +77,11 @@ def finish(
     get_run_logger().info(say())
     if failed:
         names = "; ".join(f"{plan}: {reason}" for plan, reason in failed.items())
-        raise PlansFailedError(
+        error = PlansFailedError(
             f"{len(failed)} kế hoạch lỗi (các kế hoạch khác đã chạy xong): {names}"
         )
+        error.failed = dict(failed)
+        error.summary = summary
+        error.transient = bool(getattr(failed, "transient", False))
+        raise error
     return summary

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kehoach_flow.db.tables import ScheduleRun
@@ -44,6 +44,27 @@ def settle(
             .where(RUN.c.job == job, RUN.c.slot == _utc(slot))
             .values(state=state, message=message, finished_at=_utc(datetime.now(UTC)))
         )
+
+
+def release(engine: Engine, job: str, slot: datetime) -> None:
+    """Give a claimed slot back (the service stopped while it waited to try again): the next
+    start catches it up."""
+    with engine.begin() as conn:
+        conn.execute(delete(RUN).where(RUN.c.job == job, RUN.c.slot == _utc(slot)))
+
+
+def given_up(engine: Engine, within: int = 200) -> list[dict[str, Any]]:
+    """Each job whose latest run failed for good (a later run that completed clears it):
+    what the red line on / and /luong says."""
+    latest: dict[str, dict[str, Any]] = {}
+    for run in recent_runs(engine, within):
+        if run["state"] != "running":
+            latest.setdefault(run["job"], run)
+    return sorted(
+        (r for r in latest.values() if r["state"] == "failed"),
+        key=lambda r: r["slot"],
+        reverse=True,
+    )
 
 
 def recent_runs(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:

@@ -1,10 +1,15 @@
 """`kehoach serve`: the web app and an APScheduler scheduler in one process.
 
-The scheduler fires the flows of deploy/prefect.yaml on their schedules, with Prefect in local
-mode. Each firing first claims its slot (job, scheduled time) in the database, so a slot runs
-once. At start the service warms Prefect up with one flow (loading the definitions), then runs
-each job's latest slot missed within the grace period once (a machine switched on at 09:00
-still sends the 07:30 reminders, once, however many days it was off), then schedules the rest.
+The scheduler fires the flows of deploy/prefect.yaml on their schedules, against the one
+Prefect server the service supervises (prefect_server.PrefectSupervisor). Each firing first
+claims its slot (job, scheduled time) in the database, so a slot runs once. At start the
+service waits for that server to answer, loads the definitions, then runs each job's latest
+slot missed within the grace period once (a machine switched on at 09:00 still sends the 07:30
+reminders, once, however many days it was off), then schedules the rest.
+
+A job failing for a reason that can pass (Prefect, the database or the mail server down or
+busy) is tried again, waiting longer each time, until its slot's grace period ends; a job that
+fails for good is recorded "failed" and mailed to the coordinators and the operator.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import inspect
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,19 +30,29 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from kehoach_flow.errors import KehoachError
-from kehoach_flow.orchestration import runs
+from kehoach_flow.orchestration import alerts, runs
 from kehoach_flow.orchestration.schedules import Job, Schedule, last_slot
+from kehoach_flow.orchestration.transient import can_pass
 from kehoach_flow.settings import Settings
 
 log = logging.getLogger("kehoach.serve")
 Runner = Callable[..., Any]  # (job, **parameter overrides) -> the flow's summary
 
 
-def prepare_prefect(settings: Settings) -> None:
-    """Prefect's home under the data directory and no analytics, unless set otherwise; must
-    run before prefect is imported."""
-    os.environ.setdefault("PREFECT_HOME", str((settings.ensure_data_dir() / "prefect").resolve()))
+MAX_RETRY_WAIT = 600.0  # seconds between two tries of a job, at most
+
+
+def prefect_home(settings: Settings) -> Path:
+    return (settings.ensure_data_dir() / "prefect").resolve()
+
+
+def prepare_prefect(settings: Settings, api_url: str | None = None) -> None:
+    """Prefect's home under the data directory and no analytics, unless set otherwise, and
+    the API of `api_url` when given; must run before prefect is imported."""
+    os.environ.setdefault("PREFECT_HOME", str(prefect_home(settings)))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if api_url is not None:
+        os.environ["PREFECT_API_URL"] = api_url
 
 
 def project_root(schedule_file: Path) -> Path:
@@ -101,16 +117,29 @@ class Service:
     jobs: list[Job]
     runner: Runner
     grace: timedelta = timedelta(hours=12)
+    prefect: Any = None  # a PrefectSupervisor: jobs wait for it to answer
+    on_failure: Callable[[], None] | None = None  # the start failed: end the service
     state: str = "starting"  # starting, running, stopping, stopped
+    failure: str | None = None
     caught_up: list[str] = field(default_factory=list)
     _scheduler: BackgroundScheduler | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopped: threading.Event = field(default_factory=threading.Event)
+    _skew: timedelta = timedelta(0)
+
+    def _now(self) -> datetime:
+        return datetime.now(UTC) + self._skew
 
     def start(self, now: datetime | None = None, warm_up: bool = True) -> None:
-        """Warm up, catch up, then schedule; returns once the scheduler runs."""
+        """Wait for Prefect, warm up, catch up, then schedule; returns once the scheduler
+        runs (or the start failed, or the service was stopped meanwhile)."""
+        if self.prefect is not None and not self._prefect_started():
+            return
         if warm_up:
             self._warm_up()
-        self.catch_up(now or datetime.now(UTC))
+        if now is not None:  # a test's "now": the grace periods count from it
+            self._skew = now - datetime.now(UTC)
+        self.catch_up(self._now())
         with self._lock:
             if self.state != "starting":  # stopped while catching up
                 return
@@ -133,6 +162,25 @@ class Service:
                 )
         scheduler.start()
         return scheduler
+
+    def _prefect_started(self) -> bool:
+        begun = time.monotonic()
+        if self.prefect.wait_healthy(cancel=self._stopped):
+            log.info(
+                "Prefect server sẵn sàng sau %.0f giây: %s",
+                time.monotonic() - begun,
+                self.prefect.ui_url,
+            )
+            return True
+        if not self._stopped.is_set():
+            self.failure = (
+                f"Prefect server không trả lời sau {self.prefect.start_timeout:.0f} giây "
+                f"(KEHOACH_PREFECT_START_TIMEOUT); nhật ký: {self.prefect.log_file}"
+            )
+            log.error(self.failure)
+            if self.on_failure is not None:
+                self.on_failure()
+        return False
 
     def _warm_up(self) -> None:
         """Prefect's first flow in a process starts its local server (10-20 s); doing it once
@@ -161,25 +209,76 @@ class Service:
         return self.caught_up
 
     def _fire(self, job: Job, schedule: Schedule) -> None:
-        slot = last_slot(schedule, datetime.now(UTC), self.grace)
+        slot = last_slot(schedule, self._now(), self.grace)
         if slot is not None:
             self._run(job, slot)
 
     def _run(self, job: Job, slot: datetime) -> bool:
+        """Run a slot once: claimed first; tried again while its failure can pass and its
+        grace period lasts; told to people when it fails for good. True if this call ran it."""
         if not runs.claim(self.engine, job.name, slot):
             return False
         log.info("chạy %s (lịch %s)", job.name, slot.isoformat())
         # The slot's own day, unless the deployment fixes one: a 07:30 slot caught up at 09:00
         # still reminds for its day, and a report slot caught up late still picks its period.
         day = slot.astimezone(ZoneInfo(self.settings.timezone)).date().isoformat()
+        parameters = {} if "day" in job.parameters else {"day": day}
+        ends = slot + self.grace
+        wait = self.settings.job_retry_seconds
+        attempt = 0
+        while True:
+            attempt += 1
+            error = self._attempt(job, parameters, ends)
+            if error is None:
+                note = f"xong ở lần thử thứ {attempt}" if attempt > 1 else None
+                runs.settle(self.engine, job.name, slot, "completed", note)
+                return True
+            if self._stopped.is_set():  # the next start catches the slot up
+                runs.release(self.engine, job.name, slot)
+                return True
+            passing = can_pass(error)
+            if passing and self._now() + timedelta(seconds=wait) < ends:
+                log.warning(
+                    "%s lỗi lần %d, thử lại sau %.0f giây: %s", job.name, attempt, wait, error
+                )
+                if self._stopped.wait(wait):
+                    runs.release(self.engine, job.name, slot)
+                    return True
+                wait = min(wait * 2, MAX_RETRY_WAIT)
+                continue
+            self._give_up(job, slot, error, attempt, passing)
+            return True
+
+    def _attempt(self, job: Job, parameters: dict[str, Any], ends: datetime) -> Exception | None:
+        """One try of the job; the error it failed with, or None."""
+        if self.prefect is not None and not self.prefect.healthy():
+            left = (ends - self._now()).total_seconds()
+            wait = max(0.0, min(left, self.prefect.start_timeout))
+            if not self.prefect.wait_healthy(wait, cancel=self._stopped):
+                return ConnectionError(f"Prefect server không trả lời ({self.prefect.api_url})")
         try:
-            self.runner(job, **({} if "day" in job.parameters else {"day": day}))
+            self.runner(job, **parameters)
         except Exception as exc:
-            runs.settle(self.engine, job.name, slot, "failed", str(exc)[:2000])
-            log.error("%s lỗi: %s", job.name, exc)
-        else:
-            runs.settle(self.engine, job.name, slot, "completed")
-        return True
+            return exc
+        return None
+
+    def _give_up(
+        self, job: Job, slot: datetime, error: Exception, attempts: int, passing: bool
+    ) -> None:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        why = (
+            f"hết thời gian chờ của lịch, sau {attempts} lần thử" if passing else "lỗi không tự hết"
+        )
+        message = f"{reason} ({why})"[:2000]
+        runs.settle(self.engine, job.name, slot, "failed", message)
+        log.error("%s lỗi, thôi thử lại: %s", job.name, message)
+        try:
+            told = alerts.queue_alert(self.engine, self.settings, job.name, slot, message)
+        except Exception as exc:  # the red line on / and /luong still says it
+            log.error("không lưu được thư báo lỗi: %s", exc)
+            return
+        if told:
+            alerts.deliver_now(self.engine, self.settings)
 
     def next_runs(self) -> list[dict[str, Any]]:
         if self._scheduler is None:
@@ -191,6 +290,7 @@ class Service:
 
     def stop(self) -> None:
         """Waits for a running job to finish: its outbox rows are settled, not abandoned."""
+        self._stopped.set()
         with self._lock:
             self.state = "stopping"
             scheduler = self._scheduler

@@ -20,7 +20,7 @@ from kehoach_flow.db.sync import LoadSummary
 from kehoach_flow.definitions.source import read_yaml
 from kehoach_flow.errors import DefinitionError, KehoachError
 from kehoach_flow.loading import load_path
-from kehoach_flow.orchestration.runs import recent_runs
+from kehoach_flow.orchestration.runs import given_up, recent_runs
 from kehoach_flow.settings import Settings
 from kehoach_flow.web import csrf
 from kehoach_flow.web.auth import require_account
@@ -49,6 +49,7 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
         context = {
             "user": user,
             "scheduled": scheduled,
+            "job_failures": given_up(engine),
             "prefect_runs": prefect_runs,
             "prefect_error": prefect_error,
             "ui": ui,

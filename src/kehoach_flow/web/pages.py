@@ -17,6 +17,7 @@ from kehoach_flow import clock
 from kehoach_flow.db.queries import find_task, list_plans, list_tasks
 from kehoach_flow.db.tables import Evidence, StatusSnapshot
 from kehoach_flow.errors import NotFoundError
+from kehoach_flow.orchestration.runs import given_up
 from kehoach_flow.reports.builder import budget_by_source
 from kehoach_flow.reports.rollup import RollupRow, rollup_row
 from kehoach_flow.settings import Settings
@@ -142,7 +143,9 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
 
         everything = tuple(stamps[key] for key in live)
         html = cache.get("overview", "", day, everything, cards_html)
-        return render(request, "overview.html", {"user": user, "cards_html": html})
+        failures = given_up(engine)  # jobs that failed for good: a red line each
+        context = {"user": user, "cards_html": html, "job_failures": failures}
+        return render(request, "overview.html", context)
 
     @routes.get("/ke-hoach/{plan_key}", response_class=HTMLResponse)
     def plan_page(
