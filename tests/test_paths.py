@@ -254,6 +254,6 @@ def test_a_flow_worker_with_no_database_creates_nothing(tmp_path: Path, folder: 
     from kehoach_flow.orchestration.daily import open_runtime
 
     settings = Settings(data_dir=tmp_path / folder, definitions=DEFINITIONS, _env_file=None)
-    with pytest.raises(KehoachError, match="KEHOACH_DATA_DIR|db upgrade"):
+    with pytest.raises(KehoachError, match=r"KEHOACH_DATA_DIR|db upgrade"):
         open_runtime(settings)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
