@@ -59,7 +59,7 @@ def serve(
     if not load:
         jobs = [j for j in jobs if j.flow != "load_definitions"]
     engine = engine_of(ctx)  # a missing or read-only database is refused before anything
-    lock = ServiceLock(settings.ensure_data_dir())
+    lock = ServiceLock(settings.ensure_data_dir(), settings.timezone)
     lock.acquire()
     prefect = PrefectSupervisor(
         prefect_home(settings),

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from kehoach_flow.db.tables import Plan, Unit
 from kehoach_flow.reminders.outbox import OUTBOX, PENDING
 from kehoach_flow.settings import Settings
+from kehoach_flow.timefmt import local
 
 log = logging.getLogger("kehoach.serve")
 PLAN = Plan.__table__  # type: ignore[attr-defined]
@@ -42,7 +42,7 @@ def alert_recipients(engine: Engine, settings: Settings) -> list[str]:
 def alert_message(
     settings: Settings, job: str, slot: datetime, reason: str, to: list[str]
 ) -> EmailMessage:
-    when = slot.astimezone(ZoneInfo(settings.timezone))
+    when = local(slot, settings)
     base = settings.base_url.rstrip("/")
     message = EmailMessage()
     message["Subject"] = f"[kehoach] Việc {job} lúc {when:%H:%M %d/%m/%Y} không chạy được"
@@ -72,7 +72,7 @@ def queue_alert(
     if not to:
         log.error("không có địa chỉ nào để báo %s lỗi: đặt KEHOACH_OPERATOR_EMAIL", job)
         return []
-    day = slot.astimezone(ZoneInfo(settings.timezone)).date()
+    day = local(slot, settings).date()
     message = alert_message(settings, job, slot, reason, to)
     now = datetime.now(UTC)
     row = {

@@ -34,6 +34,7 @@ from kehoach_flow.orchestration import alerts, runs
 from kehoach_flow.orchestration.schedules import Job, Schedule, last_slot
 from kehoach_flow.orchestration.transient import can_pass
 from kehoach_flow.settings import Settings
+from kehoach_flow.timefmt import shown
 
 log = logging.getLogger("kehoach.serve")
 Runner = Callable[..., Any]  # (job, **parameter overrides) -> the flow's summary
@@ -78,8 +79,9 @@ def flow_runner(settings: Settings) -> Runner:
 class ServiceLock:
     """One `kehoach serve` per data directory: a second one is refused, naming the first."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, timezone: str) -> None:
         self.path = data_dir / "serve.lock"
+        self.timezone = timezone
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
@@ -97,7 +99,7 @@ class ServiceLock:
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(f"pid {os.getpid()} từ {datetime.now():%d/%m/%Y %H:%M}")
+        handle.write(f"pid {os.getpid()} từ {shown(datetime.now(UTC), self.timezone)}")
         handle.flush()
         self._file = handle
 
