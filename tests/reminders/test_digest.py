@@ -45,7 +45,7 @@ def test_rendered_digest_reads_back_in_vietnamese_with_both_parts_and_a_working_
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "Kính gửi Trung tâm KT" in text and "quá hạn 3 ngày làm việc" in text
-    assert "Hạn hoàn thành: ngày 31/10/2024" in text
+    assert "hạn 31/10/2024; quá hạn 3 ngày làm việc" in text
     assert "Phòng QL TCĐLCL (qltcdlcl@example.vn)" in text
     link = next(
         word for word in text.split() if word.startswith("https://kehoach.example.vn/cap-nhat/")

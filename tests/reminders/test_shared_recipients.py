@@ -52,15 +52,18 @@ def stored_keys(engine: Engine) -> list[str]:
 
 
 def delivered_items(settings: Settings) -> list[str]:
-    """Every task entry of every mail the file transport wrote: recipient, task, plan, why."""
+    """Every task entry of every mail the file transport wrote: recipient, plan, task, why."""
     items = []
     for path in (settings.data_dir / "outbox").rglob("*.eml"):
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         lines = message.get_body(("plain",)).get_content().splitlines()  # type: ignore[union-attr]
         to = message["To"].addresses[0].addr_spec
-        items += [
-            f"{to}|{'|'.join(lines[i : i + 3])}" for i, x in enumerate(lines) if x[:2] == "- "
-        ]
+        plan = ""  # the plan heading the entry sits under
+        for i, line in enumerate(lines):
+            if line.startswith("== "):
+                plan = line
+            elif line[:2] == "- ":
+                items.append(f"{to}|{plan}|{'|'.join(lines[i : i + 2])}")
     return items
 
 

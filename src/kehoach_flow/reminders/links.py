@@ -24,11 +24,22 @@ def _serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt=_SALT)
 
 
-def make_token(secret: str, grant: LinkGrant) -> str:
-    return str(_serializer(secret).dumps({"t": grant.task, "u": grant.unit}))
+class LinkSigner:
+    """Signs many grants with one secret: the signing key is derived once, not per link."""
+
+    def __init__(self, secret: str) -> None:
+        self._serializer = _serializer(secret)
+
+    def token(self, grant: LinkGrant) -> str:
+        return str(self._serializer.dumps({"t": grant.task, "u": grant.unit}))
 
 
-def update_url(base_url: str, secret: str, grant: LinkGrant) -> str:
+def make_token(secret: str | LinkSigner, grant: LinkGrant) -> str:
+    signer = secret if isinstance(secret, LinkSigner) else LinkSigner(secret)
+    return signer.token(grant)
+
+
+def update_url(base_url: str, secret: str | LinkSigner, grant: LinkGrant) -> str:
     return f"{base_url.rstrip('/')}/cap-nhat/{make_token(secret, grant)}"
 
 

@@ -17,7 +17,13 @@ from sqlalchemy import Engine
 from kehoach_flow.db.queries import list_plans, plan_header
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.mail.transport import Transport
-from kehoach_flow.reminders.digest import Digest, MailContext, group_digests, render_digest
+from kehoach_flow.reminders.digest import (
+    Digest,
+    Links,
+    MailContext,
+    group_digests,
+    render_digest,
+)
 from kehoach_flow.reminders.inputs import reminder_tasks
 from kehoach_flow.reminders.outbox import queued_on, store
 from kehoach_flow.reminders.planner import Reminder, plan_reminders, reminder_order
@@ -102,6 +108,7 @@ def queue_reminders(
         settings.link_max_age_days,
         settings.timezone,
     )
+    links = Links(context)
     counts = Queued()
     pending = {d.email: d.reminders for d in group_digests(reminders)}
     recipients: list[str] | None = None  # the first look reads the whole day, in one query
@@ -118,7 +125,7 @@ def queue_reminders(
                 continue
             sequence = earlier.last_sequence + 1 if earlier else 1
             digests.append(Digest(email, day, new[0].recipient, tuple(new), sequence))
-        stored = store(engine, [(d, render_digest(d, context)) for d in digests])
+        stored = store(engine, [(d, render_digest(d, context, links)) for d in digests])
         won = [d for d in digests if d.dedupe_key in stored]
         counts.queued += len(won)
         counts.follow_ups += sum(1 for d in won if d.sequence > 1)
