@@ -99,16 +99,8 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
     cache = cache_for(engine)
 
     def board(plan_key: str, stamp: Any = None) -> dict[str, TaskView]:
-        day = today(settings)
         stamp = stamp if stamp is not None else cache.stamps().get(plan_key)
-        views = cache.get(
-            "board",
-            plan_key,
-            day,
-            stamp,
-            lambda: plan_board(engine, plan_key, day, board_options(settings, day)),
-        )
-        return {v.key: v for v in views}
+        return cached_board(settings, engine, plan_key, today(settings), stamp)
 
     def tasks_of(plan_key: str, stamp: Any) -> list[dict[str, Any]]:
         return cache.get(
@@ -246,6 +238,21 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
         return FileResponse(path, media_type="application/octet-stream", filename=row.name)
 
     return routes
+
+
+def cached_board(
+    settings: Settings, engine: Engine, plan_key: str, day: date, stamp: Any
+) -> dict[str, TaskView]:
+    """A plan's task views at `day`, derived once per state of the plan (`stamp`, from
+    `PlanCache.stamps`) and day, shared by every page that shows them."""
+    views = cache_for(engine).get(
+        "board",
+        plan_key,
+        day,
+        stamp,
+        lambda: {v.key: v for v in plan_board(engine, plan_key, day, board_options(settings, day))},
+    )
+    return views
 
 
 def plan_summary(engine: Engine, plan_key: str) -> dict[str, Any]:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy import Engine, or_, select
 
 from kehoach_flow.accounts import Account
@@ -24,7 +26,15 @@ from kehoach_flow.tracking.scoreboard import Tally
 from kehoach_flow.tracking.state import Derived
 from kehoach_flow.web import csrf
 from kehoach_flow.web.auth import Forbidden, require_account
-from kehoach_flow.web.pages import CATEGORIES, board_options, page_renderer, today
+from kehoach_flow.web.cache import cache_for
+from kehoach_flow.web.pages import (
+    CATEGORIES,
+    board_options,
+    cached_board,
+    page_renderer,
+    today,
+)
+from kehoach_flow.web.templating import TEMPLATES
 from kehoach_flow.web.update import message
 
 OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -51,19 +61,35 @@ PERIOD_LABELS = {
 
 
 def watched_rows(settings: Settings, engine: Engine, day: date) -> list[dict[str, Any]]:
-    """Every overdue, at-risk or blocked task of the tracked plans at `day`."""
-    options = board_options(settings, day)
-    rows = []
-    for plan in list_plans(engine):
-        for view in plan_board(engine, plan["key"], day, options):
-            if view.derived in WATCHED:
-                late = (
-                    options.calendar.working_days_between(view.window.due, day)
-                    if view.window.due < day
-                    else 0
-                )
-                rows.append(_row(plan["key"], view, late))
+    """Every overdue, at-risk or blocked task of the tracked plans at `day`, each plan's
+    share derived once per state of the plan and day (the task views, then these rows)."""
+    cache = cache_for(engine)
+    stamps = cache.stamps()
+    rows: list[dict[str, Any]] = []
+    for key in sorted(k for k, stamp in stamps.items() if stamp[1] is None):
+        rows += cache.get(
+            "watched",
+            key,
+            day,
+            stamps[key],
+            lambda key=key: _watched_of(settings, engine, key, day, stamps[key]),  # type: ignore[misc]
+        )
     return rows
+
+
+def _watched_of(
+    settings: Settings, engine: Engine, plan_key: str, day: date, stamp: Any
+) -> list[dict[str, Any]]:
+    calendar = board_options(settings, day).calendar
+    return [
+        _row(
+            plan_key,
+            view,
+            calendar.working_days_between(view.window.due, day) if view.window.due < day else 0,
+        )
+        for view in cached_board(settings, engine, plan_key, day, stamp).values()
+        if view.derived in WATCHED
+    ]
 
 
 def _row(plan: str, view: TaskView, late_days: int) -> dict[str, Any]:
@@ -140,22 +166,42 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
 
     render = page_renderer(settings)
 
+    cache = cache_for(engine)
+
+    def overdue_once(kind: str, sort: str, build: Callable[[list[dict[str, Any]]], Any]) -> Any:
+        """The list, or what is made of it, sorted by `sort` and built once per state of the
+        tracked plans and day: a request whose plans are unchanged reads only their stamps."""
+        day = today(settings)
+        stamps = cache.stamps()
+        live = tuple(sorted((k, s) for k, s in stamps.items() if s[1] is None))
+
+        def sorted_build() -> Any:
+            return build(sorted(watched_rows(settings, engine, day), key=SORTS[sort]))
+
+        return cache.get(f"{kind}:{sort}", "", day, live, sorted_build)
+
     @routes.get("/qua-han", response_class=HTMLResponse)
     def overdue(request: Request, sort: str = "late") -> Response:
         user = require_account(request, settings, engine)
-        rows = sorted(
-            watched_rows(settings, engine, today(settings)), key=SORTS.get(sort, SORTS["late"])
-        )
-        return render(request, "overdue.html", {"user": user, "rows": rows, "sort": sort})
+        sort = sort if sort in SORTS else "late"
+
+        def table(rows: list[dict[str, Any]]) -> tuple[Markup, int]:
+            html = TEMPLATES.get_template("overdue_rows.html").render(rows=rows)
+            return Markup(html), len(rows)
+
+        rows_html, count = overdue_once("overdue-html", sort, table)
+        context = {"user": user, "rows_html": rows_html, "count": count, "sort": sort}
+        return render(request, "overdue.html", context)
 
     @routes.get("/qua-han.xlsx")
     def overdue_xlsx(request: Request, sort: str = "late") -> Response:
         require_account(request, settings, engine)
+        sort = sort if sort in SORTS else "late"
         day = today(settings)
-        rows = sorted(watched_rows(settings, engine, day), key=SORTS.get(sort, SORTS["late"]))
+        content = overdue_once("overdue-xlsx", sort, partial(xlsx_of, day=day))
         headers = {"Content-Disposition": f'attachment; filename="qua-han-{day.isoformat()}.xlsx"'}
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return Response(xlsx_of(rows, day), media_type=media, headers=headers)
+        return Response(content, media_type=media, headers=headers)
 
     @routes.get("/don-vi/{unit_key}", response_class=HTMLResponse)
     def unit_page(request: Request, unit_key: str) -> Response:
