@@ -8,11 +8,13 @@ bash deploy/bootstrap.sh dev
 if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
 fi
-# The rendered-report tests convert drafts to PDF with LibreOffice and read them with poppler.
-if { ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null; } \
+# The rendered-report tests convert drafts to PDF with LibreOffice and read them with poppler;
+# Liberation Serif has Times New Roman's metrics, so lines break where they would in Word.
+if { ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null \
+    || [ ! -d /usr/share/fonts/truetype/liberation2 ]; } \
     && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends libreoffice-writer-nogui poppler-utils) >/dev/null
+        --no-install-recommends libreoffice-writer-nogui poppler-utils fonts-liberation2) >/dev/null
 fi
 export PATH="$PWD/.venv/bin:$PATH"
 ruff format --no-cache --check src tests flows
