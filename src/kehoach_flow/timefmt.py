@@ -5,6 +5,7 @@ the CLI, report listings and mail all go through here."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -53,3 +54,15 @@ def shown(
     if isinstance(value, datetime):
         return f"{local(value, where):{fmt or MOMENT}}"
     return f"{value:{fmt or DAY}}"
+
+
+class LogFormatter(logging.Formatter):
+    """Log lines stamped in the installation's zone, as the operator reads every other time."""
+
+    def __init__(self, fmt: str, where: Settings | str | None = None) -> None:
+        super().__init__(fmt)
+        self.zone = _zone_name(where)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        moment = local(datetime.fromtimestamp(record.created, UTC), self.zone)
+        return f"{moment:{datefmt or '%d/%m/%Y %H:%M:%S'}}"

@@ -52,6 +52,7 @@ def serve(
         prepare_prefect,
     )
     from kehoach_flow.prefect_server import PrefectSupervisor
+    from kehoach_flow.timefmt import LogFormatter
     from kehoach_flow.web.app import create_app
 
     settings = settings_of(ctx)
@@ -70,7 +71,9 @@ def serve(
     try:
         # Every flow of this process goes to the service's own server: never a temporary one.
         prepare_prefect(settings, api_url=prefect.api_url)
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        handler = logging.StreamHandler()
+        handler.setFormatter(LogFormatter("%(asctime)s %(name)s %(message)s", settings))
+        logging.basicConfig(level=logging.INFO, handlers=[handler])
         for noisy in ("httpx", "apscheduler", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
         grace = timedelta(hours=settings.misfire_grace_hours)
