@@ -61,8 +61,16 @@ def test_reminder_figures_have_their_stable_names() -> None:
         "deliver_per_s",
         "deliver_raw_per_s",
         "deliver_ratio_to_raw",
+        "daily_job_s",
+        "daily_job_raw_s",
+        "daily_job_ratio_to_raw",
+        "daily_rerun_s",
+        "daily_rerun_ratio_to_raw",
+        "digest_bytes_mean",
+        "digest_raw_bytes_mean",
     } <= set(figures)
     assert figures["plan_reminders_count"] > 0
+    assert figures["daily_job_digests"] > 0
 
 
 def test_report_figures_have_their_stable_names() -> None:
@@ -76,6 +84,8 @@ def test_web_figures_have_their_stable_names(tmp_path) -> None:  # type: ignore[
 
     definitions = benchdata.generate(tmp_path / "defs", PROGRAMME, provinces=2)
     figures = web_figures(definitions, tmp_path, requests=100)
-    for page in ("overview", "plan_page"):
+    for page in ("trivial", "overview", "plan_page", "overdue"):
         assert figures[f"{page}_p50_ms"] <= figures[f"{page}_p99_ms"]
         assert figures[f"{page}_rps"] > 0
+    for page in ("overview", "plan_page", "overdue"):
+        assert figures[f"{page}_ratio_to_trivial"] > 0

@@ -1,8 +1,14 @@
-"""Reminder figures for `kehoach bench`: planning a busy day, delivering 2,000 digests."""
+"""Reminder figures for `kehoach bench`: planning a busy day, the daily job as cron runs it
+(and again the same day), delivering 2,000 digests; each beside raw aiosmtplib in the same run."""
 
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
+import os
+import subprocess
+import sys
 import time
 from datetime import date
 from email.message import EmailMessage
@@ -10,7 +16,7 @@ from email.utils import make_msgid
 
 import aiosmtplib
 from aiosmtpd.controller import Controller
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from kehoach_flow.mail.transport import SmtpTransport
 from kehoach_flow.reminders.outbox import OUTBOX
@@ -42,6 +48,7 @@ def reminder_figures(engine: Engine, settings: Settings, digests: int = 2000) ->
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     try:
+        daily = _daily_job(engine, settings, port)
         raw_s = asyncio.run(_raw_loop(port, messages))
         _enqueue(engine, messages)
         transport = SmtpTransport("127.0.0.1", port, timeout=30, mail_from="bench@example.vn")
@@ -56,7 +63,59 @@ def reminder_figures(engine: Engine, settings: Settings, digests: int = 2000) ->
         "deliver_per_s": report.sent / deliver_s,
         "deliver_raw_per_s": len(messages) / raw_s,
         "deliver_ratio_to_raw": (report.sent / deliver_s) / (len(messages) / raw_s),
+    } | daily
+
+
+def _daily_job(engine: Engine, settings: Settings, port: int) -> dict[str, float]:
+    """`kehoach remind` for the busy day, twice, as cron runs it, into the sink; the raw
+    figure sends as many pre-built messages of the digests' mean size over one connection."""
+    first_s = _remind(engine, settings, port)
+    rerun_s = _remind(engine, settings, port)
+    with engine.connect() as conn:
+        raws = list(conn.execute(select(OUTBOX.c.raw).where(OUTBOX.c.day == BUSY_DAY)).scalars())
+    if not raws:
+        raise RuntimeError("kehoach remind không xếp thư nào cho ngày bận")
+    raw_mean = sum(len(r) for r in raws) / len(raws)
+    body_mean = sum(_body_bytes(r) for r in raws) / len(raws)
+    sized = [_message(i, size=int(raw_mean)) for i in range(len(raws))]
+    raw_s = asyncio.run(_raw_loop(port, sized))
+    return {
+        "daily_job_s": first_s,
+        "daily_job_raw_s": raw_s,
+        "daily_job_ratio_to_raw": first_s / raw_s,
+        "daily_job_digests": float(len(raws)),
+        "daily_rerun_s": rerun_s,
+        "daily_rerun_ratio_to_raw": rerun_s / raw_s,
+        "digest_bytes_mean": body_mean,
+        "digest_raw_bytes_mean": raw_mean,
     }
+
+
+def _remind(engine: Engine, settings: Settings, port: int) -> float:
+    """One whole `kehoach remind` process, start to exit, in seconds."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEHOACH_")}
+    env |= {
+        "KEHOACH_DATABASE_URL": str(engine.url),
+        "KEHOACH_DATA_DIR": str(settings.data_dir),
+        "KEHOACH_SECRET_KEY": settings.resolved_secret_key(),
+        "KEHOACH_MAIL_TRANSPORT": "smtp",
+        "KEHOACH_SMTP_HOST": "127.0.0.1",
+        "KEHOACH_SMTP_PORT": str(port),
+        "KEHOACH_MAIL_FROM": "bench@example.vn",
+    }
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "kehoach_flow", "remind", "--date", BUSY_DAY.isoformat()]
+    started = time.perf_counter()
+    # cwd: the data directory, so no project .env reaches the job
+    subprocess.run(command, env=env, cwd=settings.data_dir, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def _body_bytes(raw: bytes) -> int:
+    """The bytes of a digest's text and HTML parts, decoded: what its reader gets."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    parts = [message.get_body((kind,)) for kind in ("plain", "html")]
+    return sum(len(p.get_content().encode()) for p in parts if p is not None)
 
 
 def _free_port() -> int:
@@ -67,15 +126,18 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _message(i: int) -> EmailMessage:
+def _message(i: int, size: int = 0) -> EmailMessage:
+    """A pre-built reminder; with `size`, padded to about that many bytes."""
     message = EmailMessage()
     message["Subject"] = f"Nhắc việc ngày 7/6/2024: {i % 7 + 1} nhiệm vụ"
     message["From"] = "bench@example.vn"
     message["To"] = f"don-vi-{i}@example.vn"
     message["Message-ID"] = make_msgid(idstring=f"bench{i}", domain="kehoach.local")
-    message.set_content("Kính gửi đơn vị,\n\nHệ thống xin nhắc các việc sắp đến hạn.\n" * 5)
+    repeat = max(5, (size - 640) // 209)  # headers ~640 bytes, text + HTML 209 a repeat
+    message.set_content("Kính gửi đơn vị,\nHệ thống xin nhắc các việc sắp đến hạn.\n" * repeat)
     message.add_alternative(
-        "<p>Kính gửi đơn vị,</p><p>Hệ thống xin nhắc các việc sắp đến hạn.</p>" * 5, subtype="html"
+        "<p>Kính gửi đơn vị,</p><p>Hệ thống xin nhắc các việc sắp đến hạn.</p>\n" * repeat,
+        subtype="html",
     )
     return message
 
