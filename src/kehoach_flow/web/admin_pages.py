@@ -227,6 +227,17 @@ def _changes(summary: LoadSummary) -> list[dict[str, Any]]:
     ]
 
 
+def _prefect_problem(exc: Exception) -> str:
+    """Why the Prefect API did not answer, said to a manager (httpx words are English)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "máy chủ Prefect không trả lời kịp; thử tải lại trang sau ít phút"
+    if isinstance(exc, httpx.ConnectError):
+        return "không kết nối được máy chủ Prefect (chưa chạy hoặc đang khởi động)"
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"máy chủ Prefect trả lỗi {exc.response.status_code}"
+    return "máy chủ Prefect trả về dữ liệu không đọc được"
+
+
 async def _prefect_runs() -> tuple[list[dict[str, Any]], str, str]:
     """Recent flow runs from the Prefect API when one is configured (scale-out), else none."""
     import os
@@ -246,7 +257,7 @@ async def _prefect_runs() -> tuple[list[dict[str, Any]], str, str]:
                 for f in (await client.post(f"{api}/flows/filter", json={"limit": 200})).json()
             }
     except (httpx.HTTPError, ValueError) as exc:
-        return [], f"Không đọc được Prefect API ({api}): {exc}", ui
+        return [], f"Không đọc được Prefect API ({api}): {_prefect_problem(exc)}", ui
     runs = [
         {
             "id": r["id"],
