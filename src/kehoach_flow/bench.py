@@ -47,6 +47,16 @@ BENCHES = (
 )
 
 
+class BenchFailed(KehoachError):
+    """Some benches failed: `figures` holds every figure measured, `failures` names each
+    failed bench or figure with its reason."""
+
+    def __init__(self, figures: dict[str, float], failures: dict[str, str]) -> None:
+        self.figures = figures
+        self.failures = failures
+        super().__init__(f"phép đo không xong: {', '.join(failures)}")
+
+
 def run_bench(
     only: list[str],
     postgres_url: str | None,
@@ -74,47 +84,88 @@ def run_bench(
         definitions = benchdata.generate(work / "definitions", programme_file, provinces=provinces)
         catalog = read_catalog(definitions)
         _advance(progress, step)
+        failures: dict[str, str] = {}
+
+        def attempt(name: str, measure: Callable[[], dict[str, float]]) -> None:
+            """Run one bench; one that fails is named with its reason, the others go on."""
+            try:
+                figures.update(measure())
+            except BenchFailed as exc:
+                figures.update(exc.figures)
+                failures.update(exc.failures)
+            except Exception as exc:  # whatever breaks one bench, the run goes on
+                failures[name] = f"{type(exc).__name__}: {exc}"
+
         if "load_sqlite" in selected:
-            figures |= _load_figures(
-                "sqlite", lambda: _sqlite(work), definitions, catalog, progress, step
+            attempt(
+                "load_sqlite",
+                lambda: _load_figures(
+                    "sqlite", lambda: _sqlite(work), definitions, catalog, progress, step
+                ),
             )
         if "load_postgres" in selected and postgres_url:
-            figures |= _load_figures(
-                "postgres", lambda: _postgres(postgres_url), definitions, catalog, progress, step
+            url = postgres_url
+            attempt(
+                "load_postgres",
+                lambda: _load_figures(
+                    "postgres", lambda: _postgres(url), definitions, catalog, progress, step
+                ),
             )
         if "tracking" in selected:
             updates = min(1000, len(catalog.plans) * 100)
             del catalog  # the baseline's rows: freed so the collector does not rescan them
             gc.collect()
-            with _sqlite(work) as engine:
-                load_path(engine, definitions)
-                figures |= tracking_figures(engine, updates=updates)
+
+            def tracking() -> dict[str, float]:
+                with _sqlite(work) as engine:
+                    load_path(engine, definitions)
+                    return tracking_figures(engine, updates=updates)
+
+            attempt("tracking", tracking)
             _advance(progress, step)
         if "reports" in selected:
-            from kehoach_flow.bench_reports import report_figures
 
-            with _sqlite(work) as engine:
-                load_path(engine, definitions)
-                figures |= report_figures(engine, programme_file, work)
+            def reports() -> dict[str, float]:
+                from kehoach_flow.bench_reports import report_figures
+
+                with _sqlite(work) as engine:
+                    load_path(engine, definitions)
+                    return report_figures(engine, programme_file, work)
+
+            attempt("reports", reports)
             _advance(progress, step)
         if "reminders" in selected:
-            from kehoach_flow.bench_reminders import reminder_figures
 
-            settings = Settings(data_dir=work / "data", _env_file=None)
-            with _sqlite(work) as engine:
-                load_path(engine, definitions)
-                figures |= reminder_figures(engine, settings, digests=min(2000, provinces * 60))
+            def reminders() -> dict[str, float]:
+                from kehoach_flow.bench_reminders import reminder_figures
+
+                settings = Settings(data_dir=work / "data", _env_file=None)
+                with _sqlite(work) as engine:
+                    load_path(engine, definitions)
+                    return reminder_figures(engine, settings, digests=min(2000, provinces * 60))
+
+            attempt("reminders", reminders)
             _advance(progress, step)
         if "web" in selected:
-            from kehoach_flow.bench_web import web_figures
 
-            figures |= web_figures(definitions, work)
+            def web() -> dict[str, float]:
+                from kehoach_flow.bench_web import web_figures
+
+                return web_figures(definitions, work)
+
+            attempt("web", web)
             _advance(progress, step)
         if "orchestration" in selected:
-            from kehoach_flow.bench_orchestration import orchestration_figures
 
-            figures |= orchestration_figures(definitions, work, postgres_url)
+            def orchestration() -> dict[str, float]:
+                from kehoach_flow.bench_orchestration import orchestration_figures
+
+                return orchestration_figures(definitions, work, postgres_url)
+
+            attempt("orchestration", orchestration)
             _advance(progress, step)
+    if failures:
+        raise BenchFailed(figures, failures)
     return figures
 
 

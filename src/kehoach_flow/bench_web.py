@@ -1,7 +1,9 @@
-"""Web figures for `kehoach bench`: the overview and a plan page of the national dataset,
-served by `kehoach web --workers 2` in its own processes, under 50 concurrent connections
-from a load generator on loopback: wrk (Debian's package) for 8 s per page when installed,
-else an httpx script with a fixed number of requests. Bounded in count and time."""
+"""Web figures for `kehoach bench`: the overview, a plan page and the overdue list of the
+national dataset on the busy day, served by `kehoach web --workers 2` in its own processes,
+under 50 concurrent connections from a load generator on loopback: wrk (Debian's package)
+for 8 s per page when installed, else an httpx script with a fixed number of requests.
+Each page is also given as a ratio to a trivial endpoint (/health) served by the same
+server in the same run. A page whose measure fails is named; the others are kept."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ import httpx
 from sqlalchemy import Engine
 
 from kehoach_flow.accounts import add_user, authenticate
+from kehoach_flow.bench import BenchFailed
+from kehoach_flow.bench_reminders import BUSY_DAY
 from kehoach_flow.db.engine import create_db_engine, upgrade
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.loading import load_path
@@ -26,6 +30,8 @@ from kehoach_flow.prefect_server import free_port
 
 CONCURRENCY = 50
 PASSWORD = "bench-mat-khau"
+TRIVIAL = "trivial"  # /health: the server's bare speed, the baseline of the pages
+PAGES = ("overview", "plan_page", "overdue")
 
 
 def web_figures(definitions: Path, work: Path, requests: int = 500) -> dict[str, float]:
@@ -44,6 +50,7 @@ def web_figures(definitions: Path, work: Path, requests: int = 500) -> dict[str,
         "KEHOACH_PORT": str(port),
         "KEHOACH_SECRET_KEY": "bench",
         "KEHOACH_COOKIE_SECURE": "false",
+        "KEHOACH_TODAY": BUSY_DAY.isoformat(),  # the day the reminder figures use
     }
     server = subprocess.Popen(
         [
@@ -59,11 +66,15 @@ def web_figures(definitions: Path, work: Path, requests: int = 500) -> dict[str,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
+    failures: dict[str, str] = {}
     try:
-        return signin | asyncio.run(_measure(base, requests))
+        figures = signin | asyncio.run(_measure(base, requests, failures))
     finally:
         server.terminate()
         server.wait(timeout=30)
+    if failures:
+        raise BenchFailed(figures, failures)
+    return figures
 
 
 def signin_figures(engine: Engine, rounds: int = 15) -> dict[str, float]:
@@ -88,8 +99,9 @@ def signin_figures(engine: Engine, rounds: int = 15) -> dict[str, float]:
     }
 
 
-async def _measure(base: str, requests: int) -> dict[str, float]:
-    """Sign in, warm both workers up, then load each page (wrk when installed, else httpx)."""
+async def _measure(base: str, requests: int, failures: dict[str, str]) -> dict[str, float]:
+    """Sign in, then load each page (wrk when installed, else httpx) after warming both
+    workers up; a page that fails goes to `failures` under its name, the others go on."""
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
         await _wait_up(client)
@@ -107,16 +119,43 @@ async def _measure(base: str, requests: int) -> dict[str, float]:
             raise KehoachError("bench: đăng nhập không được")
         plan = (await client.get("/api/plans")).json()[0]["key"]
         figures: dict[str, float] = {}
-        for name, path in (("overview", "/"), ("plan_page", f"/ke-hoach/{plan}")):
-            for _ in range(4):  # warm-up of both workers: the first requests derive the states
-                for response in await asyncio.gather(*(client.get(path) for _ in range(10))):
-                    response.raise_for_status()
-            session = client.cookies.get("kehoach_session") or ""
-            if shutil.which("wrk"):
-                figures |= await asyncio.to_thread(_wrk, f"{base}{path}", session, name)
-            else:
-                figures |= await _load(client, name, path, requests)
-        return figures
+        pages = (
+            (TRIVIAL, "/health"),
+            ("overview", "/"),
+            ("plan_page", f"/ke-hoach/{plan}"),
+            ("overdue", "/qua-han"),
+        )
+        for name, path in pages:
+            try:
+                figures |= await _page(client, base, name, path, requests)
+            except (KehoachError, httpx.HTTPError, subprocess.SubprocessError, OSError) as exc:
+                failures[name] = str(exc) or type(exc).__name__
+        return figures | ratios_to_trivial(figures)
+
+
+def ratios_to_trivial(figures: dict[str, float]) -> dict[str, float]:
+    """Each page's requests per second over the trivial endpoint's, in the same run: the
+    share of the server's bare speed a page keeps (1 = as fast as /health)."""
+    trivial = figures.get(f"{TRIVIAL}_rps")
+    if not trivial:
+        return {}
+    return {
+        f"{name}_ratio_to_trivial": figures[f"{name}_rps"] / trivial
+        for name in PAGES
+        if f"{name}_rps" in figures
+    }
+
+
+async def _page(
+    client: httpx.AsyncClient, base: str, name: str, path: str, requests: int
+) -> dict[str, float]:
+    for _ in range(4):  # warm-up of both workers: the first requests derive the states
+        for response in await asyncio.gather(*(client.get(path) for _ in range(10))):
+            response.raise_for_status()
+    session = client.cookies.get("kehoach_session") or ""
+    if shutil.which("wrk"):
+        return await asyncio.to_thread(_wrk, f"{base}{path}", session, name)
+    return await _load(client, name, path, requests)
 
 
 def _wrk(url: str, session: str, name: str, seconds: int = 8) -> dict[str, float]:
@@ -137,20 +176,30 @@ def _wrk(url: str, session: str, name: str, seconds: int = 8) -> dict[str, float
     ).stdout
     if "Non-2xx" in output:
         raise KehoachError(f"bench: {url} trả về lỗi dưới tải:\n{output}")
-    percentile = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)$", output, re.MULTILINE))
-    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    return parse_wrk(output, name)
+
+
+def parse_wrk(output: str, name: str) -> dict[str, float]:
+    """p50, p99 (ms) and requests per second from `wrk --latency` output, whatever unit wrk
+    chose for a latency (us, ms, s, m, h; a unit of one letter is followed by a space)."""
+    percentile = {
+        p: _ms(value, unit)
+        for p, value, unit in re.findall(
+            r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m|h)\s*$", output, re.MULTILINE
+        )
+    }
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)\s*$", output, re.MULTILINE)
     if len(percentile) != 2 or rps is None:
         raise KehoachError(f"bench: không đọc được kết quả wrk:\n{output}")
     return {
-        f"{name}_p50_ms": _ms(percentile["50"]),
-        f"{name}_p99_ms": _ms(percentile["99"]),
+        f"{name}_p50_ms": percentile["50"],
+        f"{name}_p99_ms": percentile["99"],
         f"{name}_rps": float(rps.group(1)),
     }
 
 
-def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3600000.0}[unit]
 
 
 async def _wait_up(client: httpx.AsyncClient) -> None:

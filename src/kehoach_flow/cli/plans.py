@@ -13,6 +13,7 @@ from rich.text import Text
 from kehoach_flow.cli.app import (
     JsonOption,
     app,
+    console,
     db_app,
     engine_of,
     money,
@@ -348,17 +349,27 @@ def bench(
 
     Ví dụ: kehoach bench --only load_sqlite --json
     """
-    from kehoach_flow.bench import run_bench
+    from kehoach_flow.bench import BenchFailed, run_bench
 
-    figures = run_bench(
-        only=only or [], postgres_url=postgres_url or os.environ.get("KEHOACH_TEST_POSTGRES_URL")
-    )
+    failed: BenchFailed | None = None
+    try:
+        figures = run_bench(
+            only=only or [],
+            postgres_url=postgres_url or os.environ.get("KEHOACH_TEST_POSTGRES_URL"),
+        )
+    except BenchFailed as exc:  # every figure measured is still printed, then the failures
+        failed, figures = exc, exc.figures
     if as_json:
-        print_json({"figures": figures})
-        return
-    table = Table(title="kehoach bench")
-    table.add_column("Số liệu")
-    table.add_column("Giá trị", justify="right")
-    for name, value in figures.items():
-        table.add_row(name, f"{value:.3f}")
-    out.print(table)
+        print_json({"figures": figures, "failures": failed.failures if failed else {}})
+    else:
+        table = Table(title="kehoach bench")
+        table.add_column("Số liệu")
+        table.add_column("Giá trị", justify="right")
+        for name, value in figures.items():
+            table.add_row(name, f"{value:.3f}")
+        out.print(table)
+    if failed is not None:
+        err = console(stderr=True, soft_wrap=True)
+        for name, reason in failed.failures.items():
+            err.print(f"Phép đo {name} không xong: {reason}", markup=False)
+        raise failed
