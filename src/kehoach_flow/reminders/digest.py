@@ -3,12 +3,20 @@ turns up later the same day (another plan, a later run) goes out in a follow-up 
 
 from __future__ import annotations
 
+import email.policy
+import functools
+import random
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from email import message_from_bytes
+from email.header import Header
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -179,9 +187,11 @@ def _subject(digest: Digest) -> str:
     return f"{'[Quá hạn] ' if late else ''}Nhắc việc {vn_day(digest.day)}{extra}: {tasks} nhiệm vụ"
 
 
-def render_digest(digest: Digest, context: MailContext, links: Links | None = None) -> EmailMessage:
-    """The digest as a plain text + HTML message, ready for the outbox; `links` shares the
-    signed links of a batch of digests."""
+def digest_parts(
+    digest: Digest, context: MailContext, links: Links | None = None
+) -> tuple[str, str, str]:
+    """The digest's subject, plain text and HTML; `links` shares the signed links of a
+    batch of digests."""
     plans = _plans(digest, links or Links(context))
     coordinator = digest.reminders[0].task.coordinator
     values = {
@@ -196,8 +206,121 @@ def render_digest(digest: Digest, context: MailContext, links: Links | None = No
         "follow_up": digest.sequence > 1,
     }
     env = environment()
+    text = env.get_template("digest.txt.j2").render(values)
+    html = env.get_template("digest.html.j2").render(values)
+    return _subject(digest), text, html
+
+
+@dataclass(frozen=True)
+class BuiltDigest:
+    """A digest as the outbox stores it: the message's bytes (CRLF, as SMTP sends them)
+    with the subject and Message-ID it carries."""
+
+    subject: str
+    message_id: str
+    raw: bytes
+
+    def message(self) -> EmailMessage:
+        """The bytes parsed back into a message, as a mail reader sees it."""
+        return cast(EmailMessage, message_from_bytes(self.raw, policy=email.policy.default))
+
+    # What the outbox reads of a message, without one: its two headers and its bytes.
+    def __getitem__(self, name: str) -> str:
+        return {"subject": self.subject, "message-id": self.message_id}[name.lower()]
+
+    def as_bytes(self, unixfrom: bool = False, policy: object = None) -> bytes:
+        return self.raw
+
+
+_CRLF = b"\r\n"
+_MAX_LINE = 998  # SMTP's limit on a line, CRLF excluded
+
+
+def build_digest(digest: Digest, context: MailContext, links: Links | None = None) -> BuiltDigest:
+    """The digest as the bytes of a multipart/alternative message (text, then HTML, both
+    UTF-8 in 8bit), written directly: the `email` package's message objects cost more than
+    rendering the digest. Parsed with email.policy.default it reads the same as the message
+    `render_digest` builds; a body with a line over SMTP's limit goes that slower way."""
+    return digest_bytes(digest, context, *digest_parts(digest, context, links))
+
+
+def digest_bytes(
+    digest: Digest, context: MailContext, subject: str, text: str, html: str
+) -> BuiltDigest:
+    """The message of `digest_parts`' subject, text and HTML, as `build_digest` writes it."""
+    bodies = [_body(text), _body(html)]
+    if any(len(line) > _MAX_LINE for body in bodies for line in body.split(_CRLF)):
+        message = _message(digest, context, subject, text, html)
+        return BuiltDigest(subject, str(message["Message-ID"]), message.as_bytes(policy=SMTP))
+    message_id = make_msgid(idstring=digest.day.strftime("%Y%m%d"), domain="kehoach.local")
+    boundary = _boundary(bodies)
+    lines = [
+        b"Subject: " + _header("Subject", subject),
+        b"From: " + _from_header(context.mail_from),
+        b"To: " + _address(digest.recipient.name, digest.email),
+        b"Message-ID: " + message_id.encode("ascii"),
+        b"Date: " + format_datetime(dated(digest.day, context.timezone)).encode("ascii"),
+        b"MIME-Version: 1.0",
+        b"Content-Type: multipart/alternative;",
+        b' boundary="' + boundary + b'"',
+        b"",
+    ]
+    for subtype, body in zip((b"plain", b"html"), bodies, strict=True):
+        lines += [
+            b"--" + boundary,
+            b"Content-Type: text/" + subtype + b'; charset="utf-8"',
+            b"Content-Transfer-Encoding: 8bit",
+            b"",
+            body,
+        ]
+    lines += [b"--" + boundary + b"--", b""]
+    return BuiltDigest(subject, message_id, _CRLF.join(lines))
+
+
+def _body(text: str) -> bytes:
+    """A part's body as set_content writes it: UTF-8, CRLF line ends, one at the end."""
+    return _CRLF.join(text.encode("utf-8").splitlines()) + _CRLF
+
+
+def _boundary(bodies: list[bytes]) -> bytes:
+    """A boundary in the email package's style that no body line starts with."""
+    while True:
+        boundary = b"=" * 15 + str(random.randrange(sys.maxsize)).encode("ascii") + b"=="
+        if not any(b"--" + boundary in body for body in bodies):
+            return boundary
+
+
+def _header(name: str, value: str) -> bytes:
+    """An unstructured header's value: as it is when short ASCII, else RFC 2047 words."""
+    if value.isascii() and len(name) + len(value) < 76:
+        return value.encode("ascii")
+    return Header(value, "utf-8", header_name=name).encode(linesep="\r\n").encode("ascii")
+
+
+def _address(display: str, address: str) -> bytes:
+    """An address header's value, a display name not in ASCII as one RFC 2047 word: mail
+    readers (Python's too) put a space between two encoded words of a phrase, mid-word."""
+    return formataddr((display, address), charset="utf-8").encode("ascii")
+
+
+@functools.lru_cache(maxsize=8)
+def _from_header(mail_from: str) -> bytes:
+    """The From header as the email package folds it: the same for every digest."""
+    folded = SMTP.header_factory("From", mail_from).fold(policy=SMTP).encode("ascii")
+    return folded.removeprefix(b"From: ").removesuffix(_CRLF)
+
+
+def render_digest(digest: Digest, context: MailContext, links: Links | None = None) -> EmailMessage:
+    """The digest as a plain text + HTML message object; `links` shares the signed links of
+    a batch of digests. The outbox stores `build_digest`'s bytes instead, which read the same."""
+    return build_digest(digest, context, links).message()
+
+
+def _message(
+    digest: Digest, context: MailContext, subject: str, text: str, html: str
+) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = _subject(digest)
+    message["Subject"] = subject
     message["From"] = context.mail_from
     message["To"] = formataddr((digest.recipient.name, digest.email))
     message["Message-ID"] = make_msgid(
@@ -207,8 +330,6 @@ def render_digest(digest: Digest, context: MailContext, links: Links | None = No
     # 8bit: UTF-8 as it is, a third lighter than base64 and half of quoted-printable for
     # Vietnamese. Every line stays far under SMTP's 998 bytes; a server without 8BITMIME
     # gets the part re-encoded as base64 by the client (tests/mail covers it).
-    text = env.get_template("digest.txt.j2").render(values)
     message.set_content(text, cte="8bit")
-    html = env.get_template("digest.html.j2").render(values)
     message.add_alternative(html, subtype="html", cte="8bit")
     return message

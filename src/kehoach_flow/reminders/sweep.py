@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from email.message import EmailMessage
+from typing import cast
 
 from sqlalchemy import Engine
 
@@ -21,8 +23,8 @@ from kehoach_flow.reminders.digest import (
     Digest,
     Links,
     MailContext,
+    build_digest,
     group_digests,
-    render_digest,
 )
 from kehoach_flow.reminders.inputs import reminder_tasks
 from kehoach_flow.reminders.outbox import queued_on, store
@@ -125,7 +127,9 @@ def queue_reminders(
                 continue
             sequence = earlier.last_sequence + 1 if earlier else 1
             digests.append(Digest(email, day, new[0].recipient, tuple(new), sequence))
-        stored = store(engine, [(d, render_digest(d, context, links)) for d in digests])
+        # The digests' bytes, built directly; the outbox reads them as it reads a message.
+        built = [(d, cast(EmailMessage, build_digest(d, context, links))) for d in digests]
+        stored = store(engine, built)
         won = [d for d in digests if d.dedupe_key in stored]
         counts.queued += len(won)
         counts.follow_ups += sum(1 for d in won if d.sequence > 1)
