@@ -9,6 +9,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -49,6 +50,15 @@ SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "lead": lambda r: (r["lead"], r["due"]),
     "state": lambda r: (r["state"], r["due"]),
 }
+PAGE_SIZE = 100  # rows of /qua-han a page: a page a person reads, not the national list
+
+
+def _overdue_query(sort: str, plan: str, lead: str, **changes: Any) -> str:
+    """The query string of a /qua-han link: the sort and filters kept, `changes` applied."""
+    params = {"sort": sort, "plan": plan, "lead": lead, **changes}
+    return urlencode({k: v for k, v in params.items() if v not in ("", None, 1)})
+
+
 PERIOD_LABELS = {
     "q1": "Quý I",
     "q2": "Quý II",
@@ -98,6 +108,7 @@ def _row(plan: str, view: TaskView, late_days: int) -> dict[str, Any]:
         "key": view.key,
         "title": view.title,
         "lead": view.lead_name,
+        "lead_key": view.lead,
         "due": view.window.due,
         "progress": view.state.progress,
         "state": view.derived.label,
@@ -168,37 +179,82 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
 
     cache = cache_for(engine)
 
-    def overdue_once(kind: str, sort: str, build: Callable[[list[dict[str, Any]]], Any]) -> Any:
-        """The list, or what is made of it, sorted by `sort` and built once per state of the
-        tracked plans and day: a request whose plans are unchanged reads only their stamps."""
+    def overdue_sorted(sort: str, day: date, live: tuple[Any, ...]) -> list[dict[str, Any]]:
+        """The whole list sorted by `sort`, built once per state of the tracked plans and day:
+        a request whose plans are unchanged reads only their stamps."""
+        return cache.get(
+            f"overdue-rows:{sort}",
+            "",
+            day,
+            live,
+            lambda: sorted(watched_rows(settings, engine, day), key=SORTS[sort]),
+        )
+
+    def overdue_view(
+        sort: str, plan: str, lead: str
+    ) -> tuple[str, str, str, date, tuple[Any, ...], list[dict[str, Any]], bool]:
+        """(sort, plan, lead, day, stamps, rows matching the filters, cacheable): a filter the
+        list does not know (a plan not tracked, a unit leading nothing in it) keeps its value
+        and shows no rows, but is not kept in the cache."""
         day = today(settings)
         stamps = cache.stamps()
         live = tuple(sorted((k, s) for k, s in stamps.items() if s[1] is None))
-
-        def sorted_build() -> Any:
-            return build(sorted(watched_rows(settings, engine, day), key=SORTS[sort]))
-
-        return cache.get(f"{kind}:{sort}", "", day, live, sorted_build)
+        sort = sort if sort in SORTS else "late"
+        rows = overdue_sorted(sort, day, live)
+        known = (not plan or any(k == plan for k, _ in live)) and (
+            not lead or any(r["lead_key"] == lead for r in rows)
+        )
+        if plan or lead:
+            rows = [
+                r
+                for r in rows
+                if (not plan or r["plan"] == plan) and (not lead or r["lead_key"] == lead)
+            ]
+        return sort, plan, lead, day, live, rows, known
 
     @routes.get("/qua-han", response_class=HTMLResponse)
-    def overdue(request: Request, sort: str = "late") -> Response:
+    def overdue(
+        request: Request, sort: str = "late", plan: str = "", lead: str = "", page: str = "1"
+    ) -> Response:
         user = require_account(request, settings, engine)
-        sort = sort if sort in SORTS else "late"
+        sort, plan, lead, day, live, rows, known = overdue_view(sort, plan, lead)
+        pages = max(1, -(-len(rows) // PAGE_SIZE))
+        number = min(max(int(page) if page.isdigit() else 1, 1), pages)
 
-        def table(rows: list[dict[str, Any]]) -> tuple[Markup, int]:
-            html = TEMPLATES.get_template("overdue_rows.html").render(rows=rows)
-            return Markup(html), len(rows)
+        def body() -> Markup:
+            everything = overdue_sorted(sort, day, live)
+            in_plan = [r for r in everything if r["plan"] == plan] if plan else everything
+            leads = sorted({(r["lead_key"], r["lead"]) for r in in_plan}, key=lambda u: u[1])
+            html = TEMPLATES.get_template("overdue_body.html").render(
+                rows=rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+                day=day,
+                count=len(rows),
+                sort=sort,
+                plan=plan,
+                lead=lead,
+                number=number,
+                pages=pages,
+                plans=[(k, s[3]) for k, s in live],
+                leads=leads,
+                query=partial(_overdue_query, sort=sort, plan=plan, lead=lead),
+            )
+            return Markup(html)
 
-        rows_html, count = overdue_once("overdue-html", sort, table)
-        context = {"user": user, "rows_html": rows_html, "count": count, "sort": sort}
+        key = f"{sort}|{plan}|{lead}|{number}"
+        html = cache.get("overdue-page", key, day, live, body) if known else body()
+        context = {"user": user, "body_html": html, "count": len(rows)}
         return render(request, "overdue.html", context)
 
     @routes.get("/qua-han.xlsx")
-    def overdue_xlsx(request: Request, sort: str = "late") -> Response:
+    def overdue_xlsx(
+        request: Request, sort: str = "late", plan: str = "", lead: str = ""
+    ) -> Response:
+        """The whole list, or the whole of what the filters keep, every page of it."""
         require_account(request, settings, engine)
-        sort = sort if sort in SORTS else "late"
-        day = today(settings)
-        content = overdue_once("overdue-xlsx", sort, partial(xlsx_of, day=day))
+        sort, plan, lead, day, live, rows, known = overdue_view(sort, plan, lead)
+        build = partial(xlsx_of, rows, day=day)
+        key = f"{sort}|{plan}|{lead}"
+        content = cache.get("overdue-xlsx", key, day, live, build) if known else build()
         headers = {"Content-Disposition": f'attachment; filename="qua-han-{day.isoformat()}.xlsx"'}
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(content, media_type=media, headers=headers)
