@@ -11,13 +11,15 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 from urllib.parse import quote
 
 import aiosmtplib
+from aiosmtplib.email import extract_recipients
 
 if TYPE_CHECKING:
     from kehoach_flow.settings import Settings
@@ -107,7 +109,12 @@ class FileTransport:
         if not message_id:
             return Delivery.failed("", MISSING_ID, permanent=True)
         try:
-            _write_atomically(self.path_for(message), message.as_bytes(policy=email.policy.SMTP))
+            data = (
+                message.raw
+                if isinstance(message, StoredMessage)
+                else message.as_bytes(policy=email.policy.SMTP)
+            )
+            _write_atomically(self.path_for(message), data)
         except OSError as exc:
             return Delivery.failed(message_id, f"không ghi được tệp thư: {exc}", permanent=False)
         return Delivery.sent(message_id)
@@ -141,6 +148,24 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+class StoredMessage(Message):
+    """A message as the outbox stored it: only its headers parsed (Message-ID, recipients,
+    date), its bytes sent or written as they are, neither parsed nor generated again."""
+
+    raw: bytes = b""
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> StoredMessage:
+        parser = BytesParser(cls, policy=email.policy.compat32)
+        message = cast(StoredMessage, parser.parsebytes(raw, headersonly=True))
+        message.raw = raw
+        return message
+
+    def parsed(self) -> Message:
+        """The whole message parsed, for a client that must encode it again."""
+        return email.message_from_bytes(self.raw, policy=email.policy.compat32)
 
 
 class _Unreachable(Exception):
@@ -269,7 +294,7 @@ class SmtpTransport:
 
     async def _transact(self, client: _Client, message: EmailMessage, message_id: str) -> Delivery:
         try:
-            refused, _ = await client.send_message(message, sender=self.mail_from)
+            refused = await self._send(client, message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             return _refusal(message_id, {r.recipient: (r.code, r.message) for r in exc.recipients})
         except aiosmtplib.SMTPResponseException as exc:
@@ -279,6 +304,27 @@ class SmtpTransport:
         if refused:
             return _refusal(message_id, {a: (r.code, r.message) for a, r in refused.items()})
         return Delivery.sent(message_id)
+
+    async def _send(
+        self, client: _Client, message: EmailMessage | Message
+    ) -> dict[str, aiosmtplib.SMTPResponse]:
+        if isinstance(message, StoredMessage):
+            eight_bit = not message.raw.isascii()
+            if client.is_ehlo_or_helo_needed:
+                await client.ehlo()
+            if not eight_bit or client.supports_extension("8BITMIME"):
+                # The stored bytes as they are: what send_message would generate again.
+                options = ["BODY=8BITMIME"] if eight_bit else []
+                recipients = extract_recipients(message)
+                if not recipients:
+                    raise ValueError("thư không có người nhận")
+                refused, _ = await client.sendmail(
+                    self.mail_from, recipients, message.raw, mail_options=options
+                )
+                return refused
+            message = message.parsed()  # re-encoded in 7 bits by the client
+        refused, _ = await client.send_message(message, sender=self.mail_from)
+        return refused
 
 
 def _reply(exc: aiosmtplib.SMTPResponseException) -> str:
