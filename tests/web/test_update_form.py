@@ -7,6 +7,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import Engine
 
 from kehoach_flow.db.queries import find_task
@@ -130,3 +131,10 @@ def test_a_form_sent_with_the_link_of_another_task_is_refused(
     assert refused.status_code == 403 and "nhiệm vụ khác" in refused.text
     assert find_task(engine, TASK)["version"] == 1
     assert find_task(engine, f"{SEED_PLAN}/chuan-do-luong")["version"] == 1
+
+
+def test_a_link_mailed_in_the_first_format_still_opens_the_form(web: TestClient) -> None:
+    grant = {"t": TASK, "u": UNIT}
+    token = URLSafeTimedSerializer("test-secret", salt="kehoach-update-link").dumps(grant)
+    assert "~" not in token and "." in token  # base64 JSON, as mailed before 2026-11
+    assert form_of(web, f"/cap-nhat/{token}")["task"]
