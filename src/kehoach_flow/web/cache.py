@@ -15,9 +15,19 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, String, select, type_coerce
 
 from kehoach_flow.db.sync import PLAN
+
+# Built once: the stamps are read by every page request. The two moments are compared, never
+# shown, so they come back as the database gives them (no datetime parsing on SQLite).
+_STAMPS = select(
+    PLAN.c.key,
+    type_coerce(PLAN.c.loaded_at, String),
+    type_coerce(PLAN.c.archived_at, String),
+    PLAN.c.revision,
+    PLAN.c.title,
+)
 
 
 class PlanCache:
@@ -29,9 +39,8 @@ class PlanCache:
     def stamps(self) -> dict[str, tuple[Any, ...]]:
         """Per plan: (loaded_at, archived_at, revision, title), which change whenever anything
         a page shows of it changes (one small query over the plan table)."""
-        columns = (PLAN.c.loaded_at, PLAN.c.archived_at, PLAN.c.revision, PLAN.c.title)
         with self.engine.connect() as conn:
-            return {row[0]: tuple(row[1:]) for row in conn.execute(select(PLAN.c.key, *columns))}
+            return {row[0]: tuple(row[1:]) for row in conn.execute(_STAMPS).tuples()}
 
     def get(self, kind: str, plan: str, day: date, stamp: Any, build: Callable[[], Any]) -> Any:
         key = (kind, plan)

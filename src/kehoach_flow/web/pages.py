@@ -17,7 +17,7 @@ from kehoach_flow import clock
 from kehoach_flow.db.queries import find_task, list_plans, list_tasks
 from kehoach_flow.db.tables import Evidence, StatusSnapshot
 from kehoach_flow.errors import NotFoundError
-from kehoach_flow.orchestration.runs import given_up
+from kehoach_flow.orchestration.runs import RUN, given_up
 from kehoach_flow.reports.builder import budget_by_source
 from kehoach_flow.reports.rollup import RollupRow, rollup_row
 from kehoach_flow.settings import Settings
@@ -135,7 +135,7 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
 
         everything = tuple(stamps[key] for key in live)
         html = cache.get("overview", "", day, everything, cards_html)
-        failures = given_up(engine)  # jobs that failed for good: a red line each
+        failures = job_failures(engine)  # jobs that failed for good: a red line each
         context = {"user": user, "cards_html": html, "job_failures": failures}
         return render(request, "overview.html", context)
 
@@ -253,6 +253,24 @@ def cached_board(
         lambda: {v.key: v for v in plan_board(engine, plan_key, day, board_options(settings, day))},
     )
     return views
+
+
+# Any failed run among the 200 latest that `given_up` reads: most requests find none, so the
+# overview asks this first, one small query, and reads the runs only when there is one.
+_RECENT_RUNS = select(RUN.c.id).order_by(RUN.c.slot.desc(), RUN.c.id.desc()).limit(200)
+_ANY_RECENT_FAILURE = (
+    select(RUN.c.id)
+    .where(RUN.c.state == "failed", RUN.c.id.in_(_RECENT_RUNS.scalar_subquery()))
+    .limit(1)
+)
+
+
+def job_failures(engine: Engine) -> list[dict[str, Any]]:
+    """`given_up(engine)`, without reading the latest runs when none of them failed."""
+    with engine.connect() as conn:
+        if conn.execute(_ANY_RECENT_FAILURE).first() is None:
+            return []
+    return given_up(engine)
 
 
 def plan_summary(engine: Engine, plan_key: str) -> dict[str, Any]:
