@@ -76,36 +76,61 @@ class Reminder:
         return f"{self.email}|{self.rule.value}|{self.task.plan}/{self.task.key}|{self.day.isoformat()}"
 
 
+class DayCounts:
+    """The calendar arithmetic of planning reminders, each answer computed once: many tasks
+    (of many plans) share a due date, and so the working days between it and the day."""
+
+    def __init__(self, calendar: WorkCalendar) -> None:
+        self.calendar = calendar
+        self._next: dict[date, date] = {}
+        self._between: dict[tuple[date, date], int] = {}
+        self.requests: dict[tuple[int, tuple[date, ...]], frozenset[date]] = {}
+
+    def next_working_day(self, d: date) -> date:
+        found = self._next.get(d)
+        if found is None:
+            found = self._next[d] = self.calendar.next_working_day(d)
+        return found
+
+    def between(self, start: date, end: date) -> int:
+        found = self._between.get((start, end))
+        if found is None:
+            found = self._between[(start, end)] = self.calendar.working_days_between(start, end)
+        return found
+
+
 def plan_reminders(
-    tasks: Iterable[ReminderTask], day: date, calendar: WorkCalendar, cutoffs: Sequence[date] = ()
+    tasks: Iterable[ReminderTask],
+    day: date,
+    calendar: WorkCalendar,
+    cutoffs: Sequence[date] = (),
+    counts: DayCounts | None = None,
 ) -> list[Reminder]:
-    """Every reminder due on `day` for these open tasks; none on a day off."""
+    """Every reminder due on `day` for these open tasks; none on a day off. `counts` shares
+    the calendar arithmetic between calls (one per plan) on the same calendar."""
     if not calendar.is_working_day(day):
         return []
+    if counts is None or counts.calendar is not calendar:
+        counts = DayCounts(calendar)
     found: list[Reminder] = []
-    requests: dict[int, frozenset[date]] = {}  # working days ahead -> request days, per call
     for task in tasks:
-        found += _for_task(task, day, calendar, cutoffs, requests)
+        found += _for_task(task, day, counts, tuple(cutoffs))
     return sorted(found, key=reminder_order)
 
 
 def reminder_order(r: Reminder) -> tuple[str, str, date, str, str]:
     """By recipient, then plan, due date, task and rule: the order of a digest's lines."""
-    return (r.email, r.task.plan, r.task.due, r.task.key, r.rule.value)
+    return (r.email, r.task.plan, r.task.due, r.task.key, r.rule)  # a StrEnum: by its value
 
 
 def _for_task(
-    task: ReminderTask,
-    day: date,
-    calendar: WorkCalendar,
-    cutoffs: Sequence[date],
-    requests: dict[int, frozenset[date]],
+    task: ReminderTask, day: date, counts: DayCounts, cutoffs: tuple[date, ...]
 ) -> list[Reminder]:
     rules = task.rules
     found: list[Reminder] = []
-    due_day = calendar.next_working_day(task.due)
+    due_day = counts.next_working_day(task.due)
     if day < due_day:
-        left = calendar.working_days_between(day, task.due)
+        left = counts.between(day, task.due)
         if left in rules.before_due:
             found += _to_lead(task, day, Rule.BEFORE_DUE, left)
     elif day == due_day and rules.on_due:
@@ -117,17 +142,17 @@ def _for_task(
                 if p.email
             ]
     else:
-        late = calendar.working_days_between(due_day, day)
+        late = counts.between(due_day, day)
         if rules.overdue_every and late % rules.overdue_every == 0:
             found += _to_lead(task, day, Rule.OVERDUE, late)
         if late >= rules.escalate_after and (
             late == rules.escalate_after or late % rules.overdue_every == 0
         ):
             found += _escalation(task, day, late)
-    ahead = rules.progress_request
-    if ahead not in requests:
-        requests[ahead] = _request_days(calendar, cutoffs, ahead)
-    if day in requests[ahead]:
+    ahead = (rules.progress_request, cutoffs)
+    if ahead not in counts.requests:
+        counts.requests[ahead] = _request_days(counts.calendar, cutoffs, ahead[0])
+    if day in counts.requests[ahead]:
         found += _to_lead(task, day, Rule.PROGRESS_REQUEST, 0)
     return found
 

@@ -16,7 +16,7 @@ from typing import cast
 
 from sqlalchemy import Engine
 
-from kehoach_flow.db.queries import list_plans, plan_header
+from kehoach_flow.db.queries import list_plans
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.mail.transport import Transport
 from kehoach_flow.reminders.digest import (
@@ -26,9 +26,9 @@ from kehoach_flow.reminders.digest import (
     build_digest,
     group_digests,
 )
-from kehoach_flow.reminders.inputs import reminder_tasks
+from kehoach_flow.reminders.inputs import read_inputs, reminder_tasks
 from kehoach_flow.reminders.outbox import queued_on, store
-from kehoach_flow.reminders.planner import Reminder, plan_reminders, reminder_order
+from kehoach_flow.reminders.planner import DayCounts, Reminder, plan_reminders, reminder_order
 from kehoach_flow.reminders.sender import SendPolicy, SendReport, deliver
 from kehoach_flow.reports.periods import plan_cutoff_day, report_cutoffs
 from kehoach_flow.settings import Settings
@@ -56,11 +56,14 @@ def plan_day(
     calendar = work_calendar(settings)
     options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
     keys = plans or [p["key"] for p in list_plans(engine)]
+    inputs = read_inputs(engine, keys)  # units, rules and partners of every plan, read once
+    counts = DayCounts(calendar)  # working days between the same dates, counted once
     reminders = []
     for key in keys:  # each plan may have its own reporting cut-off day
-        cutoff_day = plan_cutoff_day(plan_header(engine, key), settings.report_cutoff_day)
-        tasks = reminder_tasks(engine, key, day, options)
-        reminders += plan_reminders(tasks, day, calendar, report_cutoffs(day.year, cutoff_day))
+        header = dict(inputs.plans[key].header or {})
+        cutoffs = report_cutoffs(day.year, plan_cutoff_day(header, settings.report_cutoff_day))
+        tasks = reminder_tasks(engine, key, day, options, inputs)
+        reminders += plan_reminders(tasks, day, calendar, cutoffs, counts)
     reminders.sort(key=reminder_order)
     working = calendar.is_working_day(day)
     day_off = None if working else (calendar.holiday_name(day) or "nghỉ cuối tuần")
