@@ -78,3 +78,23 @@ def test_shared_calendar_sums_give_the_same_reminders_on_every_day_of_a_year(
 def test_an_unknown_plan_is_named(two_plans: Engine) -> None:
     with pytest.raises(NotFoundError, match="khong-co"):
         read_inputs(two_plans, [SEED_PLAN, "khong-co"])
+
+
+@pytest.mark.parametrize("day", [date(2024, 3, 1), *DAYS, date(2025, 2, 3)])
+def test_open_tasks_are_the_plan_boards_open_tasks_with_its_progress(
+    two_plans: Engine, settings: Settings, day: date
+) -> None:
+    from kehoach_flow.tracking.board import plan_board
+    from kehoach_flow.tracking.status import Status
+
+    options = BoardOptions(work_calendar(settings), settings.timezone, settings.at_risk_days)
+    board = [
+        (v.key, v.title, v.section, v.window.start, v.window.due, v.state.progress, v.lead)
+        for v in plan_board(two_plans, SEED_PLAN, day, options)
+        if v.state.status not in (Status.DONE, Status.CANCELLED)
+    ]
+    tasks = [
+        (t.key, t.title, t.section, t.start, t.due, t.progress, t.lead.unit)
+        for t in reminder_tasks(two_plans, SEED_PLAN, day, options)
+    ]
+    assert tasks == board and tasks

@@ -4,29 +4,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
 
-from kehoach_flow.db.sync import PARTNER, PLAN, TASK, UNIT
+from kehoach_flow.db.sync import PARTNER, PLAN, SECTION, TASK, UNIT
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.reminders.planner import Contact, ReminderTask
 from kehoach_flow.reminders.rules import ReminderRules
-from kehoach_flow.tracking.board import BoardOptions, plan_board
+from kehoach_flow.tracking.board import BoardOptions
+from kehoach_flow.tracking.graph import roll_up_mean
+from kehoach_flow.tracking.history import load_history
+from kehoach_flow.tracking.state import HistoryEntry, TaskState, end_of_day, rolled_up, state_at
 from kehoach_flow.tracking.status import Status
 
 
 @dataclass
 class ReminderInputs:
-    """What planning reminders reads besides each plan's board, for many plans at once in
-    four queries: the plans, every unit (once, as contacts), the tasks' own rules and
-    their partners."""
+    """What planning reminders reads, for many plans at once in a few queries: the plans,
+    every unit (once, as contacts), the live tasks with their rules, partners and history."""
 
     plans: dict[str, Any]  # by key
     contacts: dict[str, Contact]  # by unit key
     heads: dict[str, Contact | None]  # a unit's head, by unit key
-    tasks: dict[tuple[int, str], Any]  # (plan id, task key) -> task id and rules
+    tasks: dict[int, list[Any]]  # plan id -> its live tasks, in plan order
+    history: dict[int, list[HistoryEntry]]  # task id -> its updates
     partners: dict[int, list[str]]  # task id -> partner unit keys, in order
     coordinators: dict[int, str]  # unit id -> unit key
 
@@ -50,13 +53,21 @@ def read_inputs(engine: Engine, plan_keys: list[str]) -> ReminderInputs:
         )
         units = list(conn.execute(select(*people)))
         plan_ids = [p.id for p in found.values()]
-        in_plans = TASK.c.plan_id.in_(plan_ids)
-        tasks = {
-            (t.plan_id, t.key): t
-            for t in conn.execute(
-                select(TASK.c.id, TASK.c.plan_id, TASK.c.key, TASK.c.reminders).where(in_plans)
+        in_plans = TASK.c.plan_id.in_(plan_ids) & TASK.c.archived_at.is_(None)
+        query = (
+            select(
+                *(TASK.c.id, TASK.c.plan_id, TASK.c.key, TASK.c.title, TASK.c.parent_id),
+                *(TASK.c.start, TASK.c.due, TASK.c.lead_id, TASK.c.reminders),
+                SECTION.c.key.label("section_key"),
             )
-        }
+            .join(SECTION, SECTION.c.id == TASK.c.section_id)
+            .where(in_plans)
+            .order_by(TASK.c.id)
+        )
+        tasks: dict[int, list[Any]] = defaultdict(list)
+        for row in conn.execute(query):
+            tasks[row.plan_id].append(row)
+        history = load_history(conn, in_plans)
         by_id = {u.id: u.key for u in units}
         partners: dict[int, list[str]] = defaultdict(list)
         query = (
@@ -75,6 +86,7 @@ def read_inputs(engine: Engine, plan_keys: list[str]) -> ReminderInputs:
             for u in units
         },
         tasks=tasks,
+        history=history,
         partners=partners,
         coordinators=by_id,
     )
@@ -91,36 +103,62 @@ def reminder_tasks(
     `inputs` read once for many plans spares reading the units again for each."""
     if inputs is None or plan_key not in inputs.plans:
         inputs = read_inputs(engine, [plan_key])
-    views = [
-        v
-        for v in plan_board(engine, plan_key, day, options)
-        if v.state.status not in (Status.DONE, Status.CANCELLED)
-    ]
     plan = inputs.plans[plan_key]
     contacts = inputs.contacts
     plan_rules = ReminderRules().merged((plan.header or {}).get("reminders"))
     coordinator = contacts[inputs.coordinators[plan.coordinator_id]]
+    tasks = inputs.tasks[plan.id]
+    states, progress = _states(tasks, inputs.history, end_of_day(day, options.timezone))
     found = []
-    for view in views:
-        task = inputs.tasks[(plan.id, view.key)]
+    for task in tasks:
+        if states[task.key].status in (Status.DONE, Status.CANCELLED):
+            continue
+        lead = inputs.coordinators[task.lead_id]
         found.append(
             ReminderTask(
                 plan=plan_key,
-                key=view.key,
-                title=view.title,
-                section=view.section,
-                start=view.window.start,
-                due=view.window.due,
-                progress=view.state.progress,
-                lead=contacts[view.lead],
-                lead_head=inputs.heads[view.lead],
+                key=task.key,
+                title=task.title,
+                section=task.section_key,
+                start=task.start,
+                due=task.due,
+                progress=round(progress[task.key] or 0),
+                lead=contacts[lead],
+                lead_head=inputs.heads[lead],
                 coordinator=coordinator,
-                partners=tuple(contacts[k] for k in inputs.partners[task.id] if k != view.lead),
+                partners=tuple(contacts[k] for k in inputs.partners[task.id] if k != lead),
                 rules=plan_rules.merged(task.reminders),
                 plan_title=plan.title,
             )
         )
     return found
+
+
+def _states(
+    tasks: list[Any], history: dict[int, list[HistoryEntry]], moment: datetime
+) -> tuple[dict[str, TaskState], dict[str, float | int | None]]:
+    """Each task's state at `moment` and its progress, rolled up from its subtasks as the
+    plan board does (tracking.board.plan_board)."""
+    never = state_at((), moment)  # most tasks have no update yet: one state for them all
+    own = {t.key: state_at(h, moment) if (h := history.get(t.id)) else never for t in tasks}
+    keys = {t.id: t.key for t in tasks}
+    parents = {t.key: keys.get(t.parent_id) for t in tasks}
+    children: dict[str, list[str]] = defaultdict(list)
+    for key, parent in parents.items():
+        if parent is not None and parent in own and parent != key:
+            children[parent].append(key)
+    states: dict[str, TaskState] = {}
+
+    def visit(key: str, trail: frozenset[str]) -> TaskState:
+        if key not in states:
+            kids = [visit(kid, trail | {kid}) for kid in children[key] if kid not in trail]
+            states[key] = rolled_up(own[key], kids)
+        return states[key]
+
+    for key in own:
+        visit(key, frozenset({key}))
+    progress = roll_up_mean({k: s.progress for k, s in states.items()}, parents)
+    return states, progress
 
 
 def _contact(unit: Any) -> Contact:
