@@ -23,6 +23,7 @@ from kehoach_flow.bench_reminders import BUSY_DAY
 from kehoach_flow.db.engine import create_db_engine, upgrade
 from kehoach_flow.loading import load_path
 from kehoach_flow.settings import Settings
+from kehoach_flow.web import work_pages
 from kehoach_flow.web.app import create_app
 from kehoach_flow.web.work_pages import PAGE_SIZE
 from tests.conftest import ROOT
@@ -134,3 +135,19 @@ def test_the_title_is_the_first_column(national: TestClient) -> None:
     page = national.get("/qua-han").text
     header = re.search(r"<tr><th[^>]*>([^<]+)</th>", page)
     assert header is not None and header.group(1) == "Nhiệm vụ"
+
+
+def test_past_the_limit_the_units_are_offered_once_a_plan_is_chosen(
+    national: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(work_pages, "MAX_LEAD_CHOICES", 10)  # the two provinces lead 40
+    page = national.get("/qua-han", params={"sort": "progress"}).text
+    leads = re.findall(r'<select id="lead" name="lead">(.*?)</select>', page)[0]
+    assert leads.count("<option") == 1 and "chọn kế hoạch để lọc theo đơn vị" in leads
+    plan = rows_of(page)[0][0]
+    in_plan = national.get("/qua-han", params={"sort": "progress", "plan": plan}).text
+    leads = re.findall(r'<select id="lead" name="lead">(.*?)</select>', in_plan)[0]
+    assert leads.count("<option") > 10
+    lead = re.findall(r'<option value="([^"]+)">', leads)[0]
+    chosen = national.get("/qua-han", params={"sort": "progress", "lead": lead}).text
+    assert f'<option value="{lead}" selected>' in chosen  # a chosen unit stays shown

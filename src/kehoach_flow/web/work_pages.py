@@ -51,6 +51,7 @@ SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "state": lambda r: (r["state"], r["due"]),
 }
 PAGE_SIZE = 100  # rows of /qua-han a page: a page a person reads, not the national list
+MAX_LEAD_CHOICES = 60  # lead units offered on /qua-han before a plan is chosen
 
 
 def _overdue_query(sort: str, plan: str, lead: str, **changes: Any) -> str:
@@ -225,6 +226,10 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
             everything = overdue_sorted(sort, day, live)
             in_plan = [r for r in everything if r["plan"] == plan] if plan else everything
             leads = sorted({(r["lead_key"], r["lead"]) for r in in_plan}, key=lambda u: u[1])
+            # Every unit of the nation is a select no one scrolls on a phone and half the page:
+            # past MAX_LEAD_CHOICES, the units are offered once a plan is chosen.
+            more = not plan and len(leads) > MAX_LEAD_CHOICES
+            leads = [u for u in leads if u[0] == lead] if more else leads
             html = TEMPLATES.get_template("overdue_body.html").render(
                 rows=rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
                 day=day,
@@ -236,6 +241,7 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
                 pages=pages,
                 plans=[(k, s[3]) for k, s in live],
                 leads=leads,
+                more_leads=more,
                 query=partial(_overdue_query, sort=sort, plan=plan, lead=lead),
             )
             return Markup(html)
