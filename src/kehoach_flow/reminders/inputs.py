@@ -13,10 +13,10 @@ from kehoach_flow.db.sync import PARTNER, PLAN, SECTION, TASK, UNIT
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.reminders.planner import Contact, ReminderTask
 from kehoach_flow.reminders.rules import ReminderRules
-from kehoach_flow.tracking.board import BoardOptions
+from kehoach_flow.tracking.board import BoardOptions, rolled_up_states
 from kehoach_flow.tracking.graph import roll_up_mean
 from kehoach_flow.tracking.history import load_history
-from kehoach_flow.tracking.state import HistoryEntry, TaskState, end_of_day, rolled_up, state_at
+from kehoach_flow.tracking.state import HistoryEntry, TaskState, end_of_day, state_at
 from kehoach_flow.tracking.status import Status
 
 
@@ -143,20 +143,7 @@ def _states(
     own = {t.key: state_at(h, moment) if (h := history.get(t.id)) else never for t in tasks}
     keys = {t.id: t.key for t in tasks}
     parents = {t.key: keys.get(t.parent_id) for t in tasks}
-    children: dict[str, list[str]] = defaultdict(list)
-    for key, parent in parents.items():
-        if parent is not None and parent in own and parent != key:
-            children[parent].append(key)
-    states: dict[str, TaskState] = {}
-
-    def visit(key: str, trail: frozenset[str]) -> TaskState:
-        if key not in states:
-            kids = [visit(kid, trail | {kid}) for kid in children[key] if kid not in trail]
-            states[key] = rolled_up(own[key], kids)
-        return states[key]
-
-    for key in own:
-        visit(key, frozenset({key}))
+    states = rolled_up_states(own, parents)
     progress = roll_up_mean({k: s.progress for k, s in states.items()}, parents)
     return states, progress
 

@@ -67,7 +67,7 @@ def plan_board(engine: Engine, plan_key: str, ref: date, options: BoardOptions) 
     moment = end_of_day(ref, options.timezone)
     own = {t.key: state_at(facts.history.get(t.id, ()), moment) for t in facts.tasks}
     parents = {t.key: facts.keys.get(t.parent_id) for t in facts.tasks}
-    states = _rolled_up_states(own, parents)
+    states = rolled_up_states(own, parents)
     progress = roll_up_mean({k: s.progress for k, s in states.items()}, parents)
     planned = roll_up_sum({t.key: facts.planned.get(t.id) for t in facts.tasks}, parents)
     spent = roll_up_sum({t.key: _spent(states[t.key]) for t in facts.tasks}, parents)
@@ -102,9 +102,10 @@ def plan_board(engine: Engine, plan_key: str, ref: date, options: BoardOptions) 
     return views
 
 
-def _rolled_up_states(
+def rolled_up_states(
     own: dict[str, TaskState], parents: dict[str, str | None]
 ) -> dict[str, TaskState]:
+    """Each task's state with its subtasks' rolled into it (a cycle in `parents` is cut)."""
     children: dict[str, list[str]] = defaultdict(list)
     for key, parent in parents.items():
         if parent is not None and parent in own and parent != key:
