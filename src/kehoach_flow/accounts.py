@@ -14,12 +14,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from kehoach_flow.db.tables import ApiToken, LoginFailure, User
+from kehoach_flow.db.tables import API_TOKEN, LOGIN_FAILURE, USER
 from kehoach_flow.errors import KehoachError
 
-USER = User.__table__  # type: ignore[attr-defined]
-FAILURE = LoginFailure.__table__  # type: ignore[attr-defined]
-TOKEN = ApiToken.__table__  # type: ignore[attr-defined]
 ROLES = ("viewer", "coordinator")
 MIN_PASSWORD = 10
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -72,11 +69,11 @@ def authenticate(engine: Engine, username: str, password: str, address: str) -> 
     username = username.strip().lower()
     now = datetime.now(UTC)
     with engine.begin() as conn:
-        conn.execute(delete(FAILURE).where(FAILURE.c.at < now - FAILURE_WINDOW))
+        conn.execute(delete(LOGIN_FAILURE).where(LOGIN_FAILURE.c.at < now - FAILURE_WINDOW))
         recent = conn.execute(
             select(func.count())
-            .select_from(FAILURE)
-            .where(or_(FAILURE.c.username == username, FAILURE.c.address == address))
+            .select_from(LOGIN_FAILURE)
+            .where(or_(LOGIN_FAILURE.c.username == username, LOGIN_FAILURE.c.address == address))
         ).scalar_one()
         if recent >= MAX_FAILURES:
             raise TooManyAttemptsError("đăng nhập sai quá nhiều lần; hãy thử lại sau 15 phút")
@@ -92,7 +89,7 @@ def authenticate(engine: Engine, username: str, password: str, address: str) -> 
                     .values(password_hash=_HASHER.hash(password))
                 )
             return _account(row)
-        conn.execute(insert(FAILURE), [{"username": username, "address": address, "at": now}])
+        conn.execute(insert(LOGIN_FAILURE), [{"username": username, "address": address, "at": now}])
     return None
 
 
@@ -156,16 +153,18 @@ def issue_token(engine: Engine, username: str, name: str) -> str:
             "token_hash": _digest(token),
             "created_at": datetime.now(UTC),
         }
-        conn.execute(insert(TOKEN), [row])
+        conn.execute(insert(API_TOKEN), [row])
     return token
 
 
 def token_account(engine: Engine, token: str) -> Account | None:
     with engine.begin() as conn:
-        row = conn.execute(select(TOKEN).where(TOKEN.c.token_hash == _digest(token))).first()
+        row = conn.execute(
+            select(API_TOKEN).where(API_TOKEN.c.token_hash == _digest(token))
+        ).first()
         if row is None:
             return None
         conn.execute(
-            update(TOKEN).where(TOKEN.c.id == row.id).values(last_used_at=datetime.now(UTC))
+            update(API_TOKEN).where(API_TOKEN.c.id == row.id).values(last_used_at=datetime.now(UTC))
         )
     return account(engine, row.user_id)

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, insert
 from kehoach_flow import benchdata
 from kehoach_flow.bench_tracking import tracking_figures
 from kehoach_flow.db.engine import create_db_engine, temporary_schema, upgrade
-from kehoach_flow.db.sync import (
+from kehoach_flow.db.tables import (
     DEPENDENCY,
     LINE,
     PARTNER,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select
 
-from kehoach_flow.db.sync import PROGRAMME, UNIT, CatalogWriter, LoadSummary
+from kehoach_flow.db.sync import CatalogWriter, LoadSummary
+from kehoach_flow.db.tables import PROGRAMME, UNIT
 from kehoach_flow.definitions import open_definitions
 from kehoach_flow.definitions.catalog import ProgrammeDef
 from kehoach_flow.definitions.reader import display_path

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from kehoach_flow.db.queries import find_task, list_tasks
-from kehoach_flow.db.sync import TASK
+from kehoach_flow.db.tables import TASK
 from kehoach_flow.errors import DefinitionError
 from kehoach_flow.loading import load_path
 from kehoach_flow.settings import Settings

@@ -14,11 +14,9 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, select
 
-from kehoach_flow.db.tables import ScheduleRun
+from kehoach_flow.db.tables import SCHEDULE_RUN
 from tests.conftest import DEFINITIONS, ROOT
 from tests.orchestration.test_serve import KEHOACH, _free_port, _wait
-
-RUNS = ScheduleRun.__table__  # type: ignore[attr-defined]
 
 FLAKY = '''
 import os
@@ -143,7 +141,9 @@ def _prefect_servers(port: str) -> list[int]:
 def _runs(data: Path) -> list[dict[str, Any]]:
     engine = create_engine(f"sqlite:///{data / 'kehoach.db'}")
     with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(select(RUNS).order_by(RUNS.c.id))]
+        rows = [
+            dict(r._mapping) for r in conn.execute(select(SCHEDULE_RUN).order_by(SCHEDULE_RUN.c.id))
+        ]
     engine.dispose()
     return rows
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
-from kehoach_flow.db.sync import (
+from kehoach_flow.db.tables import (
     DEPENDENCY,
     LINE,
     PARTNER,

@@ -11,31 +11,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, insert, select, text, update
+from sqlalchemy import Connection, Table, delete, insert, select, text, update
 
 from kehoach_flow.db.tables import (
-    Dependency,
-    FundingLine,
-    FundingSource,
-    LoadRun,
-    Plan,
-    Programme,
-    Section,
-    Target,
-    Task,
-    TaskPartner,
-    Unit,
+    DEPENDENCY,
+    LINE,
+    LOAD_RUN,
+    PARTNER,
+    PLAN,
+    PROGRAMME,
+    SECTION,
+    SOURCE,
+    TARGET,
+    TASK,
+    UNIT,
 )
 from kehoach_flow.definitions.catalog import Catalog, PlanDef, SectionDef, TaskDef, UnitDef
-
-
-def _t(model: Any) -> Table:
-    return model.__table__
-
-
-UNIT, PROGRAMME, PLAN, SOURCE = _t(Unit), _t(Programme), _t(Plan), _t(FundingSource)
-SECTION, TASK, PARTNER, TARGET = _t(Section), _t(Task), _t(TaskPartner), _t(Target)
-LINE, DEPENDENCY, LOAD_RUN = _t(FundingLine), _t(Dependency), _t(LoadRun)
 
 
 @dataclass
@@ -101,17 +92,6 @@ class CatalogWriter:
         if self.summary.changed:
             row = {"started_at": self.now, "path": path, "summary": self.summary.as_dict()}
             self.conn.execute(insert(LOAD_RUN), [row])
-
-
-def apply_catalog(engine: Engine, catalog: Catalog, path: str) -> LoadSummary:
-    """Store a whole `catalog`; everything happens in one transaction or not at all."""
-    with engine.begin() as conn:
-        writer = CatalogWriter(conn)
-        writer.write_shared(catalog)
-        for plan in catalog.plans.values():
-            writer.write_plan(plan)
-        writer.record(path)
-    return writer.summary
 
 
 def _serialise_loads(conn: Connection) -> None:

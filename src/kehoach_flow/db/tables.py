@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -303,3 +303,27 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(unique=True, max_length=64)
     created_at: datetime
     last_used_at: datetime | None = None
+
+
+# Core table handles for SQLAlchemy Core queries: one name per table, defined here and nowhere
+# else (`SCHEDULE_RUN` and `REPORT_RUN` are two different tables).
+def _t(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+UNIT, PROGRAMME, PLAN, SOURCE = _t(Unit), _t(Programme), _t(Plan), _t(FundingSource)
+SECTION, TASK, PARTNER, TARGET = _t(Section), _t(Task), _t(TaskPartner), _t(Target)
+LINE, DEPENDENCY, LOAD_RUN = _t(FundingLine), _t(Dependency), _t(LoadRun)
+UPDATE, ACTUAL, SPENDING, EVIDENCE = (
+    _t(TaskUpdate),
+    _t(UpdateActual),
+    _t(UpdateSpending),
+    _t(Evidence),
+)
+OUTBOX, REPORT_RUN, SNAPSHOT, SCHEDULE_RUN = (
+    _t(OutboxMessage),
+    _t(ReportRun),
+    _t(StatusSnapshot),
+    _t(ScheduleRun),
+)
+USER, LOGIN_FAILURE, API_TOKEN = _t(User), _t(LoginFailure), _t(ApiToken)

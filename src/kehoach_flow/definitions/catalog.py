@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from kehoach_flow.calendar import ACCEPTED_FORMS, parse_schedule
-from kehoach_flow.errors import AmountError, ScheduleError
+from kehoach_flow.errors import ScheduleError
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,3 @@ def try_schedule(text: str, year: int) -> tuple[date, date] | str:
     except ScheduleError:
         return schedule_message(text)
     return period.start, period.due
-
-
-def amount_message(exc: AmountError) -> str:
-    return exc.message

@@ -13,14 +13,12 @@ from email.utils import format_datetime, make_msgid
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from kehoach_flow.db.tables import Plan, Unit
+from kehoach_flow.db.tables import PLAN, UNIT
 from kehoach_flow.reminders.outbox import OUTBOX, PENDING
 from kehoach_flow.settings import Settings
 from kehoach_flow.timefmt import local
 
 log = logging.getLogger("kehoach.serve")
-PLAN = Plan.__table__  # type: ignore[attr-defined]
-UNIT = Unit.__table__  # type: ignore[attr-defined]
 
 
 def alert_recipients(engine: Engine, settings: Settings) -> list[str]:

@@ -13,8 +13,7 @@ from sqlalchemy import Engine, delete, insert, select
 from kehoach_flow import clock
 from kehoach_flow.db.engine import check_schema, open_configured
 from kehoach_flow.db.queries import list_plans, plan_header
-from kehoach_flow.db.sync import PLAN
-from kehoach_flow.db.tables import StatusSnapshot
+from kehoach_flow.db.tables import PLAN, SNAPSHOT
 from kehoach_flow.reports.periods import Period, period, period_for_day, plan_cutoff_day
 from kehoach_flow.settings import Settings, load_settings
 from kehoach_flow.tracking.board import BoardOptions, TaskView, plan_board
@@ -24,7 +23,6 @@ from kehoach_flow.tracking.state import Category, Derived
 from kehoach_flow.tracking.workcalendar import work_calendar
 from kehoach_flow.workdays import WorkCalendar
 
-SNAPSHOT = StatusSnapshot.__table__  # type: ignore[attr-defined]
 WATCHED = (Derived.OVERDUE, Derived.AT_RISK, Derived.BLOCKED)
 
 

@@ -9,9 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from kehoach_flow.db.tables import ScheduleRun
-
-RUN = ScheduleRun.__table__  # type: ignore[attr-defined]
+from kehoach_flow.db.tables import SCHEDULE_RUN
 
 
 def _utc(moment: datetime) -> datetime:
@@ -29,7 +27,7 @@ def claim(engine: Engine, job: str, slot: datetime) -> bool:
     }
     try:
         with engine.begin() as conn:
-            conn.execute(insert(RUN), [row])
+            conn.execute(insert(SCHEDULE_RUN), [row])
     except IntegrityError:
         return False
     return True
@@ -40,8 +38,8 @@ def settle(
 ) -> None:
     with engine.begin() as conn:
         conn.execute(
-            update(RUN)
-            .where(RUN.c.job == job, RUN.c.slot == _utc(slot))
+            update(SCHEDULE_RUN)
+            .where(SCHEDULE_RUN.c.job == job, SCHEDULE_RUN.c.slot == _utc(slot))
             .values(state=state, message=message, finished_at=_utc(datetime.now(UTC)))
         )
 
@@ -50,7 +48,9 @@ def release(engine: Engine, job: str, slot: datetime) -> None:
     """Give a claimed slot back (the service stopped while it waited to try again): the next
     start catches it up."""
     with engine.begin() as conn:
-        conn.execute(delete(RUN).where(RUN.c.job == job, RUN.c.slot == _utc(slot)))
+        conn.execute(
+            delete(SCHEDULE_RUN).where(SCHEDULE_RUN.c.job == job, SCHEDULE_RUN.c.slot == _utc(slot))
+        )
 
 
 def given_up(engine: Engine, within: int = 200) -> list[dict[str, Any]]:
@@ -68,6 +68,10 @@ def given_up(engine: Engine, within: int = 200) -> list[dict[str, Any]]:
 
 
 def recent_runs(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
-    query = select(RUN).order_by(RUN.c.slot.desc(), RUN.c.id.desc()).limit(limit)
+    query = (
+        select(SCHEDULE_RUN)
+        .order_by(SCHEDULE_RUN.c.slot.desc(), SCHEDULE_RUN.c.id.desc())
+        .limit(limit)
+    )
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from kehoach_flow.db.engine import create_db_engine, upgrade
 from kehoach_flow.db.queries import list_tasks
-from kehoach_flow.db.tables import OutboxMessage
+from kehoach_flow.db.tables import OUTBOX
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.loading import load_path
 from kehoach_flow.mail.transport import FileTransport
@@ -32,7 +32,6 @@ from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import Status
 
-OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 UPDATE_EVERY = 10  # working days between a unit's progress updates
 
 

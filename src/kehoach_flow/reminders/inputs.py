@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from kehoach_flow.db.sync import PARTNER, PLAN, SECTION, TASK, UNIT
+from kehoach_flow.db.tables import PARTNER, PLAN, SECTION, TASK, UNIT
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.reminders.planner import Contact, ReminderTask
 from kehoach_flow.reminders.rules import ReminderRules

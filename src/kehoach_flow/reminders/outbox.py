@@ -22,11 +22,10 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from kehoach_flow.db.tables import OutboxMessage
+from kehoach_flow.db.tables import OUTBOX
 from kehoach_flow.mail.transport import StoredMessage
 from kehoach_flow.reminders.digest import Digest, digest_sequence
 
-OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 UNKNOWN = "unknown"  # the server may have accepted it: sent again once, after the lease
 STATUS_LABELS = {

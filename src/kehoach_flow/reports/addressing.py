@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from kehoach_flow.db.sync import PROGRAMME, UNIT
+from kehoach_flow.db.tables import PROGRAMME, UNIT
 from kehoach_flow.reports.content import Signature
 
 _UP = re.compile(r"\(\s*(?:để\s+)?(?:b/c|báo cáo)\s*\)", re.IGNORECASE)

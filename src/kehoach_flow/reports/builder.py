@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from kehoach_flow.db.queries import list_tasks
-from kehoach_flow.db.sync import PLAN, PROGRAMME, SECTION, TASK
+from kehoach_flow.db.tables import PLAN, PROGRAMME, SECTION, TASK
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.numbers import (
     MONEY_UNIT_LABELS,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
 
-from kehoach_flow.db.sync import PROGRAMME, UNIT
+from kehoach_flow.db.tables import PROGRAMME, UNIT
 from kehoach_flow.numbers import format_percent
 from kehoach_flow.reports import prose
 from kehoach_flow.reports.content import GroupResult

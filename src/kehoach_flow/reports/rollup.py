@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from kehoach_flow.db.sync import PLAN, PROGRAMME, UNIT
+from kehoach_flow.db.tables import PLAN, PROGRAMME, UNIT
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.numbers import MONEY_UNIT_LABELS, MoneyUnit, amount_in_words, format_money
 from kehoach_flow.reports.addressing import Addressing, abbreviation, rollup_addressing

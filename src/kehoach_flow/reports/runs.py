@@ -10,8 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, select
 
 from kehoach_flow.db.queries import plan_header
-from kehoach_flow.db.sync import PLAN, PROGRAMME, TASK
-from kehoach_flow.db.tables import ReportRun
+from kehoach_flow.db.tables import PLAN, PROGRAMME, REPORT_RUN, TASK
 from kehoach_flow.errors import KehoachError, NotFoundError
 from kehoach_flow.reports.builder import build_report
 from kehoach_flow.reports.content import Report
@@ -26,7 +25,6 @@ from kehoach_flow.reports.text_writer import render_text
 from kehoach_flow.tracking.board import BoardOptions
 from kehoach_flow.workdays import calendar_hash
 
-RUN = ReportRun.__table__  # type: ignore[attr-defined]
 FORMATS = ("docx", "md", "html")
 
 
@@ -150,7 +148,7 @@ def generate(
         "calendar_hash": calendar_hash(options.calendar, period.start.year, period.cutoff.year),
     }
     with engine.begin() as conn:
-        conn.execute(insert(RUN), [row])
+        conn.execute(insert(REPORT_RUN), [row])
     return RunResult(report, files, digest)
 
 
@@ -172,9 +170,9 @@ def _write(report: Report, path: Path, text: str | None) -> Path:
 
 
 def list_runs(engine: Engine, subject: str | None = None) -> list[dict[str, object]]:
-    query = select(RUN).order_by(RUN.c.id.desc())
+    query = select(REPORT_RUN).order_by(REPORT_RUN.c.id.desc())
     if subject:
-        query = query.where(RUN.c.subject == subject)
+        query = query.where(REPORT_RUN.c.subject == subject)
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 
@@ -219,5 +217,5 @@ def generate_rollup(
         "calendar_hash": calendar_hash(options.calendar, period.start.year, period.cutoff.year),
     }
     with engine.begin() as conn:
-        conn.execute(insert(RUN), [row])
+        conn.execute(insert(REPORT_RUN), [row])
     return tuple(files)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from kehoach_flow.db.queries import dependency_keys
-from kehoach_flow.db.sync import LINE, PLAN, SECTION, TASK, UNIT
+from kehoach_flow.db.tables import LINE, PLAN, SECTION, TASK, UNIT
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.tracking.graph import roll_up_mean, roll_up_sum
 from kehoach_flow.tracking.history import load_history

@@ -16,19 +16,24 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from kehoach_flow.db.sync import DEPENDENCY, LINE, PLAN, SOURCE, TARGET, TASK
-from kehoach_flow.db.tables import Evidence, TaskUpdate, UpdateActual, UpdateSpending
+from kehoach_flow.db.tables import (
+    ACTUAL,
+    DEPENDENCY,
+    EVIDENCE,
+    LINE,
+    PLAN,
+    SOURCE,
+    SPENDING,
+    TARGET,
+    TASK,
+    UPDATE,
+)
 from kehoach_flow.errors import DependencyOpenError, StaleVersionError, UpdateError
 from kehoach_flow.text import fold
 from kehoach_flow.timefmt import shown
 from kehoach_flow.tracking.evidence import StoredFile
 from kehoach_flow.tracking.state import HistoryEntry
 from kehoach_flow.tracking.status import Status, check_transition
-
-UPDATE = TaskUpdate.__table__  # type: ignore[attr-defined]
-ACTUAL = UpdateActual.__table__  # type: ignore[attr-defined]
-SPENDING = UpdateSpending.__table__  # type: ignore[attr-defined]
-EVIDENCE = Evidence.__table__  # type: ignore[attr-defined]
 
 CHANNELS = ("cli", "web", "api", "import")
 _RETRIES = 3

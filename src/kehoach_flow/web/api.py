@@ -22,7 +22,7 @@ from sqlalchemy import Engine, select
 from kehoach_flow.accounts import Account, token_account
 from kehoach_flow.clock import now
 from kehoach_flow.db.queries import find_task, list_plans, list_tasks
-from kehoach_flow.db.tables import ReportRun
+from kehoach_flow.db.tables import REPORT_RUN
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.board import TaskView, plan_board
@@ -31,7 +31,6 @@ from kehoach_flow.tracking.status import Status
 from kehoach_flow.web.auth import current_account
 from kehoach_flow.web.pages import board_options, plan_summary, today
 
-RUN = ReportRun.__table__  # type: ignore[attr-defined]
 Key = Annotated[str, Field(min_length=1, max_length=120)]
 MAX_INT = 2**31 - 1  # ids, versions, quantities: what every database stores as an integer
 MAX_AMOUNT = 10**15  # đồng; the largest amount written in words
@@ -207,7 +206,7 @@ def install(app: FastAPI, settings: Settings, engine: Engine) -> None:
         user: Reader, run_id: Annotated[int, PathParam(ge=1, le=MAX_INT)], name: str
     ) -> FileResponse:
         with engine.connect() as conn:
-            row = conn.execute(select(RUN).where(RUN.c.id == run_id)).first()
+            row = conn.execute(select(REPORT_RUN).where(REPORT_RUN.c.id == run_id)).first()
         paths = [Path(f) for f in (row.files or [])] if row is not None else []
         path = next((p for p in paths if p.name == name), None)
         if path is None or not path.is_file():

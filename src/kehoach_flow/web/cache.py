@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, String, select, type_coerce
 
-from kehoach_flow.db.sync import PLAN
+from kehoach_flow.db.tables import PLAN
 
 # Built once: the stamps are read by every page request. The two moments are compared, never
 # shown, so they come back as the database gives them (no datetime parsing on SQLite).

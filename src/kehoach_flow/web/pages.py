@@ -15,9 +15,9 @@ from sqlalchemy import Engine, select
 
 from kehoach_flow import clock
 from kehoach_flow.db.queries import find_task, list_plans, list_tasks
-from kehoach_flow.db.tables import Evidence, StatusSnapshot
+from kehoach_flow.db.tables import EVIDENCE, SCHEDULE_RUN, SNAPSHOT
 from kehoach_flow.errors import NotFoundError
-from kehoach_flow.orchestration.runs import RUN, given_up
+from kehoach_flow.orchestration.runs import given_up
 from kehoach_flow.reports.builder import budget_by_source
 from kehoach_flow.reports.rollup import RollupRow, rollup_row
 from kehoach_flow.settings import Settings
@@ -34,8 +34,6 @@ from kehoach_flow.web.cache import cache_for
 from kehoach_flow.web.templating import TEMPLATES
 from kehoach_flow.web.timeline import gantt_svg
 
-SNAPSHOT = StatusSnapshot.__table__  # type: ignore[attr-defined]
-EVIDENCE = Evidence.__table__  # type: ignore[attr-defined]
 CATEGORY_CLASS = ("c-done", "c-late-done", "c-open", "c-late-open", "c-todo")
 CATEGORIES = list(zip(Category, CATEGORY_CLASS, strict=True))
 
@@ -257,10 +255,14 @@ def cached_board(
 
 # Any failed run among the 200 latest that `given_up` reads: most requests find none, so the
 # overview asks this first, one small query, and reads the runs only when there is one.
-_RECENT_RUNS = select(RUN.c.id).order_by(RUN.c.slot.desc(), RUN.c.id.desc()).limit(200)
+_RECENT_RUNS = (
+    select(SCHEDULE_RUN.c.id)
+    .order_by(SCHEDULE_RUN.c.slot.desc(), SCHEDULE_RUN.c.id.desc())
+    .limit(200)
+)
 _ANY_RECENT_FAILURE = (
-    select(RUN.c.id)
-    .where(RUN.c.state == "failed", RUN.c.id.in_(_RECENT_RUNS.scalar_subquery()))
+    select(SCHEDULE_RUN.c.id)
+    .where(SCHEDULE_RUN.c.state == "failed", SCHEDULE_RUN.c.id.in_(_RECENT_RUNS.scalar_subquery()))
     .limit(1)
 )
 

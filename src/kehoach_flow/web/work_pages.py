@@ -18,7 +18,7 @@ from sqlalchemy import Engine, or_, select
 
 from kehoach_flow.accounts import Account
 from kehoach_flow.db.queries import list_plans, list_tasks
-from kehoach_flow.db.tables import OutboxMessage, ReportRun, Unit
+from kehoach_flow.db.tables import OUTBOX, REPORT_RUN, UNIT
 from kehoach_flow.errors import KehoachError, NotFoundError
 from kehoach_flow.reports.periods import KINDS
 from kehoach_flow.settings import Settings
@@ -38,9 +38,6 @@ from kehoach_flow.web.pages import (
 from kehoach_flow.web.templating import TEMPLATES
 from kehoach_flow.web.update import message
 
-OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
-RUN = ReportRun.__table__  # type: ignore[attr-defined]
-UNIT = Unit.__table__  # type: ignore[attr-defined]
 WATCHED = (Derived.OVERDUE, Derived.AT_RISK, Derived.BLOCKED)
 SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "due": lambda r: r["due"],
@@ -336,7 +333,9 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
         with engine.connect() as conn:
             runs = [
                 dict(r._mapping)
-                for r in conn.execute(select(RUN).order_by(RUN.c.id.desc()).limit(200))
+                for r in conn.execute(
+                    select(REPORT_RUN).order_by(REPORT_RUN.c.id.desc()).limit(200)
+                )
             ]
         for run in runs:
             run["names"] = [Path(f).name for f in run["files"] or []]
@@ -382,7 +381,7 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
         require_account(request, settings, engine)
         with engine.connect() as conn:
             row = (
-                conn.execute(select(RUN).where(RUN.c.id == run_id)).first()
+                conn.execute(select(REPORT_RUN).where(REPORT_RUN.c.id == run_id)).first()
                 if 0 < run_id < 2**31
                 else None
             )
