@@ -4,21 +4,20 @@ calls them directly. Every function works on one plan, so a broken plan fails al
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine
 
 from kehoach_flow import clock
 from kehoach_flow.db.engine import check_schema, open_configured
 from kehoach_flow.db.queries import list_plans, plan_header
-from kehoach_flow.db.tables import PLAN, SNAPSHOT
 from kehoach_flow.reports.periods import Period, period, period_for_day, plan_cutoff_day
 from kehoach_flow.settings import Settings, load_settings
 from kehoach_flow.tracking.board import BoardOptions, TaskView, plan_board
-from kehoach_flow.tracking.history import bump_plan_revision
 from kehoach_flow.tracking.scoreboard import build_scoreboard
+from kehoach_flow.tracking.snapshots import write_snapshot
 from kehoach_flow.tracking.state import Category, Derived
 from kehoach_flow.tracking.workcalendar import work_calendar
 from kehoach_flow.workdays import WorkCalendar
@@ -128,20 +127,15 @@ def track_plan(rt: Runtime, plan_key: str, day: date) -> TrackSummary:
         watched=tuple(_watched(v) for v in views if v.derived in WATCHED),
     )
     facts = summary.as_dict()
-    row = {
-        "plan_key": plan_key,
-        "day": day,
-        "counts": board.as_dict(),
-        "overdue": facts["overdue"],
-        "at_risk": facts["at_risk"],
-        "blocked": facts["blocked"],
-        "taken_at": datetime.now(UTC),
-    }
-    with rt.engine.begin() as conn:
-        conn.execute(delete(SNAPSHOT).where(SNAPSHOT.c.plan_key == plan_key, SNAPSHOT.c.day == day))
-        conn.execute(insert(SNAPSHOT), [row])
-        plan_id = conn.execute(select(PLAN.c.id).where(PLAN.c.key == plan_key)).scalar_one()
-        bump_plan_revision(conn, plan_id)  # the overview's trend line changed
+    write_snapshot(
+        rt.engine,
+        plan_key,
+        day,
+        board.as_dict(),
+        facts["overdue"],
+        facts["at_risk"],
+        facts["blocked"],
+    )
     return summary
 
 
