@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import email.policy
 import threading
 from datetime import date, timedelta
+from email.parser import BytesParser
 
 import pytest
 from sqlalchemy import Engine
 
 from kehoach_flow.loading import load_path
-from kehoach_flow.mail.transport import FileTransport, SmtpTransport
+from kehoach_flow.mail.transport import FileTransport, SmtpTransport, transport_from_settings
 from kehoach_flow.reminders.links import read_token
 from kehoach_flow.reminders.outbox import outbox_rows
 from kehoach_flow.reminders.sender import SendPolicy, deliver
@@ -134,12 +136,33 @@ def test_two_senders_at_once_send_each_message_once(
 
 
 def test_file_transport_is_the_embedded_default(seeded: Engine, settings: Settings) -> None:
+    outbox = settings.data_dir / "outbox"
+    chosen = transport_from_settings(settings)
+    assert type(chosen) is FileTransport and chosen.directory == outbox
     result = run_cli(settings, "remind", "--date", DAY.isoformat())
     assert result.exit_code == 0, result.stderr
     assert "đã gửi 4" in result.stdout
-    files = list((settings.data_dir / "outbox").rglob("*.eml"))
+    files = sorted(outbox.rglob("*.eml"))
     assert len(files) == 4
-    assert FileTransport  # the class the settings chose
+    written = [BytesParser(policy=email.policy.default).parsebytes(f.read_bytes()) for f in files]
+    assert {m["To"].addresses[0].addr_spec for m in written} == RECIPIENTS
+    assert {m["Message-ID"] for m in written} == {r["message_id"] for r in outbox_rows(seeded)}
+    assert {row["status"] for row in outbox_rows(seeded)} == {"sent"}
+
+
+def test_smtp_transport_when_the_settings_name_it(
+    seeded: Engine, settings: Settings, smtp_sink
+) -> None:  # type: ignore[no-untyped-def]
+    chosen_settings = settings.model_copy(
+        update={"mail_transport": "smtp", "smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port}
+    )
+    chosen = transport_from_settings(chosen_settings)
+    assert type(chosen) is SmtpTransport
+    result = run_cli(chosen_settings, "remind", "--date", DAY.isoformat())
+    assert result.exit_code == 0, result.stderr
+    assert "đã gửi 4" in result.stdout
+    assert {m.message["To"].addresses[0].addr_spec for m in smtp_sink.received} == RECIPIENTS
+    assert not (settings.data_dir / "outbox").exists()  # nothing went to files
 
 
 KILLABLE_SENDER = """
