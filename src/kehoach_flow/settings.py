@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kehoach_flow.cutoff import CUTOFF_DAY, CutoffDayField
 from kehoach_flow.errors import KehoachError, StorageError
-from kehoach_flow.reports.periods import CUTOFF_DAY, CutoffDayField
 
 
 def _iso_day(value: object) -> object:

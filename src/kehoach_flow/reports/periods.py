@@ -4,9 +4,10 @@ A quarter's data runs from the 15th of the month before the quarter to the 14th 
 month; 6 months, 9 months and the year run from 15/12 of the year before to 14/6, 14/9 and
 14/12. A report takes every task's state as of the end of the cut-off day.
 
-The cut-off day is configuration: `KEHOACH_REPORT_CUTOFF_DAY` for the installation and
-`report_cutoff_day` in a plan's header, each a day of the month from 1 to 28, or `end` for
-calendar periods (a quarter from its first day to its last, the year from 1/1 to 31/12).
+The cut-off day is configuration (`kehoach_flow.cutoff`): `KEHOACH_REPORT_CUTOFF_DAY` for the
+installation and `report_cutoff_day` in a plan's header, each a day of the month from 1 to 28,
+or `end` for calendar periods (a quarter from its first day to its last, the year from 1/1 to
+31/12).
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BeforeValidator
-
+from kehoach_flow.cutoff import CUTOFF_DAY, CutoffDay, check_cutoff_day
 from kehoach_flow.errors import KehoachError
 
 KINDS = ("q1", "q2", "q3", "q4", "6m", "9m", "year")
@@ -32,8 +32,6 @@ _TITLES = {
     "9m": "9 tháng đầu năm {}",
     "year": "năm {}",
 }
-CutoffDay = int | Literal["end"]
-CUTOFF_DAY: CutoffDay = 14  # Nghị định 09/2019/NĐ-CP
 
 
 @dataclass(frozen=True)
@@ -52,26 +50,6 @@ class Period:
     def next_start(self) -> date:
         """The day after the cut-off: where "next period" (phương hướng kỳ tới) begins."""
         return self.cutoff + timedelta(days=1)
-
-
-def _valid_cutoff_day(value: object) -> object:
-    """For pydantic (settings, plan files): 1..28 (digits allowed) or "end"."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if value == "end" or (type(value) is int and 1 <= value <= 28):
-        return value
-    raise ValueError('cần là một ngày trong tháng từ 1 đến 28, hoặc "end" (hết tháng)')
-
-
-CutoffDayField = Annotated[int | Literal["end"], BeforeValidator(_valid_cutoff_day)]
-
-
-def check_cutoff_day(value: object) -> CutoffDay:
-    """1..28 or "end"; anything else is a user error naming what is allowed."""
-    try:
-        return _valid_cutoff_day(value)  # type: ignore[return-value]
-    except ValueError as exc:
-        raise KehoachError(f'ngày chốt số liệu "{value}" {exc}') from None
 
 
 def _cutoff_in(year: int, month: int, day: CutoffDay) -> date:
