@@ -1,5 +1,6 @@
 """Files built in the tests: Word and Excel appendices, cells marked bold as in the seeds
-("<b>text</b>"), and seed 001's appendix as the Word file it was typed from."""
+("<b>text</b>"), and seed 001's appendix as the Word file it was typed from (its rows kept in
+tests/importing/data, so the tests need no ../shared)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ from docx import Document
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from tests.conftest import ROOT
-
 Cells = Sequence[object]
-SEEDS = ROOT.parent / "shared" / "seeds"
+# Seed 001 from its appendix's first header row to the end, as ../shared/seeds has it
+SEED_APPENDIX = Path(__file__).parent / "data" / "seed-001-appendix.txt"
 
 
 def _bold(value: object) -> tuple[object, bool]:
@@ -66,12 +66,10 @@ def xlsx_file(path: Path, rows: Sequence[Cells], sheet: str = "Phụ lục") -> 
 def seed_appendix() -> list[list[list[str]]]:
     """Seed 001's appendix as typed: one table per page, the header repeated on each, the
     last row cut by the page break."""
-    seed = next(SEEDS.glob("001_*.txt"), None)
-    assert seed is not None, f"seed 001 not found under {SEEDS}: the tests need ../shared"
-    lines = seed.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("<b>TT</b>"))
+    lines = SEED_APPENDIX.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("<b>TT</b>"), f"{SEED_APPENDIX} starts at the header row"
     tables: list[list[list[str]]] = [[]]
-    for line in lines[start:]:
+    for line in lines:
         if not line.strip():
             if tables[-1]:
                 tables.append([])

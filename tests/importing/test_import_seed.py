@@ -10,8 +10,8 @@ import pytest
 from kehoach_flow.definitions import read_catalog
 from kehoach_flow.definitions.catalog import PlanDef
 from kehoach_flow.settings import Settings
-from tests.conftest import SEED_PLAN, run_cli
-from tests.importing.builders import seed_docx
+from tests.conftest import ROOT, SEED_PLAN, run_cli
+from tests.importing.builders import SEED_APPENDIX, seed_docx
 
 
 @pytest.fixture
@@ -71,3 +71,13 @@ def test_the_row_cut_by_the_page_break_is_one_task(imported: Path) -> None:
         "tạo tiền đề cho các doanh nghiệp xây dựng và triển khai thực hiện chương trình ĐBĐL."
     )
     assert "để xây dựng chương trình đảm bảo đo lường tại doanh nghiệp" in last.title
+
+
+def test_the_rows_kept_for_the_tests_are_seed_001s_appendix_as_written() -> None:
+    """The copy in tests/importing/data is the seed's own text, checked where ../shared is."""
+    seed = next((ROOT.parent / "shared" / "seeds").glob("001_*.txt"), None)
+    if seed is None:
+        pytest.skip("no ../shared/seeds beside this clone to compare with")
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("<b>TT</b>"))
+    assert SEED_APPENDIX.read_text(encoding="utf-8").splitlines() == lines[start:]
