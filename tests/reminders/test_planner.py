@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from kehoach_flow.definitions.reminder_rules import ReminderRules
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.reminders.planner import (
     Contact,
@@ -15,7 +16,6 @@ from kehoach_flow.reminders.planner import (
     describe,
     plan_reminders,
 )
-from kehoach_flow.reminders.rules import ReminderRules
 from kehoach_flow.reports.periods import report_cutoffs
 from kehoach_flow.workdays import WorkCalendar, vietnam_calendar
 

@@ -1,4 +1,5 @@
-"""Checks parsed definition files against each other and resolves them into a Catalog."""
+"""Resolves one plan file against the shared units and programmes: inheritance, amounts,
+schedules, unit references and reminder rules; the dependencies are checked in dependencies.py."""
 
 from __future__ import annotations
 
@@ -6,46 +7,22 @@ import re
 from datetime import date
 
 from kehoach_flow.definitions.catalog import (
-    Catalog,
     FundingDef,
     PlanDef,
     ProgrammeDef,
     SectionDef,
     TargetDef,
     TaskDef,
-    UnitDef,
     try_schedule,
 )
-from kehoach_flow.definitions.models import (
-    FundingLine,
-    PlanFile,
-    ProgrammeFile,
-    Section,
-    Task,
-    UnitsFile,
-)
+from kehoach_flow.definitions.dependencies import dependency_problems
+from kehoach_flow.definitions.models import FundingLine, PlanFile, Section, Task
 from kehoach_flow.definitions.reader import ParsedFile
+from kehoach_flow.definitions.reminder_rules import ReminderRules
+from kehoach_flow.definitions.shared import unknown_unit
 from kehoach_flow.definitions.source import Loc, SourceDoc
-from kehoach_flow.errors import AmountError, Problem
+from kehoach_flow.errors import AmountError, KehoachError, Problem
 from kehoach_flow.numbers import format_number, parse_amount
-
-
-def resolve_shared(
-    parsed: list[ParsedFile], known_units: set[str] | None = None
-) -> tuple[Catalog, set[str], list[Problem]]:
-    """Units and programmes, checked; returns the catalog so far and every known unit key."""
-    catalog = Catalog(files=[p.doc.file for p in parsed])
-    problems: list[Problem] = []
-    unit_files = [p for p in parsed if isinstance(p.model, UnitsFile)]
-    for item in unit_files:
-        problems += _add_units(catalog, item.doc, item.model)  # type: ignore[arg-type]
-    unit_keys = set(catalog.units) | (known_units or set())
-    for item in unit_files:
-        problems += _check_unit_parents(item.doc, item.model, unit_keys)  # type: ignore[arg-type]
-    for item in parsed:
-        if isinstance(item.model, ProgrammeFile):
-            problems += _add_programme(catalog, item.doc, item.model)
-    return catalog, unit_keys, problems
 
 
 def resolve_plan(
@@ -56,55 +33,7 @@ def resolve_plan(
     return PlanResolver(item.doc, item.model, programmes, unit_keys).run()
 
 
-def _add_units(catalog: Catalog, doc: SourceDoc, model: UnitsFile) -> list[Problem]:
-    problems = []
-    for key, unit in model.units.items():
-        if key in catalog.units:
-            problems.append(doc.problem(("units", key), f'đơn vị "{key}" được khai báo hai lần'))
-            continue
-        head = unit.head
-        catalog.units[key] = UnitDef(
-            key=key,
-            name=unit.name,
-            short=unit.short,
-            aliases=tuple(unit.aliases),
-            email=unit.email,
-            head_name=head.name if head else None,
-            head_email=head.email if head else None,
-            parent=unit.parent,
-            kind=unit.kind,
-        )
-    return problems
-
-
-def _check_unit_parents(doc: SourceDoc, model: UnitsFile, unit_keys: set[str]) -> list[Problem]:
-    return [
-        doc.problem(("units", key, "parent"), _unknown_unit(unit.parent, "đơn vị cấp trên"))
-        for key, unit in model.units.items()
-        if unit.parent and unit.parent not in unit_keys
-    ]
-
-
-def _add_programme(catalog: Catalog, doc: SourceDoc, model: ProgrammeFile) -> list[Problem]:
-    prog = model.programme
-    if prog.key in catalog.programmes:
-        return [doc.problem(("programme", "key"), f'chương trình "{prog.key}" bị khai báo hai lần')]
-    catalog.programmes[prog.key] = ProgrammeDef(
-        key=prog.key,
-        title=prog.title,
-        decision_code=prog.decision.code if prog.decision else None,
-        decision_date=prog.decision.date if prog.decision else None,
-        groups=dict(prog.groups),
-        report=prog.report.model_dump(mode="json") if prog.report else None,
-    )
-    return []
-
-
 _CONTINUES = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
-
-
-def _unknown_unit(key: str, role: str) -> str:
-    return f'đơn vị "{key}" ({role}) không có trong units.yaml'
 
 
 class PlanResolver:
@@ -159,9 +88,6 @@ class PlanResolver:
 
     def _check_reminders(self, block: dict[str, object] | None, loc: Loc) -> None:
         """A `reminders:` block must name known rules with values of the right kind."""
-        from kehoach_flow.errors import KehoachError
-        from kehoach_flow.reminders.rules import ReminderRules
-
         known = set(ReminderRules.__dataclass_fields__)
         unknown = [key for key in block or {} if key not in known]
         if unknown:  # point at the mistyped key itself
@@ -178,7 +104,7 @@ class PlanResolver:
         self._check_reminders(header.reminders, ("plan", "reminders"))
         if header.coordinator not in self.units:
             self.error(
-                ("plan", "coordinator"), _unknown_unit(header.coordinator, "phòng chủ trì kế hoạch")
+                ("plan", "coordinator"), unknown_unit(header.coordinator, "phòng chủ trì kế hoạch")
             )
         if header.programme:
             programme = self.programmes.get(header.programme)
@@ -324,7 +250,7 @@ class PlanResolver:
         if task.lead is not None:
             lead = task.lead
             if lead not in self.units:
-                self.error((*loc, "lead"), _unknown_unit(lead, "đơn vị chủ trì"))
+                self.error((*loc, "lead"), unknown_unit(lead, "đơn vị chủ trì"))
         elif "lead" in task.model_fields_set:  # written "lead:" with nothing after it
             self.error((*loc, "lead"), '"lead" cần là văn bản')
             lead = owner[0] if owner else ""
@@ -337,7 +263,7 @@ class PlanResolver:
             return lead, owner[1]
         for i, partner in enumerate(task.partners):
             if partner not in self.units:
-                self.error((*loc, "partners", i), _unknown_unit(partner, "đơn vị phối hợp"))
+                self.error((*loc, "partners", i), unknown_unit(partner, "đơn vị phối hợp"))
         return lead, tuple(task.partners)
 
     def _dates(self, task: Task, loc: Loc, here: _Inherited) -> tuple[date, date]:
@@ -391,34 +317,8 @@ class PlanResolver:
             )
 
     def _check_graph(self) -> None:
-        tasks = {t.key: t for t in self.tasks}
-        for task in self.tasks:
-            loc = self.task_locs[task.key]
-            for i, dep in enumerate(task.depends_on):
-                other = tasks.get(dep)
-                if other is None:
-                    self.error(
-                        (*loc, "depends_on", i),
-                        f'nhiệm vụ phụ thuộc "{dep}" không có trong kế hoạch',
-                    )
-                elif other.due > task.due:
-                    message = (
-                        f'nhiệm vụ phụ thuộc "{dep}" có hạn {other.due:%d/%m/%Y}, muộn hơn hạn '
-                        f"{task.due:%d/%m/%Y} của nhiệm vụ này"
-                    )
-                    self.error((*loc, "depends_on", i), message)
-            names = {n for old in task.renamed_from for n in [old] if n in tasks}
-            for name in names:
-                self.error(
-                    (*loc, "renamed_from"),
-                    f'"renamed_from: {name}" trùng khóa một nhiệm vụ đang có',
-                )
-        for cycle in _cycles({t.key: [d for d in t.depends_on if d in tasks] for t in self.tasks}):
-            path = " → ".join([*cycle, cycle[0]])
-            # Point at the dependency that closes the loop, not at the start of the list.
-            edge = tasks[cycle[0]].depends_on.index([*cycle, cycle[0]][1])
-            loc = (*self.task_locs[cycle[0]], "depends_on", edge)
-            self.error(loc, f"phụ thuộc vòng tròn: {path}")
+        for loc, message in dependency_problems(self.tasks, self.task_locs):
+            self.error(loc, message)
 
 
 class _Inherited:
@@ -453,26 +353,3 @@ class _Inherited:
             schedule_loc if schedule is not None else self.schedule_loc,
             funding_loc if funding is not None else self.funding_loc,
         )
-
-
-def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Each elementary cycle found by a depth-first walk, reported once."""
-    state: dict[str, int] = {}
-    stack: list[str] = []
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in graph.get(node, []):
-            if state.get(nxt) == 1:
-                found.append(stack[stack.index(nxt) :])
-            elif nxt not in state:
-                visit(nxt)
-        stack.pop()
-        state[node] = 2
-
-    for node in graph:
-        if node not in state:
-            visit(node)
-    return found

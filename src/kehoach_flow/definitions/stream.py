@@ -19,7 +19,8 @@ from pathlib import Path
 from kehoach_flow.definitions.catalog import Catalog, PlanDef, ProgrammeDef
 from kehoach_flow.definitions.models import PlanFile
 from kehoach_flow.definitions.reader import definitions_root, discover, display_path, parse_file
-from kehoach_flow.definitions.resolve import resolve_plan, resolve_shared
+from kehoach_flow.definitions.resolve import resolve_plan
+from kehoach_flow.definitions.shared import resolve_shared
 from kehoach_flow.definitions.source import MAX_FILE_BYTES, read_yaml
 from kehoach_flow.errors import Problem
 

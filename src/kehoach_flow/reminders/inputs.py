@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from kehoach_flow.db.tables import PARTNER, PLAN, SECTION, TASK, UNIT
+from kehoach_flow.definitions.reminder_rules import ReminderRules
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.reminders.planner import Contact, ReminderTask
-from kehoach_flow.reminders.rules import ReminderRules
 from kehoach_flow.tracking.board import BoardOptions, rolled_up_states
 from kehoach_flow.tracking.graph import roll_up_mean
 from kehoach_flow.tracking.history import load_history

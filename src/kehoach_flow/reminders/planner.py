@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from kehoach_flow.reminders.rules import ReminderRules
+from kehoach_flow.definitions.reminder_rules import ReminderRules
 from kehoach_flow.workdays import WorkCalendar
 
 

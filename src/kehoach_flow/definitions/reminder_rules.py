@@ -1,4 +1,7 @@
-"""Reminder rules: plan-wide defaults, overridable per plan and per task in the definitions."""
+"""Reminder rules: plan-wide defaults, overridable per plan and per task in the definitions.
+
+The vocabulary of a `reminders:` block: the definitions check it, reminders.planner applies it.
+"""
 
 from __future__ import annotations
 
