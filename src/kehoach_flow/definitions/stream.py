@@ -16,13 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kehoach_flow.definitions.calendar_file import read_overrides
 from kehoach_flow.definitions.catalog import Catalog, PlanDef, ProgrammeDef
 from kehoach_flow.definitions.models import PlanFile
 from kehoach_flow.definitions.reader import definitions_root, discover, display_path, parse_file
 from kehoach_flow.definitions.resolve import resolve_plan
 from kehoach_flow.definitions.shared import resolve_shared
 from kehoach_flow.definitions.source import MAX_FILE_BYTES, read_yaml
-from kehoach_flow.errors import Problem
+from kehoach_flow.errors import CalendarError, Problem
 
 PARALLEL_FROM = 8  # plan files; below this a pool costs more than it saves
 _TOP_KEY = re.compile(r"^(units|programme|plan|calendar)\s*:", re.MULTILINE)
@@ -95,7 +96,7 @@ def open_definitions(
         return DefinitionSet(Catalog(), [problem], set(), [], 0)
     kinds = {f: _top_key(f) for f in files}
     plan_files = [f for f in files if kinds[f] == "plan"]
-    # The working calendar (calendar.yaml) lives beside the plans but is read by workdays.
+    # The working calendar (calendar.yaml) lives beside the plans; calendar_file.py reads it.
     calendars = (_calendar_problem(f) for f in files if kinds[f] == "calendar")
     problems: list[Problem] = [p for p in calendars if p is not None]
     parsed = []
@@ -125,9 +126,6 @@ def read_plan_file(
 
 
 def _calendar_problem(path: Path) -> Problem | None:
-    from kehoach_flow.errors import CalendarError
-    from kehoach_flow.workdays import read_overrides
-
     try:
         read_overrides(path)
     except CalendarError as exc:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kehoach_flow.definitions.calendar_file import read_overrides
 from kehoach_flow.settings import Settings
-from kehoach_flow.workdays import WorkCalendar, read_overrides, vietnam_calendar
+from kehoach_flow.workdays import WorkCalendar, vietnam_calendar
 
 
 def work_calendar(settings: Settings, years: Iterable[int] = ()) -> WorkCalendar:
