@@ -24,6 +24,8 @@ from kehoach_flow.numbers import amount_in_words, format_number, number_in_words
         (10, "nghin", 10_000),
         (10, "dong", 10),
         ("10", "trieu", 10_000_000),
+        ("1,5", "ty", 1_500_000_000),
+        (2, "ty", 2_000_000_000),
         (0, "dong", 0),
     ],
 )

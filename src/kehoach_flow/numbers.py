@@ -3,33 +3,44 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from kehoach_flow.errors import AmountError
 from kehoach_flow.text import fold
 
-MoneyUnit = Literal["dong", "nghin", "trieu"]
+MoneyUnit = Literal["dong", "nghin", "trieu", "ty"]
 
-UNIT_FACTORS: dict[str, int] = {"dong": 1, "nghin": 1_000, "trieu": 1_000_000}
 
+@dataclass(frozen=True)
+class MoneyUnitDef:
+    """A unit of money as plans and their tables write it."""
+
+    key: MoneyUnit
+    factor: int  # in đồng
+    label: str  # as a table's "Đơn vị tính" says it: "triệu đồng"
+    word: str  # written after a number: "1.500,5 triệu"
+    spellings: tuple[str, ...]  # the words read after a number, folded: "tr.d", "trieu dong"
+
+
+# The one table of money units: amounts read by `parse_amount`, tables written by
+# `format_money` and appendices imported in any of these units.
+MONEY_UNITS: tuple[MoneyUnitDef, ...] = (
+    MoneyUnitDef("dong", 1, "đồng", "đ", ("d", "dong", "vnd")),
+    MoneyUnitDef(
+        "nghin", 1_000, "nghìn đồng", "nghìn", ("nghin", "ngan", "nghin dong", "ngan dong")
+    ),
+    MoneyUnitDef(
+        "trieu", 1_000_000, "triệu đồng", "triệu", ("trieu", "tr", "tr.d", "trd", "trieu dong")
+    ),
+    MoneyUnitDef("ty", 1_000_000_000, "tỷ đồng", "tỷ", ("ty", "ti", "ty dong", "ti dong")),
+)
+MONEY_UNIT_BY_KEY: dict[MoneyUnit, MoneyUnitDef] = {unit.key: unit for unit in MONEY_UNITS}
+UNIT_FACTORS: dict[str, int] = {unit.key: unit.factor for unit in MONEY_UNITS}
+MONEY_UNIT_LABELS: dict[str, str] = {unit.key: unit.label for unit in MONEY_UNITS}
 _WORD_FACTORS: dict[str, int] = {
-    "d": 1,
-    "dong": 1,
-    "vnd": 1,
-    "nghin": 1_000,
-    "ngan": 1_000,
-    "nghin dong": 1_000,
-    "ngan dong": 1_000,
-    "trieu": 1_000_000,
-    "tr": 1_000_000,
-    "tr.d": 1_000_000,
-    "trd": 1_000_000,
-    "trieu dong": 1_000_000,
-    "ty": 1_000_000_000,
-    "ti": 1_000_000_000,
-    "ty dong": 1_000_000_000,
-    "ti dong": 1_000_000_000,
+    spelling: unit.factor for unit in MONEY_UNITS for spelling in unit.spellings
 }
 
 ACCEPTED_UNIT_WORDS = "đ, đồng, nghìn, triệu, tr.đ, tỷ"
@@ -106,9 +117,6 @@ def format_decimal(value: float | Decimal | int, places: int = 1) -> str:
 def format_percent(value: float) -> str:
     """53.84 -> "53,8%", 50.0 -> "50%" (one decimal at most, decimal comma)."""
     return f"{format_decimal(value, 1)}%"
-
-
-MONEY_UNIT_LABELS: dict[str, str] = {"dong": "đồng", "nghin": "nghìn đồng", "trieu": "triệu đồng"}
 
 
 def format_money(dong: int, unit: MoneyUnit = "dong") -> str:

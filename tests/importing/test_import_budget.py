@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kehoach_flow.definitions import read_catalog
+from kehoach_flow.numbers import format_money, parse_amount
 from kehoach_flow.settings import Settings
 from tests.conftest import run_cli
 from tests.importing.builders import docx_file, xlsx_file
@@ -225,3 +226,30 @@ def test_subtotal_rows_under_their_sections(tmp_path: Path, settings: Settings) 
     assert wrong[0].endswith("(trang tính Phụ lục, dòng 8)")  # the "Cộng mục II" row
     text = (settings.definitions / "plans" / "ns-2025.yaml").read_text(encoding="utf-8")
     assert "Cộng" not in text  # no task made of a subtotal row
+
+
+def test_a_table_in_ty_dong_is_read_as_parse_amount_reads_ty(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """One table of money units for the importer and the numbers module: "1,5" in a table
+    whose unit is tỷ đồng is the amount `parse_amount` reads for "1,5" in tỷ."""
+    rows: list[list[object]] = [
+        ["KẾ HOẠCH đầu tư trang thiết bị đo lường năm 2025"],
+        ["Đơn vị tính: tỷ đồng"],
+        ["STT", "Nội dung", "Kinh phí"],
+        ["1", "Mua chuẩn đo lường", "1,5"],
+        ["2", "Cải tạo phòng thử nghiệm", "0,75"],
+        ["", "Tổng cộng", "2,25"],
+        ["Bằng chữ: Hai tỷ hai trăm năm mươi triệu đồng"],
+    ]
+    source = xlsx_file(tmp_path / "dau-tu.xlsx", rows)
+    result = _import(settings, source, "--coordinator", "qltcdlcl")
+    assert result.exit_code == 0, result.stdout
+    plan = read_catalog(settings.definitions).plans["ns-2025"]
+    amounts = [f.amount for t in plan.tasks for f in t.funding]
+    assert amounts == [parse_amount("1,5", "ty"), parse_amount("0,75", "ty")]
+    assert amounts == [1_500_000_000, 750_000_000]
+    assert plan.total == parse_amount("2,25", "ty") == 2_250_000_000
+    assert [format_money(a, "ty") for a in amounts] == ["1,5", "0,75"]
+    text = (settings.definitions / "plans" / "ns-2025.yaml").read_text(encoding="utf-8")
+    assert "# xem lại: bảng ghi số tiền bằng tỷ đồng; ở đây đã đổi ra đồng" in text

@@ -35,6 +35,7 @@ from kehoach_flow.importing.values import (
 )
 from kehoach_flow.importing.yamlout import Entry, Flow, Mapping, Writer, plain_value
 from kehoach_flow.numbers import (
+    MONEY_UNIT_BY_KEY,
     amount_in_words,
     format_number,
     parse_amount,
@@ -42,9 +43,6 @@ from kehoach_flow.numbers import (
 )
 from kehoach_flow.text import fold, shorten
 
-MONEY_UNIT_WORDS = {"dong": "đồng", "nghin": "nghìn đồng", "trieu": "triệu đồng", "ty": "tỷ đồng"}
-_UNIT_WORD = {"dong": "đ", "nghin": "nghìn", "trieu": "triệu", "ty": "tỷ"}  # for parse_amount
-_UNIT_FACTOR = {"dong": 1, "nghin": 1_000, "trieu": 1_000_000, "ty": 1_000_000_000}
 _DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")  # a date as written: 30/9/2025
 _DETAILS = ("result", "lead", "partners", "schedule", "funding", "start", "end")
 _MARKER_CELL = re.compile(r"([IVXLC]+|[ivx]{2,}|\d+(?:\.\d+)*|[A-Za-zđ]|[-+•*–])\s*[.)]?")
@@ -386,7 +384,9 @@ class Importer:
         unit = self.appendix.money_unit
         money_note = None
         if unit != "dong":
-            money_note = f"bảng ghi số tiền bằng {MONEY_UNIT_WORDS[unit]}; ở đây đã đổi ra đồng"
+            money_note = (
+                f"bảng ghi số tiền bằng {MONEY_UNIT_BY_KEY[unit].label}; ở đây đã đổi ra đồng"
+            )
         elif not self.appendix.money_unit_said and self.counts["amounts"]:
             money_note = (
                 "bảng không ghi đơn vị tính: số tiền hiểu là đồng; nếu bảng tính bằng triệu "
@@ -746,7 +746,8 @@ class Importer:
 
     def _with_unit(self, text: str) -> str:
         """A bare number is in the table's unit: "1.500,5" -> "1.500,5 triệu"."""
-        return f"{text} {_UNIT_WORD[self.appendix.money_unit]}" if _is_number(text) else text
+        word = MONEY_UNIT_BY_KEY[self.appendix.money_unit].word
+        return f"{text} {word}" if _is_number(text) else text
 
     def _fallback_source(self) -> str:
         return self.sources.key_for(f"Kinh phí thực hiện kế hoạch năm {self.year}")
@@ -895,7 +896,7 @@ class Importer:
             )
             return
         total = totals[0]
-        factor = _UNIT_FACTOR[self.appendix.money_unit]  # "Bằng chữ" may count in the table's unit
+        factor = MONEY_UNIT_BY_KEY[self.appendix.money_unit].factor  # "Bằng chữ" may be in the unit
         if value != total and value * factor != total:
             self.findings.append(
                 Finding(

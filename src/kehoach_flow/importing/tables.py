@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kehoach_flow.errors import KehoachError
+from kehoach_flow.numbers import MoneyUnit
 from kehoach_flow.text import fold, shorten
 
 # Column roles and the folded words that name them in a header cell, most specific first.
@@ -34,8 +35,9 @@ ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("schedule", ("tien do", "thoi gian", "thoi han")),
     ("note", ("ghi chu",)),
 )
-# The unit of money, as a table's header or its "Đơn vị tính" line says it (folded text).
-MONEY_UNITS: tuple[tuple[str, re.Pattern[str]], ...] = (
+# The unit of money (a key of numbers.MONEY_UNITS), as a table's header or its "Đơn vị tính"
+# line says it (folded text); đồng when a line names none of these but says đồng.
+UNIT_PATTERNS: tuple[tuple[MoneyUnit, re.Pattern[str]], ...] = (
     ("ty", re.compile(r"\bty dong\b|\(\s*ty\s*\)|\bty\b(?! le)")),
     ("trieu", re.compile(r"\btrieu\b|\btr\s*\.?\s*(d|dong)\b|\(\s*tr\s*\.?\s*\)|\btrd\b")),
     ("nghin", re.compile(r"\bnghin\b|\bngan\b|\b1\.?000 (d|dong)\b")),
@@ -84,7 +86,7 @@ class Row:
 class Appendix:
     columns: tuple[str, ...]  # the roles found, in column order
     rows: list[Row] = field(default_factory=list)
-    money_unit: str = "dong"  # dong | nghin | trieu | ty
+    money_unit: MoneyUnit = "dong"
     money_unit_said: bool = False  # False: no unit written anywhere, đồng assumed
     preamble: list[str] = field(default_factory=list)  # the document's text above the table
     closing: list[str] = field(default_factory=list)  # paragraphs after the last table
@@ -476,11 +478,11 @@ class _AppendixReader:
         return appendix
 
 
-def money_unit(texts: Iterable[str]) -> str | None:
+def money_unit(texts: Iterable[str]) -> MoneyUnit | None:
     """ "ty", "trieu" or "nghin" when one of `texts` names it, "dong" when đồng is named."""
     for text in texts:
         folded = fold(text)
-        for unit, pattern in MONEY_UNITS:
+        for unit, pattern in UNIT_PATTERNS:
             if pattern.search(folded):
                 return unit
         if re.search(r"\b(dong|vnd|d)\b", _UNIT_LINE.sub("", folded)):
