@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from kehoach_flow.db.queries import find_task, list_tasks
+from kehoach_flow.db.sync import LoadSummary
 from kehoach_flow.db.tables import TASK
 from kehoach_flow.errors import DefinitionError
 from kehoach_flow.loading import load_path
@@ -201,10 +202,11 @@ def test_two_loads_at_once_are_serialised_and_both_land(
     shutil.copytree(definitions_copy, other, dirs_exist_ok=True)
     _edit(other / PLAN_FILE, "result: BC kết quả khảo sát", "result: Báo cáo khảo sát")
     errors: list[BaseException] = []
+    summaries: dict[Path, LoadSummary] = {}
 
     def run(path: Path) -> None:
         try:
-            load_path(engine, path, workers=0)
+            summaries[path] = load_path(engine, path, workers=0)
         except BaseException as exc:  # collected and asserted below
             errors.append(exc)
 
@@ -214,7 +216,19 @@ def test_two_loads_at_once_are_serialised_and_both_land(
     for thread in threads:
         thread.join()
     assert errors == []
+    # Whichever went first found an empty database and added the plan; the second, run after
+    # it, found those rows and changed one result, and its text is the one kept. Run side by
+    # side, both would have found the database empty and added the plan.
+    by_role = {
+        "first" if s.plans[0].added else "second": (path, s.plans[0])
+        for path, s in summaries.items()
+    }
+    assert set(by_role) == {"first", "second"}
+    _, first = by_role["first"]
+    second_path, second = by_role["second"]
+    assert (first.state, len(first.added)) == ("new", 7)
+    assert (second.state, second.added, second.updated) == ("changed", [], ["khao-sat-30-dn"])
+    expected = {definitions_copy: "BC kết quả khảo sát", other: "Báo cáo khảo sát"}[second_path]
     tasks = list_tasks(engine, plan=SEED_PLAN)
     assert len(tasks) == 7
-    result = next(t["result"] for t in tasks if t["key"] == "khao-sat-30-dn")
-    assert result in ("BC kết quả khảo sát", "Báo cáo khảo sát")
+    assert next(t["result"] for t in tasks if t["key"] == "khao-sat-30-dn") == expected
