@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kehoach_flow.schedule import Window
 from kehoach_flow.tracking.state import (
     Category,
     Derived,
     HistoryEntry,
     TaskState,
-    Window,
     category,
     derive,
     elapsed_percent,

@@ -9,8 +9,8 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from kehoach_flow.calendar import ACCEPTED_FORMS, parse_schedule
 from kehoach_flow.errors import ScheduleError
+from kehoach_flow.schedule import ACCEPTED_FORMS, parse_schedule
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from kehoach_flow.db.queries import dependency_keys
 from kehoach_flow.db.tables import LINE, PLAN, SECTION, TASK, UNIT
 from kehoach_flow.errors import NotFoundError
+from kehoach_flow.schedule import Window
 from kehoach_flow.tracking.graph import roll_up_mean, roll_up_sum
 from kehoach_flow.tracking.history import load_history
 from kehoach_flow.tracking.state import (
@@ -19,7 +20,6 @@ from kehoach_flow.tracking.state import (
     Derived,
     HistoryEntry,
     TaskState,
-    Window,
     category,
     derive,
     end_of_day,

@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from kehoach_flow.schedule import Window
 from kehoach_flow.tracking.status import Status
 from kehoach_flow.workdays import WorkCalendar
 
@@ -146,14 +147,6 @@ CATEGORY_LABELS = {
     Category.IN_PROGRESS_LATE: "Đang thực hiện quá hạn",
     Category.NOT_STARTED: "Chưa thực hiện",
 }
-
-
-@dataclass(frozen=True)
-class Window:
-    """When a task is planned to run."""
-
-    start: date
-    due: date
 
 
 def derive(

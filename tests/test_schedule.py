@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from kehoach_flow.calendar import ACCEPTED_FORMS, parse_schedule
 from kehoach_flow.errors import ScheduleError
+from kehoach_flow.schedule import ACCEPTED_FORMS, parse_schedule
 
 CASES = [
     ("Cả năm", (date(2024, 1, 1), date(2024, 12, 31))),
@@ -57,8 +57,8 @@ CASES = [
 
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_schedule_expression_maps_to_start_and_due(text: str, expected: tuple[date, date]) -> None:
-    period = parse_schedule(text, 2024)
-    assert (period.start, period.due) == expected
+    window = parse_schedule(text, 2024)
+    assert (window.start, window.due) == expected
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,6 @@
-"""Vietnamese plan calendar: the "Tiến độ" (schedule) expressions of real plans."""
+"""The "Tiến độ" (schedule) column of real plans parsed into a task's planned window.
+
+Named schedule, not calendar: the working calendar (holidays, make-up days) is workdays.py."""
 
 from __future__ import annotations
 
@@ -29,8 +31,9 @@ _QUARTER = r"(iv|iii|ii|i|[1-4])"
 
 
 @dataclass(frozen=True)
-class Period:
-    """A closed date range: work starts on `start` and is due on `due`."""
+class Window:
+    """When a task is planned to run: work starts on `start` and is due on `due` (both
+    included). The one type for it: tracking.state derives a task's meaning from it."""
 
     start: date
     due: date
@@ -44,7 +47,7 @@ def _quarter_number(token: str) -> int:
     return _ROMAN[token] if token in _ROMAN else int(token)
 
 
-def _quarters(text: str, year: int) -> Period | None:
+def _quarters(text: str, year: int) -> Window | None:
     rest = _QUARTER.replace("(", "(?:", 1)
     pattern = rf"(?:tu )?quy {_QUARTER}((?:{_SEP}(?:quy )?{rest})*)(?:(?: nam |\s*/\s*)(\d{{4}}))?"
     match = re.fullmatch(pattern, text)
@@ -54,10 +57,10 @@ def _quarters(text: str, year: int) -> Period | None:
     tokens = [match.group(1), *re.findall(_QUARTER, match.group(2) or "")]
     numbers = [_quarter_number(t) for t in tokens]
     first, last = min(numbers), max(numbers)
-    return Period(date(year, 3 * first - 2, 1), month_end(year, 3 * last))
+    return Window(date(year, 3 * first - 2, 1), month_end(year, 3 * last))
 
 
-def _months(text: str, year: int) -> Period | None:
+def _months(text: str, year: int) -> Window | None:
     pattern = rf"(?:tu )?thang (\d{{1,2}})((?:{_SEP}(?:thang )?\d{{1,2}})*)(?:(?: nam |\s*/\s*)(\d{{4}}))?"
     match = re.fullmatch(pattern, text)
     if not match:
@@ -66,10 +69,10 @@ def _months(text: str, year: int) -> Period | None:
     numbers = [int(match.group(1)), *map(int, re.findall(r"\d{1,2}", match.group(2) or ""))]
     if not all(1 <= m <= 12 for m in numbers):
         return None
-    return Period(date(year, min(numbers), 1), month_end(year, max(numbers)))
+    return Window(date(year, min(numbers), 1), month_end(year, max(numbers)))
 
 
-def _before(text: str, year: int) -> Period | None:
+def _before(text: str, year: int) -> Window | None:
     pattern = r"(?:(?:hoan thanh )?truoc|den(?: het)?)(?: ngay)? (\d{1,2})/(\d{1,2})(?:/(\d{4}))?"
     match = re.fullmatch(pattern, text)
     if not match:
@@ -80,10 +83,10 @@ def _before(text: str, year: int) -> Period | None:
         due = date(year, month, day)
     except ValueError:
         return None
-    return Period(date(year, 1, 1), due)
+    return Window(date(year, 1, 1), due)
 
 
-def _years(text: str, year: int) -> Period | None:
+def _years(text: str, year: int) -> Window | None:
     match = re.fullmatch(r"(?:nam|giai doan|trong nam) (\d{4})(?:\s*-\s*(\d{4}))?", text)
     if not match:
         return None
@@ -91,27 +94,27 @@ def _years(text: str, year: int) -> Period | None:
     last = int(match.group(2)) if match.group(2) else first
     if last < first:
         return None
-    return Period(date(first, 1, 1), date(last, 12, 31))
+    return Window(date(first, 1, 1), date(last, 12, 31))
 
 
-def _iso_range(text: str, year: int) -> Period | None:
+def _iso_range(text: str, year: int) -> Window | None:
     match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})", text)
     if not match:
         return None
     try:
-        return Period(date.fromisoformat(match.group(1)), date.fromisoformat(match.group(2)))
+        return Window(date.fromisoformat(match.group(1)), date.fromisoformat(match.group(2)))
     except ValueError:
         return None
 
 
-def _fixed(text: str, year: int) -> Period | None:
+def _fixed(text: str, year: int) -> Window | None:
     if text in ("ca nam", "thuong xuyen", "trong nam", "hang nam", "hang quy", "hang thang"):
-        return Period(date(year, 1, 1), date(year, 12, 31))
+        return Window(date(year, 1, 1), date(year, 12, 31))
     half = re.fullmatch(r"6 thang (dau|cuoi) nam(?:\s*/?\s*(\d{4}))?", text)
     if half:
         year = int(half.group(2)) if half.group(2) else year
         first = half.group(1) == "dau"
-        return Period(
+        return Window(
             date(year, 1 if first else 7, 1), date(year, 6 if first else 12, 30 if first else 31)
         )
     return None
@@ -120,15 +123,15 @@ def _fixed(text: str, year: int) -> Period | None:
 _PARSERS = (_fixed, _quarters, _months, _before, _years, _iso_range)
 
 
-def parse_schedule(text: str, year: int) -> Period:
+def parse_schedule(text: str, year: int) -> Window:
     """Map a "Tiến độ" expression in a plan of `year` to its start and due dates.
 
     >>> parse_schedule("Quý I-II", 2024)
-    Period(start=datetime.date(2024, 1, 1), due=datetime.date(2024, 6, 30))
+    Window(start=datetime.date(2024, 1, 1), due=datetime.date(2024, 6, 30))
     """
     folded = fold(text).rstrip(".")
     for parser in _PARSERS:
-        period = parser(folded, year)
-        if period is not None:
-            return period
+        window = parser(folded, year)
+        if window is not None:
+            return window
     raise ScheduleError(text)
