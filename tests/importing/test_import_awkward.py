@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from kehoach_flow.definitions import read_catalog
-from kehoach_flow.importing.tables import Cell, RawTable, find_appendix
+from kehoach_flow.importing.appendix import find_appendix
+from kehoach_flow.importing.documents import Cell, RawTable
 from kehoach_flow.settings import Settings
 from tests.conftest import run_cli
 from tests.importing.builders import docx_file, xlsx_file

@@ -11,7 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from kehoach_flow.errors import KehoachError
-from kehoach_flow.importing.tables import Cell, find_appendix, header_roles, read_document
+from kehoach_flow.importing.appendix import find_appendix, header_roles
+from kehoach_flow.importing.documents import Cell, read_document
 
 SEED_HEADER = [
     "TT",

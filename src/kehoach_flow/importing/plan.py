@@ -17,11 +17,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kehoach_flow.calendar import Period
 from kehoach_flow.definitions.catalog import UnitDef, try_schedule
 from kehoach_flow.definitions.source import read_yaml, read_yaml_bytes
 from kehoach_flow.errors import AmountError, KehoachError
-from kehoach_flow.importing.tables import Appendix, Row, find_appendix, read_document
+from kehoach_flow.importing.appendix import Appendix, Row, find_appendix
+from kehoach_flow.importing.documents import read_document
 from kehoach_flow.importing.values import (
     FundingSources,
     Target,
@@ -41,6 +41,7 @@ from kehoach_flow.numbers import (
     parse_amount,
     parse_number_words,
 )
+from kehoach_flow.schedule import Window
 from kehoach_flow.text import fold, shorten
 
 _DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")  # a date as written: 30/9/2025
@@ -733,16 +734,16 @@ class Importer:
         mapping.add("start", start.isoformat() if start else None)
         mapping.add("due", due.isoformat() if due else None)
 
-    def _period(self, text: str) -> Period | None:
+    def _period(self, text: str) -> Window | None:
         day = _DAY.fullmatch(text)
         if day:
             try:
                 when = date(int(day.group(3)), int(day.group(2)), int(day.group(1)))
             except ValueError:
                 return None
-            return Period(when, when)
+            return Window(when, when)
         parsed = try_schedule(text, self.year)
-        return None if isinstance(parsed, str) else Period(*parsed)
+        return None if isinstance(parsed, str) else Window(*parsed)
 
     def _with_unit(self, text: str) -> str:
         """A bare number is in the table's unit: "1.500,5" -> "1.500,5 triệu"."""
