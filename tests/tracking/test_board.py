@@ -101,7 +101,7 @@ def test_parent_rolls_up_progress_and_amounts_from_subtasks(plan: Engine) -> Non
     assert earlier["dau-tu"].spent is None
 
 
-def test_graph_command_marks_the_critical_path(
+def test_graph_command_marks_the_latest_due_chain(
     plan: Engine, settings: Settings, definitions_copy: Path
 ) -> None:
     ours = settings.model_copy(update={"definitions": definitions_copy})

@@ -1,4 +1,4 @@
-"""The task graph: critical path, open dependencies, Mermaid/DOT drawings and roll-ups."""
+"""The task graph: the latest-due chain, open dependencies, Mermaid/DOT drawings and roll-ups."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from kehoach_flow.tracking.graph import (
     GraphTask,
-    critical_path,
+    latest_due_chain,
     roll_up_mean,
     roll_up_sum,
     to_dot,
@@ -57,63 +57,63 @@ PLAN = [
 PATH = ["khao-sat", "lay-y-kien", "hoan-thien", "ban-hanh"]
 
 
-# --- critical path -------------------------------------------------------------------------
+# --- latest-due chain ----------------------------------------------------------------------
 
 
-def test_critical_path_follows_latest_due_dependency_back_from_latest_linked_task() -> None:
+def test_latest_due_chain_follows_latest_due_dependency_back_from_latest_linked_task() -> None:
     # truyen-thong is due last but has no links, so the path ends at ban-hanh.
-    assert critical_path(PLAN) == PATH
+    assert latest_due_chain(PLAN) == PATH
 
 
-def test_critical_path_is_empty_when_no_task_has_dependencies() -> None:
+def test_latest_due_chain_is_empty_when_no_task_has_dependencies() -> None:
     tasks = [task("a", "2024-01-01", "2024-02-01"), task("b", "2024-01-01", "2024-03-01")]
-    assert critical_path(tasks) == []
+    assert latest_due_chain(tasks) == []
 
 
-def test_critical_path_ignores_unknown_dependencies() -> None:
+def test_latest_due_chain_ignores_unknown_dependencies() -> None:
     tasks = [
         task("a", "2024-01-01", "2024-02-01"),
         task("b", "2024-01-01", "2024-03-01", "a"),
         task("late", "2024-01-01", "2024-12-31", "khong-ton-tai"),
     ]
-    assert critical_path(tasks) == ["a", "b"]
-    assert critical_path([tasks[0], tasks[2]]) == []
+    assert latest_due_chain(tasks) == ["a", "b"]
+    assert latest_due_chain([tasks[0], tasks[2]]) == []
 
 
-def test_critical_path_breaks_due_ties_by_later_start_then_key() -> None:
+def test_latest_due_chain_breaks_due_ties_by_later_start_then_key() -> None:
     tasks = [
         task("x", "2024-02-01", "2024-03-31"),
         task("y", "2024-03-01", "2024-03-31"),
         task("end", "2024-04-01", "2024-06-30", "x", "y"),
     ]
-    assert critical_path(tasks) == ["y", "end"]
+    assert latest_due_chain(tasks) == ["y", "end"]
     tasks = [
         task("p", "2024-03-01", "2024-03-31"),
         task("q", "2024-03-01", "2024-03-31"),
         task("end", "2024-04-01", "2024-06-30", "p", "q"),
     ]
-    assert critical_path(tasks) == ["q", "end"]
+    assert latest_due_chain(tasks) == ["q", "end"]
 
 
-def test_critical_path_start_tie_picks_later_start() -> None:
+def test_latest_due_chain_start_tie_picks_later_start() -> None:
     tasks = [
         task("a", "2024-01-01", "2024-02-01"),
         task("b", "2024-03-01", "2024-06-30", "a"),
         task("c", "2024-05-01", "2024-06-30", "a"),
     ]
-    assert critical_path(tasks) == ["a", "c"]
+    assert latest_due_chain(tasks) == ["a", "c"]
 
 
-def test_critical_path_terminates_on_a_cycle() -> None:
+def test_latest_due_chain_terminates_on_a_cycle() -> None:
     tasks = [
         task("a", "2024-01-01", "2024-03-01", "c"),
         task("b", "2024-01-01", "2024-04-01", "a"),
         task("c", "2024-01-01", "2024-05-01", "b"),
         task("self", "2024-01-01", "2024-02-01", "self"),
     ]
-    path = critical_path(tasks)
+    path = latest_due_chain(tasks)
     assert path == ["a", "b", "c"]
-    assert critical_path([tasks[3]]) == ["self"]
+    assert latest_due_chain([tasks[3]]) == ["self"]
 
 
 # --- open dependencies ---------------------------------------------------------------------
@@ -163,8 +163,8 @@ def test_mermaid_has_a_node_per_task_and_an_edge_per_link() -> None:
     assert not any("chua_co" in src or "chua_co" in dst for src, _, dst in edges)
 
 
-def test_mermaid_marks_critical_path_exactly() -> None:
-    text = to_mermaid(PLAN, critical=PATH)
+def test_mermaid_marks_latest_due_chain_exactly() -> None:
+    text = to_mermaid(PLAN, chain=PATH)
     _, edges, classes = parse_mermaid(text)
     path_ids = {"t_" + key.replace("-", "_") for key in PATH}
     assert classes["critical"] == path_ids
@@ -256,8 +256,8 @@ def test_dot_has_nodes_edges_and_dashed_subtasks() -> None:
     assert "fillcolor" not in nodes["du-thao"]
 
 
-def test_dot_marks_critical_path_red_and_bold_exactly() -> None:
-    nodes, edges = parse_dot(to_dot(PLAN, critical=PATH))
+def test_dot_marks_latest_due_chain_red_and_bold_exactly() -> None:
+    nodes, edges = parse_dot(to_dot(PLAN, chain=PATH))
     assert {key for key, line in nodes.items() if "color=red" in line} == set(PATH)
     assert all("bold" in nodes[key] for key in PATH)
     red = {(src, dst) for src, dst, attrs in edges if "color=red" in attrs}
@@ -361,7 +361,7 @@ def test_roll_up_terminates_on_a_parent_cycle() -> None:
     assert set(rolled) == {"a", "b"}
 
 
-# --- property: critical path on random DAGs ------------------------------------------------
+# --- property: latest-due chain on random DAGs ---------------------------------------------
 
 
 @st.composite
@@ -380,12 +380,12 @@ def dags(draw: st.DrawFn) -> list[GraphTask]:
 
 @settings(max_examples=300)
 @given(dags())
-def test_critical_path_is_a_dependency_chain_ending_at_latest_linked_task(
+def test_latest_due_chain_is_a_dependency_chain_ending_at_latest_linked_task(
     tasks: list[GraphTask],
 ) -> None:
     by_key = {t.key: t for t in tasks}
     linked = {t.key for t in tasks if t.depends_on} | {d for t in tasks for d in t.depends_on}
-    path = critical_path(tasks)
+    path = latest_due_chain(tasks)
     if not linked:
         assert path == []
         return

@@ -1,4 +1,4 @@
-"""The plan's task graph: critical path, roll-ups and Mermaid/DOT drawings.
+"""The plan's task graph: the latest-due chain, roll-ups and Mermaid/DOT drawings.
 
 Which dependencies are open at a date is a question of state: see state.open_dependencies.
 """
@@ -73,8 +73,12 @@ def _latest(tasks: Sequence[GraphTask]) -> GraphTask:
     return max(tasks, key=lambda task: (task.due, task.start, task.key))
 
 
-def critical_path(tasks: Sequence[GraphTask]) -> list[str]:
-    """The chain of dependencies ending at the latest-due linked task, earliest first."""
+def latest_due_chain(tasks: Sequence[GraphTask]) -> list[str]:
+    """The chain of dependencies ending at the latest-due linked task, earliest first: from
+    that task, step to its latest-due dependency until one has none.
+
+    Not a critical path: the plan has no durations or slack to compute one from, only due
+    dates, so this is the chain a late task most likely waits on."""
     known = _by_key(tasks)
     edges = _dependency_edges(tasks)
     if not edges:
@@ -104,10 +108,8 @@ def _label_lines(task: GraphTask) -> list[str]:
     return lines
 
 
-def _critical_edges(
-    critical: Sequence[str], edges: Sequence[tuple[str, str]]
-) -> set[tuple[str, str]]:
-    steps = set(pairwise(critical))
+def _chain_edges(chain: Sequence[str], edges: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    steps = set(pairwise(chain))
     return {edge for edge in edges if edge in steps}
 
 
@@ -132,12 +134,15 @@ def _mermaid_label(task: GraphTask) -> str:
     return "<br/>".join(line.translate(_MERMAID_ESCAPES) for line in lines)
 
 
-def to_mermaid(tasks: Sequence[GraphTask], critical: Sequence[str] = ()) -> str:
-    """A Mermaid `flowchart LR` of the plan, critical path thick and red, done tasks grey."""
+def to_mermaid(tasks: Sequence[GraphTask], chain: Sequence[str] = ()) -> str:
+    """A Mermaid `flowchart LR` of the plan, `chain` thick and red, done tasks grey.
+
+    The chain's style class is still called "critical" in the output, as drawings already
+    styled by it expect."""
     known = _by_key(tasks)
     ids = _mermaid_ids(tasks)
     edges = _dependency_edges(tasks)
-    hot = _critical_edges(critical, edges)
+    hot = _chain_edges(chain, edges)
     lines = ["flowchart LR"]
     lines += [f'    {ids[t.key]}["{_mermaid_label(t)}"]' for t in known.values()]
     hot_indexes = []
@@ -149,7 +154,7 @@ def to_mermaid(tasks: Sequence[GraphTask], critical: Sequence[str] = ()) -> str:
     lines += [f"    {ids[src]} -.-> {ids[dst]}" for src, dst in _subtask_edges(tasks)]
     lines.append("    classDef critical fill:#fdecea,stroke:#c62828,stroke-width:3px")
     lines.append("    classDef done fill:#e0e0e0,stroke:#9e9e9e,color:#616161")
-    on_path = [ids[key] for key in dict.fromkeys(critical) if key in known]
+    on_path = [ids[key] for key in dict.fromkeys(chain) if key in known]
     if on_path:
         lines.append(f"    class {','.join(on_path)} critical")
     finished = [ids[t.key] for t in known.values() if t.done]
@@ -187,12 +192,12 @@ def _dot_node(task: GraphTask, on_path: bool) -> str:
     return f"  {_dot_string(task.key)} [{_dot_attrs(attrs)}];"
 
 
-def to_dot(tasks: Sequence[GraphTask], critical: Sequence[str] = ()) -> str:
-    """A Graphviz digraph of the plan, critical path red and bold, done tasks filled grey."""
+def to_dot(tasks: Sequence[GraphTask], chain: Sequence[str] = ()) -> str:
+    """A Graphviz digraph of the plan, `chain` red and bold, done tasks filled grey."""
     known = _by_key(tasks)
     edges = _dependency_edges(tasks)
-    hot = _critical_edges(critical, edges)
-    on_path = set(critical)
+    hot = _chain_edges(chain, edges)
+    on_path = set(chain)
     lines = ["digraph plan {", "  rankdir=LR;", "  node [shape=box];"]
     lines += [_dot_node(task, task.key in on_path) for task in known.values()]
     for src, dst in edges:
