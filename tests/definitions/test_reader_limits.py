@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from kehoach_flow.definitions import read_catalog
-from kehoach_flow.definitions.source import MAX_DEPTH, MAX_FILE_BYTES, read_yaml
+from kehoach_flow.definitions.source import MAX_FILE_BYTES, read_yaml
+from kehoach_flow.definitions.yaml_values import MAX_DEPTH
 from kehoach_flow.errors import DefinitionError, Problem
 from tests.conftest import DEFINITIONS
 
