@@ -47,7 +47,9 @@ def test_tasks_filter_and_carry_their_derived_state(
     led = web.get(
         f"/api/plans/{SEED_PLAN}/tasks", params={"unit": "ttkt-tcdlcl"}, headers=tokens["viewer"]
     ).json()
-    assert 0 < len(led) < 7
+    # the unit leads two tasks and partners on a third (led by kh-tc)
+    assert [t["key"] for t in led] == ["chuan-do-luong", "to-chuc-kiem-dinh", "dau-tu-thiet-bi-gd2"]
+    assert [t["lead"]["key"] for t in led] == ["ttkt-tcdlcl", "ttkt-tcdlcl", "kh-tc"]
     assert web.get("/api/plans/khong-co/tasks", headers=tokens["viewer"]).status_code == 404
 
 
@@ -117,15 +119,30 @@ def test_schemathesis_finds_no_server_error(web: TestClient, engine: Engine) -> 
 
 
 def test_nul_characters_are_client_errors_not_500s(
-    web: TestClient, tokens: dict[str, dict[str, str]]
+    web: TestClient, engine: Engine, tokens: dict[str, dict[str, str]]
 ) -> None:
-    assert web.get("/api/plans/x%00/tasks", headers=tokens["viewer"]).status_code == 400
-    assert (
-        web.get(
-            f"/api/plans/{SEED_PLAN}/tasks", params={"unit": "a\x00b"}, headers=tokens["viewer"]
-        ).status_code
-        == 400
+    refused = {"detail": "đường dẫn chứa ký tự không hợp lệ (NUL)"}
+    in_path = web.get("/api/plans/x%00/tasks", headers=tokens["viewer"])
+    assert (in_path.status_code, in_path.json()) == (400, refused)
+    in_query = web.get(
+        f"/api/plans/{SEED_PLAN}/tasks", params={"unit": "a\x00b"}, headers=tokens["viewer"]
     )
+    assert (in_query.status_code, in_query.json()) == (400, refused)
     body = {"version": 1, "note": "ghi chú\x00"}
     posted = web.post(f"{TASK}/updates", json=body, headers=tokens["coordinator"])
-    assert posted.status_code in (201, 422)  # SQLite stores a NUL; Postgres refuses it: never a 500
+    history = web.get(TASK, headers=tokens["viewer"]).json()["history"]
+    if engine.dialect.name == "sqlite":  # SQLite stores the NUL as it came
+        assert (posted.status_code, posted.json()) == (
+            201,
+            {"version": 2, "status": "not_started", "progress": 0},
+        )
+        assert [h["note"] for h in history] == ["ghi chú\x00"]
+    else:  # Postgres refuses it: the client's error, never a 500, and nothing stored
+        assert (posted.status_code, posted.json()) == (
+            422,
+            {
+                "detail": "dữ liệu gửi lên có giá trị cơ sở dữ liệu không nhận "
+                "(ký tự NUL, số quá lớn...)"
+            },
+        )
+        assert history == []
