@@ -10,12 +10,11 @@ import typer
 from kehoach_flow.cli.app import (
     JsonOption,
     app,
-    engine_of,
     out,
     parse_date,
     print_json,
-    settings_of,
 )
+from kehoach_flow.cli.context import context_of
 
 
 @app.command()
@@ -62,61 +61,35 @@ def report(
     if not year:
         raise typer.BadParameter("cần --year, ví dụ --year 2024", param_hint="--year")
     basis = _basis(can_cu)
-    from kehoach_flow.clock import today
-    from kehoach_flow.reports.periods import period as make_period
-    from kehoach_flow.reports.runs import check_year, generate, plan_period
-    from kehoach_flow.tracking.board import BoardOptions
-    from kehoach_flow.tracking.workcalendar import work_calendar
+    from kehoach_flow.reports.service import make_report
 
-    settings = settings_of(ctx)
-    check_year(engine_of(ctx), year, plan=plan, programme=programme)  # before any calendar
-    cutoff_day = settings.report_cutoff_day
-    chosen = make_period(period, year, cutoff_day)
-    formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
-    issued = parse_date(on) or today(settings)
-    calendar = work_calendar(settings)
-    options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
-    if programme is not None:
-        from kehoach_flow.reports.runs import generate_rollup
-
-        target = out_dir or settings.ensure_data_dir() / "reports" / programme
-        files = generate_rollup(
-            engine_of(ctx),
-            programme,
-            chosen,
-            options,
-            target,
-            settings.report_templates,
-            formats,
-            issued=issued,
-        )
-        if as_json:
-            print_json({"files": [str(f) for f in files]})
-            return
-        out.print(f"Đã soạn báo cáo tổng hợp {programme}, {chosen.title}:")
-        for path in files:
-            out.print(f"  {path}", markup=False)
-        return
-    assert plan is not None
-    chosen = plan_period(engine_of(ctx), plan, period, year, cutoff_day)
-    target = out_dir or settings.ensure_data_dir() / "reports" / plan
-    result = generate(
-        engine_of(ctx),
-        plan,
-        chosen,
-        options,
-        target,
-        formats,
-        issued,
-        settings.report_templates,
-        basis,
+    context = context_of(ctx)
+    made = make_report(
+        context,
+        period,
+        year,
+        plan=plan,
+        programme=programme,
+        formats=tuple(f.strip() for f in fmt.split(",") if f.strip()),
+        issued=parse_date(on) or context.today(),  # a rollup too is dated today
+        out_dir=out_dir,
+        basis=basis,
     )
     if as_json:
-        print_json({"files": [str(f) for f in result.files], "content_hash": result.content_hash})
+        facts: dict[str, object] = {"files": [str(f) for f in made.files]}
+        if made.report is not None:
+            facts["content_hash"] = made.content_hash
+        print_json(facts)
         return
-    counts = ", ".join(f"{c.label.lower()} {c.count}" for c in result.report.categories)
-    out.print(f"Đã soạn báo cáo {chosen.title} (số liệu đến {chosen.cutoff:%d/%m/%Y}): {counts}.")
-    for path in result.files:
+    if made.report is None:
+        out.print(f"Đã soạn báo cáo tổng hợp {programme}, {made.period.title}:")
+    else:
+        counts = ", ".join(f"{c.label.lower()} {c.count}" for c in made.report.categories)
+        out.print(
+            f"Đã soạn báo cáo {made.period.title} "
+            f"(số liệu đến {made.period.cutoff:%d/%m/%Y}): {counts}."
+        )
+    for path in made.files:
         out.print(f"  {path}", markup=False)
 
 
@@ -155,13 +128,12 @@ def reports(
     """
     from kehoach_flow.reports.runs import list_runs
     from kehoach_flow.timefmt import shown
-    from kehoach_flow.tracking.workcalendar import work_calendar
     from kehoach_flow.workdays import calendar_changed
 
-    runs = list_runs(engine_of(ctx, writes=False), plan)
-    calendar = work_calendar(settings_of(ctx))
+    context = context_of(ctx, writes=False)
+    runs = list_runs(context.engine, plan)
     for run in runs:
-        run["calendar_changed"] = calendar_changed(calendar, run.get("calendar_hash"))  # type: ignore[arg-type]
+        run["calendar_changed"] = calendar_changed(context.calendar, run.get("calendar_hash"))  # type: ignore[arg-type]
     if as_json:
         print_json(runs)
         return
@@ -170,7 +142,7 @@ def reports(
         return
     for run in runs:
         files = ", ".join(str(f) for f in run["files"] or [])  # type: ignore[attr-defined]
-        when = shown(run["generated_at"], settings_of(ctx))  # type: ignore[arg-type]
+        when = shown(run["generated_at"], context.settings)  # type: ignore[arg-type]
         out.print(
             f"{run['subject']} {run['period']}/{run['year']} (chốt {run['cutoff']:%d/%m/%Y}) lúc {when}: {files}",
             markup=False,

@@ -19,6 +19,7 @@ from kehoach_flow.cli.app import (
     print_json,
     settings_of,
 )
+from kehoach_flow.cli.context import context_of
 
 
 def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
@@ -232,11 +233,11 @@ def graph(
         typer.Option("--date", help="Trạng thái tại ngày YYYY-MM-DD (mặc định: hôm nay)."),
     ] = None,
 ) -> None:
-    """In đồ thị nhiệm vụ (phụ thuộc, nhiệm vụ con) dạng Mermaid hoặc DOT, tô đậm đường găng theo hạn.
+    """In đồ thị nhiệm vụ (phụ thuộc, nhiệm vụ con) dạng Mermaid hoặc DOT, tô đậm chuỗi phụ thuộc có hạn muộn nhất.
 
     Ví dụ: kehoach graph --plan qt-skhcn-2024-do-luong --format dot > ke-hoach.dot
     """
-    from kehoach_flow.tracking.graph import GraphTask, critical_path, to_dot, to_mermaid
+    from kehoach_flow.tracking.graph import GraphTask, latest_due_chain, to_dot, to_mermaid
     from kehoach_flow.tracking.status import Status
 
     if fmt not in ("mermaid", "dot"):
@@ -258,17 +259,14 @@ def graph(
         for v in views
     ]
     render = to_mermaid if fmt == "mermaid" else to_dot
-    sys.stdout.write(render(tasks, critical_path(tasks)) + "\n")
+    sys.stdout.write(render(tasks, latest_due_chain(tasks)) + "\n")
 
 
 def _board(ctx: typer.Context, plan: str, on: str | None) -> tuple[date, list[Any]]:
     """The plan's tasks at `on` (default: today where the plan runs), with that date."""
-    from kehoach_flow.clock import today
-    from kehoach_flow.tracking.board import BoardOptions, plan_board
-    from kehoach_flow.tracking.workcalendar import work_calendar
+    from kehoach_flow.tracking.board import plan_board
 
-    settings = settings_of(ctx)
-    ref = parse_date(on) or today(settings)
-    calendar = work_calendar(settings)
-    options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
-    return ref, plan_board(engine_of(ctx, writes=False), plan, ref, options)
+    given = parse_date(on)  # a mistyped date is said before the database is opened
+    context = context_of(ctx, writes=False)
+    ref = given or context.today()
+    return ref, plan_board(context.engine, plan, ref, context.options())

@@ -9,18 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, insert, select
 
-from kehoach_flow.db.queries import plan_header
 from kehoach_flow.db.tables import PLAN, PROGRAMME, REPORT_RUN, TASK
 from kehoach_flow.errors import KehoachError, NotFoundError
 from kehoach_flow.reports.builder import build_report
 from kehoach_flow.reports.content import Report
-from kehoach_flow.reports.periods import (
-    CUTOFF_DAY,
-    CutoffDay,
-    Period,
-    period,
-    plan_cutoff_day,
-)
+from kehoach_flow.reports.periods import Period
 from kehoach_flow.reports.text_writer import render_text
 from kehoach_flow.tracking.board import BoardOptions
 from kehoach_flow.workdays import calendar_hash
@@ -40,13 +33,6 @@ def content_hash(report: Report) -> str:
     facts = asdict(report)
     facts["header"].pop("place_date")
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
-
-
-def plan_period(
-    engine: Engine, plan_key: str, kind: str, year: int, default: CutoffDay = CUTOFF_DAY
-) -> Period:
-    """The period of `plan_key` with the plan's cut-off day, else the installation's."""
-    return period(kind, year, plan_cutoff_day(plan_header(engine, plan_key), default))
 
 
 def plan_years(engine: Engine, plan_key: str) -> range:
@@ -127,10 +113,12 @@ def generate(
     basis: str | None = None,
 ) -> RunResult:
     """Build the report, write it in each format under `out_dir`, record the run; `basis` is
-    the request document the opening cites (`--can-cu`)."""
+    the request document the opening cites (`--can-cu`). `issued` is the date line; without
+    it, the day after the cut-off (when the report falls due), never the machine's date.
+    Callers go through `reports.service`, which dates it today where the plans run."""
     _check_formats(formats)
     check_year(engine, period.year, plan=plan_key)
-    report = build_report(engine, plan_key, period, options, issued or date.today(), basis)
+    report = build_report(engine, plan_key, period, options, issued or period.next_start, basis)
     # Text formats are rendered before anything is written: a broken template leaves no files.
     texts = {kind: render_text(report, kind, templates) for kind in formats if kind != "docx"}
     out_dir.mkdir(parents=True, exist_ok=True)
