@@ -7,11 +7,10 @@ from typing import Any
 
 from prefect import flow, task
 
-from kehoach_flow.orchestration.daily import (
-    Runtime,
-    chosen_period,
+from kehoach_flow.context import AppContext, open_context
+from kehoach_flow.orchestration.build_report import (
     due_period,
-    open_runtime,
+    plan_period,
     report_markdown,
     write_report,
 )
@@ -20,12 +19,12 @@ from kehoach_flow.orchestration.flowkit import NO_CACHE, each, finish, publish
 
 @task(cache_policy=NO_CACHE, task_run_name="report {plan}")
 def report_one(
-    rt: Runtime, plan: str, day: date, period: str | None, year: int | None
+    ctx: AppContext, plan: str, day: date, period: str | None, year: int | None
 ) -> dict[str, Any] | None:
     chosen = (
-        chosen_period(rt, plan, period, year or day.year) if period else due_period(rt, plan, day)
+        plan_period(ctx, plan, period, year or day.year) if period else due_period(ctx, plan, day)
     )
-    return None if chosen is None else write_report(rt, plan, chosen, day)
+    return None if chosen is None else write_report(ctx, plan, chosen, day)
 
 
 @flow(name="build_report")
@@ -35,9 +34,9 @@ def build_report(
     year: int | None = None,
     day: str | None = None,
 ) -> dict[str, Any]:
-    rt = open_runtime()
-    on = rt.day(day)
-    made, failed = each(report_one, ((p, (rt, p, on, period, year)) for p in rt.plans(plan)))
+    ctx = open_context()
+    on = ctx.day(day)
+    made, failed = each(report_one, ((p, (ctx, p, on, period, year)) for p in ctx.plans(plan)))
     reports = [r for r in made if r is not None]
     if reports or failed:
         publish(

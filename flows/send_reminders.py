@@ -9,23 +9,24 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.utilities.annotations import quote
 
+from kehoach_flow.context import AppContext, open_context
 from kehoach_flow.mail.transport import transport_from_settings
-from kehoach_flow.orchestration.daily import Runtime, day_off, open_runtime
 from kehoach_flow.orchestration.flowkit import NO_CACHE, MailServerDownError, each, finish
+from kehoach_flow.orchestration.send_reminders import day_off
 from kehoach_flow.reminders.planner import Reminder
 from kehoach_flow.reminders.sender import SendPolicy, deliver
 from kehoach_flow.reminders.sweep import plan_day, queue_reminders
 
 
 @task(cache_policy=NO_CACHE, task_run_name="plan {plan}")
-def plan_one(rt: Runtime, plan: str, day: date) -> list[Reminder]:
-    return plan_day(rt.engine, rt.settings, day, [plan]).reminders
+def plan_one(ctx: AppContext, plan: str, day: date) -> list[Reminder]:
+    return plan_day(ctx.engine, ctx.settings, day, [plan]).reminders
 
 
 @task(cache_policy=NO_CACHE)
-def queue_digests(rt: Runtime, day: date, reminders: list[Reminder]) -> dict[str, int]:
+def queue_digests(ctx: AppContext, day: date, reminders: list[Reminder]) -> dict[str, int]:
     """One digest per recipient for every plan planned; what the outbox holds is left out."""
-    done = queue_reminders(rt.engine, rt.settings, day, reminders)
+    done = queue_reminders(ctx.engine, ctx.settings, day, reminders)
     return {
         "queued": done.queued,
         "already_queued": done.already_queued,
@@ -34,10 +35,10 @@ def queue_digests(rt: Runtime, day: date, reminders: list[Reminder]) -> dict[str
 
 
 @task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=60)
-def deliver_outbox(rt: Runtime) -> dict[str, int]:
+def deliver_outbox(ctx: AppContext) -> dict[str, int]:
     """Sends what is due; a mail server that is down leaves rows pending for the next try."""
-    policy = SendPolicy.from_settings(rt.settings)
-    report = deliver(rt.engine, transport_from_settings(rt.settings), policy)
+    policy = SendPolicy.from_settings(ctx.settings)
+    report = deliver(ctx.engine, transport_from_settings(ctx.settings), policy)
     return {
         "sent": report.sent,
         "retrying": report.retrying,
@@ -48,19 +49,19 @@ def deliver_outbox(rt: Runtime) -> dict[str, int]:
 
 @flow(name="send_reminders")
 def send_reminders(plan: str | None = None, day: str | None = None) -> dict[str, Any]:
-    rt = open_runtime()
-    on = rt.day(day)
-    reason = day_off(rt, on)
+    ctx = open_context()
+    on = ctx.day(day)
+    reason = day_off(ctx, on)
     if reason is not None:
         get_run_logger().info(
             "%s là ngày nghỉ (%s): không gửi nhắc việc.", f"{on:%d/%m/%Y}", reason
         )
         return {"day": on.isoformat(), "day_off": reason}
-    planned, failed = each(plan_one, ((p, (rt, p, on)) for p in rt.plans(plan)))
+    planned, failed = each(plan_one, ((p, (ctx, p, on)) for p in ctx.plans(plan)))
     reminders = [r for found in planned for r in found]
     quoted: Any = quote(reminders)  # Prefect need not look for futures in each reminder
-    queued = queue_digests(rt, on, quoted)
-    sent = deliver_outbox(rt)
+    queued = queue_digests(ctx, on, quoted)
+    sent = deliver_outbox(ctx)
     summary = {
         "day": on.isoformat(),
         "reminders": len(reminders),

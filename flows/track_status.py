@@ -7,26 +7,21 @@ from typing import Any
 
 from prefect import flow, task
 
-from kehoach_flow.orchestration.daily import (
-    Runtime,
-    TrackSummary,
-    open_runtime,
-    track_markdown,
-    track_plan,
-)
+from kehoach_flow.context import AppContext, open_context
 from kehoach_flow.orchestration.flowkit import NO_CACHE, each, finish, publish
+from kehoach_flow.orchestration.track_status import TrackSummary, track_markdown, track_plan
 
 
 @task(cache_policy=NO_CACHE, task_run_name="track {plan}")
-def track_one(rt: Runtime, plan: str, day: date) -> TrackSummary:
-    return track_plan(rt, plan, day)
+def track_one(ctx: AppContext, plan: str, day: date) -> TrackSummary:
+    return track_plan(ctx, plan, day)
 
 
 @flow(name="track_status")
 def track_status(plan: str | None = None, day: str | None = None) -> dict[str, Any]:
-    rt = open_runtime()
-    on = rt.day(day)
-    tracked, failed = each(track_one, ((p, (rt, p, on)) for p in rt.plans(plan)))
+    ctx = open_context()
+    on = ctx.day(day)
+    tracked, failed = each(track_one, ((p, (ctx, p, on)) for p in ctx.plans(plan)))
     publish(
         f"tinh-hinh-{on.isoformat()}",
         track_markdown(tracked, failed),

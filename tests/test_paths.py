@@ -250,10 +250,10 @@ def test_validate_checks_the_files_when_the_database_cannot_be_read(tmp_path: Pa
 def test_a_flow_worker_with_no_database_creates_nothing(tmp_path: Path, folder: str) -> None:
     """A scale-out worker opens the configured database as the CLI does: a mistyped path or a
     database never upgraded is an error naming it, not a new folder or an empty file."""
+    from kehoach_flow.context import open_context
     from kehoach_flow.errors import KehoachError
-    from kehoach_flow.orchestration.daily import open_runtime
 
     settings = Settings(data_dir=tmp_path / folder, definitions=DEFINITIONS, _env_file=None)
     with pytest.raises(KehoachError, match=r"KEHOACH_DATA_DIR|db upgrade"):
-        open_runtime(settings)
+        open_context(settings)
     assert sorted(p.name for p in tmp_path.iterdir()) == []

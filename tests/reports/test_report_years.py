@@ -71,10 +71,11 @@ def test_the_scheduled_report_skips_a_plan_in_a_year_it_does_not_cover(
     build_report flow does not fail on it; in 2024 its report is due as before."""
     from datetime import date
 
-    from kehoach_flow.orchestration.daily import Runtime, due_period
+    from kehoach_flow.context import AppContext
+    from kehoach_flow.reports.service import due_period
 
     assert run_cli(settings, "load").exit_code == 0
-    rt = Runtime(settings, engine)
+    rt = AppContext(settings, engine)
     due = due_period(rt, SEED_PLAN, date(2024, 6, 15))
     assert due is not None and (due.kind, due.year) == ("6m", 2024)
     assert due_period(rt, SEED_PLAN, date(2027, 6, 15)) is None

@@ -19,13 +19,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from kehoach_flow.context import AppContext
 from kehoach_flow.db.engine import create_db_engine, upgrade
 from kehoach_flow.db.queries import list_tasks
 from kehoach_flow.db.tables import OUTBOX
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.loading import load_path
 from kehoach_flow.mail.transport import FileTransport
-from kehoach_flow.orchestration.daily import Runtime, due_period, track_plan, write_report
+from kehoach_flow.orchestration.build_report import due_period, write_report
+from kehoach_flow.orchestration.track_status import track_plan
 from kehoach_flow.reminders.sender import deliver
 from kehoach_flow.reminders.sweep import queue_day
 from kehoach_flow.settings import Settings
@@ -89,36 +91,36 @@ def simulate(
     try:
         upgrade(engine)
         load_path(engine, settings.definitions)
-        return _run(Runtime(scratch, engine), plan_key, start, end, random.Random(seed))
+        return _run(AppContext(scratch, engine), plan_key, start, end, random.Random(seed))
     finally:
         engine.dispose()
 
 
-def _run(rt: Runtime, plan_key: str, start: date, end: date, rng: random.Random) -> Summary:
-    summary = Summary(plan_key, start, end, rt.settings.data_dir)
-    tasks = list_tasks(rt.engine, plan=plan_key)
+def _run(ctx: AppContext, plan_key: str, start: date, end: date, rng: random.Random) -> Summary:
+    summary = Summary(plan_key, start, end, ctx.settings.data_dir)
+    tasks = list_tasks(ctx.engine, plan=plan_key)
     if not tasks:
         raise KehoachError(f'kế hoạch "{plan_key}" không có hoặc không có nhiệm vụ nào')
-    agenda = _agenda(rt, tasks, start, end, rng, summary)
-    transport = FileTransport(rt.settings.data_dir / "outbox")
-    zone = ZoneInfo(rt.settings.timezone)
+    agenda = _agenda(ctx, tasks, start, end, rng, summary)
+    transport = FileTransport(ctx.outbox_dir)
+    zone = ZoneInfo(ctx.settings.timezone)
     day = start
     while day <= end:
         summary.days += 1
-        track_plan(rt, plan_key, day)
-        period = due_period(rt, plan_key, day)
+        track_plan(ctx, plan_key, day)
+        period = due_period(ctx, plan_key, day)
         if period is not None:
-            summary.reports.append(write_report(rt, plan_key, period, day))
-        if rt.calendar.is_working_day(day):
+            summary.reports.append(write_report(ctx, plan_key, period, day))
+        if ctx.calendar.is_working_day(day):
             summary.working_days += 1
-            queue_day(rt.engine, rt.settings, day, [plan_key])
-            deliver(rt.engine, transport)
+            queue_day(ctx.engine, ctx.settings, day, [plan_key])
+            deliver(ctx.engine, transport)
         for task_id, lead, change in agenda.pop(day, []):
-            summary.updates += _apply(rt, task_id, lead, change, day, zone, agenda)
+            summary.updates += _apply(ctx, task_id, lead, change, day, zone, agenda)
         day += timedelta(days=1)
-    final = track_plan(rt, plan_key, end)
+    final = track_plan(ctx, plan_key, end)
     summary.categories = final.counts
-    with rt.engine.connect() as conn:
+    with ctx.engine.connect() as conn:
         summary.mails.update(r.recipient for r in conn.execute(select(OUTBOX.c.recipient)))
     return summary
 
@@ -127,7 +129,7 @@ Agenda = dict[date, list[tuple[int, str, UpdateIn]]]
 
 
 def _agenda(
-    rt: Runtime,
+    ctx: AppContext,
     tasks: list[dict[str, Any]],
     start: date,
     end: date,
@@ -137,7 +139,7 @@ def _agenda(
     """Each unit's updates, decided up front from the seed: on time, late, or never."""
     agenda: Agenda = {}
     for task in tasks:
-        calendar = rt.calendar
+        calendar = ctx.calendar
         begin = max(date.fromisoformat(task["start"]), start)
         due = date.fromisoformat(task["due"])
         roll = rng.random()
@@ -167,7 +169,7 @@ def _agenda(
 
 
 def _apply(
-    rt: Runtime,
+    ctx: AppContext,
     task_id: int,
     lead: str,
     change: UpdateIn,
@@ -177,13 +179,15 @@ def _apply(
 ) -> int:
     """Record one update at 10:00; a task whose dependencies are still open finishes a week
     later instead (as a unit would wait), so the simulation never forces anything."""
-    author = Author(lead, "web", datetime.combine(day, time(10), tzinfo=zone), rt.settings.timezone)
+    author = Author(
+        lead, "web", datetime.combine(day, time(10), tzinfo=zone), ctx.settings.timezone
+    )
     try:
-        record_update(rt.engine, task_id, change, author, now=author.at)  # simulated clock
+        record_update(ctx.engine, task_id, change, author, now=author.at)  # simulated clock
     except KehoachError:
         if change.status != Status.DONE:
             return 0
-        later = rt.calendar.add_working_days(day, 5)
+        later = ctx.calendar.add_working_days(day, 5)
         moved = UpdateIn(status=Status.DONE, progress=100, completed_on=later, note=change.note)
         agenda.setdefault(later, []).append((task_id, lead, moved))
         return 0
