@@ -1,14 +1,8 @@
-"""The `kehoach` command: a thin skin that parses, calls the library and prints."""
+"""The `kehoach` command: a thin skin that parses, calls the library and prints.
 
-from kehoach_flow.cli import (  # noqa: F401  (registers the commands)
-    importing,
-    plans,
-    reminders,
-    reports,
-    service,
-    tracking,
-    users,
-)
+Each command's module is imported when that command runs (cli.lazy), so a command pays for
+its own imports only."""
+
 from kehoach_flow.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from kehoach_flow.cli.lazy import LazyCommands
 from kehoach_flow.errors import DefinitionError, KehoachError, os_reason
 from kehoach_flow.settings import Settings, load_settings
 
@@ -21,6 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode=None,
+    cls=LazyCommands,  # a command's module is imported when the command is asked for
 )
 db_app = typer.Typer(help="Quản lý lược đồ cơ sở dữ liệu.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
