@@ -3,6 +3,7 @@ lead or funding columns, re-import keeping task keys, and bad input that changes
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -375,3 +376,17 @@ def test_a_nul_in_the_file_to_replace_stops_the_import_at_its_line(
     assert "không đọc được tệp đang có kt-2025.yaml (dòng 3:" in result.stderr
     assert "NUL" in result.stderr
     assert target.read_text(encoding="utf-8") == damaged
+
+
+def test_the_plan_file_is_dated_by_the_settings_clock_not_the_machine(
+    tmp_path: Path, settings: Settings
+) -> None:
+    back_then = settings.model_copy(update={"today": date(2025, 2, 3)})
+    source = xlsx_file(tmp_path / "ke-hoach.xlsx", plan_rows())
+    result = run_cli(
+        back_then, "import", str(source), "--plan-key", "kh-2025", "--coordinator", "qltcdlcl",
+        "-o", "-",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first == '# Nhập từ phụ lục của "ke-hoach.xlsx" bằng `kehoach import` ngày 03/02/2025.'

@@ -76,7 +76,15 @@ def import_plan_file(
     settings = settings_of(ctx)
     today = clock.today(settings)
     plan_year = int(year) if year is not None else None
-    imported = import_plan(file, plan_key, units, plan_year, coordinator, previous, today)
+    imported = import_plan(
+        file,
+        plan_key,
+        units,
+        today=today,
+        year=plan_year,
+        coordinator=coordinator,
+        previous=previous,
+    )
     existing = _read(units_target) if units_target and units_target.exists() else None
     units_text = imported.units_file(existing)
     problems = check_imported(imported, definitions, units_text)
@@ -156,7 +164,7 @@ class _Report:
 
 
 def _check_target(target: Path, plan_key: str, force: bool) -> None:
-    from kehoach_flow.importing.plan import plan_key_of
+    from kehoach_flow.importing import plan_key_of
 
     if target.is_dir():
         raise KehoachError(
@@ -200,7 +208,7 @@ def _check_key_is_free(definitions: Path, plan_key: str, target: Path | None) ->
     """Another file already holding this plan key (in any case) would make the definitions
     invalid, or clash on a disk that ignores case."""
     from kehoach_flow.definitions.reader import discover
-    from kehoach_flow.importing.plan import plan_key_of
+    from kehoach_flow.importing import plan_key_of
 
     for path in discover(definitions) if definitions.is_dir() else []:
         if target is not None and path.resolve() == target.resolve():

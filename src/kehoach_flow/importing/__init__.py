@@ -11,7 +11,9 @@ from pathlib import Path
 from kehoach_flow.definitions import read_catalog
 from kehoach_flow.definitions.reader import definitions_root
 from kehoach_flow.errors import DefinitionError
-from kehoach_flow.importing.plan import Finding, Imported, NewUnit, Previous, import_plan
+from kehoach_flow.importing.imported import Finding, Imported, NewUnit
+from kehoach_flow.importing.plan import import_plan
+from kehoach_flow.importing.reconcile import Previous, plan_key_of
 
 __all__ = [
     "Finding",
@@ -21,6 +23,7 @@ __all__ = [
     "Previous",
     "check_imported",
     "import_plan",
+    "plan_key_of",
     "units_path_for",
 ]
 
