@@ -14,7 +14,7 @@ from kehoach_flow.loading import load_path
 from kehoach_flow.reports.periods import period
 from kehoach_flow.reports.rollup import build_rollup
 from kehoach_flow.reports.runs import generate
-from kehoach_flow.tracking.board import BoardOptions
+from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.workdays import vietnam_calendar
 
 YEAR = period("year", 2024)

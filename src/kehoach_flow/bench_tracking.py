@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, insert, select
 
 from kehoach_flow.db.tables import PLAN, TASK
-from kehoach_flow.tracking.board import BoardOptions, plan_board
 from kehoach_flow.tracking.history import UPDATE, Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import Status
+from kehoach_flow.tracking.task_views import BoardOptions, plan_board
 from kehoach_flow.workdays import vietnam_calendar
 
 REFERENCE = date(2024, 6, 14)

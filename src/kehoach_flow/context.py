@@ -23,7 +23,7 @@ from kehoach_flow.settings import Settings, load_settings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from kehoach_flow.tracking.board import BoardOptions
+    from kehoach_flow.tracking.task_views import BoardOptions
     from kehoach_flow.workdays import WorkCalendar
 
 
@@ -64,7 +64,7 @@ class AppContext:
 
     def options(self) -> BoardOptions:
         """How a board judges tasks: this calendar, the plans' zone, the at-risk margin."""
-        from kehoach_flow.tracking.board import BoardOptions
+        from kehoach_flow.tracking.task_views import BoardOptions
 
         s = self.settings
         return BoardOptions(self.calendar, s.timezone, s.at_risk_days)

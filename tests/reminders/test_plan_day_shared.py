@@ -16,7 +16,7 @@ from kehoach_flow.reminders.planner import DayCounts, plan_reminders
 from kehoach_flow.reminders.sweep import plan_day
 from kehoach_flow.reports.periods import plan_cutoff_day, report_cutoffs
 from kehoach_flow.settings import Settings
-from kehoach_flow.tracking.board import BoardOptions
+from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.tracking.workcalendar import work_calendar
 from tests.conftest import SEED_PLAN
 from tests.reminders.test_shared_recipients import COPY, with_copy
@@ -84,8 +84,8 @@ def test_an_unknown_plan_is_named(two_plans: Engine) -> None:
 def test_open_tasks_are_the_plan_boards_open_tasks_with_its_progress(
     two_plans: Engine, settings: Settings, day: date
 ) -> None:
-    from kehoach_flow.tracking.board import plan_board
     from kehoach_flow.tracking.status import Status
+    from kehoach_flow.tracking.task_views import plan_board
 
     options = BoardOptions(work_calendar(settings), settings.timezone, settings.at_risk_days)
     board = [

@@ -40,7 +40,7 @@ def write_drafts(out: Path, work: Path) -> list[Path]:
     from kehoach_flow.db.engine import create_db_engine
     from kehoach_flow.reports.periods import period
     from kehoach_flow.reports.runs import generate
-    from kehoach_flow.tracking.board import BoardOptions
+    from kehoach_flow.tracking.task_views import BoardOptions
     from kehoach_flow.tracking.workcalendar import work_calendar
 
     settings = example_settings(work)

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from kehoach_flow.loading import load_path
 from kehoach_flow.reports.builder import build_report
 from kehoach_flow.reports.periods import period
-from kehoach_flow.tracking.board import BoardOptions
+from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.workdays import vietnam_calendar
 
 PLAN = """

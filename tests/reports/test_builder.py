@@ -11,7 +11,7 @@ from kehoach_flow.reports.builder import build_report
 from kehoach_flow.reports.periods import period
 from kehoach_flow.reports.text_writer import render_html, render_markdown
 from kehoach_flow.settings import Settings
-from kehoach_flow.tracking.board import BoardOptions
+from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.workdays import vietnam_calendar
 from tests.conftest import SEED_PLAN, run_cli
 

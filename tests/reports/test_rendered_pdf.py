@@ -25,7 +25,7 @@ from kehoach_flow.reports.docx_writer import write_docx, write_rollup_docx
 from kehoach_flow.reports.periods import period
 from kehoach_flow.reports.rollup import build_rollup
 from kehoach_flow.settings import Settings
-from kehoach_flow.tracking.board import BoardOptions
+from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.workdays import vietnam_calendar
 from tests.conftest import SEED_PLAN, run_cli
 

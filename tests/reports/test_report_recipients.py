@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from kehoach_flow.reports.builder import build_report
 from kehoach_flow.reports.periods import period
 from kehoach_flow.settings import Settings
-from kehoach_flow.tracking.board import BoardOptions
+from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.workdays import vietnam_calendar
 from tests.conftest import SEED_PLAN, run_cli
 from tests.reports.test_report_addressing import REPORT_BLOCK, _with_report_block

@@ -20,7 +20,7 @@ from kehoach_flow.reports.docx_writer import write_docx
 from kehoach_flow.reports.periods import period
 from kehoach_flow.reports.text_writer import render_html, render_markdown
 from kehoach_flow.settings import Settings
-from kehoach_flow.tracking.board import BoardOptions
+from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.tracking.workcalendar import work_calendar
 from tests.conftest import run_cli
 from tests.reports.scripted_year import (

@@ -22,9 +22,9 @@ from kehoach_flow.reports.content import NO_TASKS, Report
 from kehoach_flow.reports.docx_writer import write_docx
 from kehoach_flow.reports.periods import period
 from kehoach_flow.reports.text_writer import render_html, render_markdown
-from kehoach_flow.tracking.board import BoardOptions
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import Status
+from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.workdays import vietnam_calendar
 from tests.reports.test_docx_writer import sample_report
 

@@ -264,7 +264,7 @@ def graph(
 
 def _board(ctx: typer.Context, plan: str, on: str | None) -> tuple[date, list[Any]]:
     """The plan's tasks at `on` (default: today where the plan runs), with that date."""
-    from kehoach_flow.tracking.board import plan_board
+    from kehoach_flow.tracking.task_views import plan_board
 
     given = parse_date(on)  # a mistyped date is said before the database is opened
     context = context_of(ctx, writes=False)

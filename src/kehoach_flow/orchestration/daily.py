@@ -10,7 +10,7 @@ from datetime import date
 from kehoach_flow.context import AppContext
 from kehoach_flow.reports.periods import Period
 from kehoach_flow.reports.service import plan_period
-from kehoach_flow.tracking.board import BoardOptions
+from kehoach_flow.tracking.task_views import BoardOptions
 
 
 class Runtime(AppContext):

@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 from kehoach_flow.context import AppContext
-from kehoach_flow.tracking.board import TaskView, plan_board
 from kehoach_flow.tracking.scoreboard import build_scoreboard
 from kehoach_flow.tracking.snapshots import write_snapshot
 from kehoach_flow.tracking.state import Category, Derived
+from kehoach_flow.tracking.task_views import TaskView, plan_board
 
 WATCHED = (Derived.OVERDUE, Derived.AT_RISK, Derived.BLOCKED)
 

@@ -13,11 +13,11 @@ from kehoach_flow.db.tables import PARTNER, PLAN, SECTION, TASK, UNIT
 from kehoach_flow.definitions.reminder_rules import ReminderRules
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.reminders.planner import Contact, ReminderTask
-from kehoach_flow.tracking.board import BoardOptions, rolled_up_states
 from kehoach_flow.tracking.graph import roll_up_mean
 from kehoach_flow.tracking.history import load_history
 from kehoach_flow.tracking.state import HistoryEntry, TaskState, end_of_day, state_at
 from kehoach_flow.tracking.status import Status
+from kehoach_flow.tracking.task_views import BoardOptions, rolled_up_states
 
 
 @dataclass
@@ -138,7 +138,7 @@ def _states(
     tasks: list[Any], history: dict[int, list[HistoryEntry]], moment: datetime
 ) -> tuple[dict[str, TaskState], dict[str, float | int | None]]:
     """Each task's state at `moment` and its progress, rolled up from its subtasks as the
-    plan board does (tracking.board.plan_board)."""
+    plan board does (tracking.task_views.plan_board)."""
     never = state_at((), moment)  # most tasks have no update yet: one state for them all
     own = {t.key: state_at(h, moment) if (h := history.get(t.id)) else never for t in tasks}
     keys = {t.id: t.key for t in tasks}

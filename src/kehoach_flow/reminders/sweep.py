@@ -32,7 +32,7 @@ from kehoach_flow.reminders.planner import DayCounts, Reminder, plan_reminders, 
 from kehoach_flow.reminders.sender import SendPolicy, SendReport, deliver
 from kehoach_flow.reports.periods import plan_cutoff_day, report_cutoffs
 from kehoach_flow.settings import Settings
-from kehoach_flow.tracking.board import BoardOptions
+from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.tracking.workcalendar import work_calendar
 
 

@@ -33,9 +33,9 @@ from kehoach_flow.reports.content import (
 )
 from kehoach_flow.reports.periods import Period
 from kehoach_flow.reports.prose import vn_date
-from kehoach_flow.tracking.board import BoardOptions, TaskView, plan_board
 from kehoach_flow.tracking.history import UPDATE
 from kehoach_flow.tracking.state import Category, end_of_day
+from kehoach_flow.tracking.task_views import BoardOptions, TaskView, plan_board
 
 
 @dataclass

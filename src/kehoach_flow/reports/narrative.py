@@ -21,9 +21,9 @@ from kehoach_flow.numbers import format_percent
 from kehoach_flow.reports import prose
 from kehoach_flow.reports.content import GroupResult
 from kehoach_flow.reports.periods import Period
-from kehoach_flow.tracking.board import TaskView
 from kehoach_flow.tracking.state import Category
 from kehoach_flow.tracking.status import Status
+from kehoach_flow.tracking.task_views import TaskView
 
 if TYPE_CHECKING:
     from kehoach_flow.reports.builder import _Facts

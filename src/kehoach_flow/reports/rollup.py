@@ -15,8 +15,8 @@ from kehoach_flow.reports.addressing import Addressing, abbreviation, rollup_add
 from kehoach_flow.reports.content import Header, Signature
 from kehoach_flow.reports.periods import Period
 from kehoach_flow.reports.text_writer import render
-from kehoach_flow.tracking.board import BoardOptions, TaskView, plan_board
 from kehoach_flow.tracking.state import Category
+from kehoach_flow.tracking.task_views import BoardOptions, TaskView, plan_board
 
 ROLLUP_MONEY: MoneyUnit = "trieu"  # a rollup across plans is in triệu đồng
 

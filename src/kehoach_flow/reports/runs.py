@@ -15,7 +15,7 @@ from kehoach_flow.reports.builder import build_report
 from kehoach_flow.reports.content import Report
 from kehoach_flow.reports.periods import Period
 from kehoach_flow.reports.text_writer import render_text
-from kehoach_flow.tracking.board import BoardOptions
+from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.workdays import calendar_hash
 
 FORMATS = ("docx", "md", "html")

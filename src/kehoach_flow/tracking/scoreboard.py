@@ -1,4 +1,5 @@
-"""Counts by the government's categories, per plan, programme group and lead unit."""
+"""The scoreboard: task views (task_views.py) counted by the government's categories, per
+plan, programme group and lead unit."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from kehoach_flow.tracking.board import TaskView
 from kehoach_flow.tracking.state import Category, Derived
+from kehoach_flow.tracking.task_views import TaskView
 
 
 @dataclass

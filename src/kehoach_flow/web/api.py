@@ -25,9 +25,9 @@ from kehoach_flow.db.queries import find_task, list_plans, list_tasks
 from kehoach_flow.db.tables import REPORT_RUN
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.settings import Settings
-from kehoach_flow.tracking.board import TaskView, plan_board
 from kehoach_flow.tracking.history import Author, UpdateIn, history_rows, record_update
 from kehoach_flow.tracking.status import Status
+from kehoach_flow.tracking.task_views import TaskView, plan_board
 from kehoach_flow.web.auth import current_account
 from kehoach_flow.web.pages import board_options, plan_summary, today
 

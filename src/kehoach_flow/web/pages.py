@@ -22,11 +22,11 @@ from kehoach_flow.reports.builder import budget_by_source
 from kehoach_flow.reports.rollup import RollupRow, rollup_row
 from kehoach_flow.settings import Settings
 from kehoach_flow.text import fold
-from kehoach_flow.tracking.board import BoardOptions, TaskView, plan_board
 from kehoach_flow.tracking.evidence import evidence_path
 from kehoach_flow.tracking.history import history_rows
 from kehoach_flow.tracking.state import Category, Derived
 from kehoach_flow.tracking.status import LABELS, Status
+from kehoach_flow.tracking.task_views import BoardOptions, TaskView, plan_board
 from kehoach_flow.tracking.workcalendar import work_calendar
 from kehoach_flow.web import csrf
 from kehoach_flow.web.auth import require_account

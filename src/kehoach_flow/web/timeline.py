@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from xml.sax.saxutils import escape
 
-from kehoach_flow.tracking.board import TaskView
+from kehoach_flow.tracking.task_views import TaskView
 
 LABEL_W, CHART_W, ROW_H, TOP = 300, 900, 24, 30
 COLOURS = {

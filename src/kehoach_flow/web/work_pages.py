@@ -22,9 +22,9 @@ from kehoach_flow.db.tables import OUTBOX, REPORT_RUN, UNIT
 from kehoach_flow.errors import KehoachError, NotFoundError
 from kehoach_flow.reports.periods import KINDS
 from kehoach_flow.settings import Settings
-from kehoach_flow.tracking.board import TaskView, plan_board
 from kehoach_flow.tracking.scoreboard import Tally
 from kehoach_flow.tracking.state import Derived
+from kehoach_flow.tracking.task_views import TaskView, plan_board
 from kehoach_flow.web import csrf
 from kehoach_flow.web.auth import Forbidden, require_account
 from kehoach_flow.web.cache import cache_for

@@ -1,4 +1,5 @@
-"""Every task of a plan with its state at a date: what status, scoreboard and reports read."""
+"""Task views: every task of a plan with its state at a date (TaskView), the plan's "board"
+that status, scoreboard.py (which counts these views) and reports read."""
 
 from __future__ import annotations
 

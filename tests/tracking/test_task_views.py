@@ -12,10 +12,10 @@ from sqlalchemy import Engine
 from kehoach_flow.db.queries import find_task
 from kehoach_flow.loading import load_path
 from kehoach_flow.settings import Settings
-from kehoach_flow.tracking.board import BoardOptions, plan_board
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.state import Derived
 from kehoach_flow.tracking.status import Status
+from kehoach_flow.tracking.task_views import BoardOptions, plan_board
 from kehoach_flow.workdays import WorkCalendar
 from tests.conftest import run_cli
 
