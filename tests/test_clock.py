@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import Engine
 
 from kehoach_flow.clock import today
 from kehoach_flow.errors import KehoachError
@@ -36,3 +37,33 @@ def test_a_kehoach_today_that_is_not_a_day_is_one_vietnamese_line(
     assert str(caught.value) == (
         f'cấu hình KEHOACH_TODAY="{value}" không hợp lệ: cần một ngày dạng YYYY-MM-DD'
     )
+
+
+def test_the_context_dates_everything_by_the_one_clock(
+    sqlite_settings: Settings, sqlite_engine: Engine
+) -> None:
+    from kehoach_flow.context import AppContext
+
+    ctx = AppContext(sqlite_settings.model_copy(update={"today": date(2024, 2, 29)}), sqlite_engine)
+    assert ctx.today() == date(2024, 2, 29) == ctx.now().date()
+    assert ctx.now().tzinfo == ZoneInfo("Asia/Ho_Chi_Minh")
+    assert ctx.day(None) == ctx.day("") == date(2024, 2, 29)
+    assert ctx.day("2025-01-10") == ctx.day(date(2025, 1, 10)) == date(2025, 1, 10)
+
+
+def test_the_contexts_calendar_is_built_once_and_answers_any_year(
+    sqlite_settings: Settings, sqlite_engine: Engine
+) -> None:
+    from kehoach_flow.context import AppContext
+
+    ctx = AppContext(sqlite_settings.model_copy(update={"at_risk_days": 3}), sqlite_engine)
+    assert ctx.calendar is ctx.calendar
+    # 30/4 is a holiday in a year no caller named, far from today, as in the plan's own year
+    assert not ctx.calendar.is_working_day(date(2031, 4, 30))
+    assert not ctx.calendar.is_working_day(date(2024, 4, 30))
+    assert ctx.calendar.is_working_day(date(2031, 5, 6))
+    options = ctx.options()
+    assert options.calendar is ctx.calendar
+    assert (options.timezone, options.at_risk_days) == ("Asia/Ho_Chi_Minh", 3)
+    assert ctx.reports_dir("de-an-996") == sqlite_settings.data_dir / "reports" / "de-an-996"
+    assert ctx.outbox_dir == sqlite_settings.data_dir / "outbox"
