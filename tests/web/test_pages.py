@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from kehoach_flow.db.queries import find_task
 from kehoach_flow.loading import load_path
 from kehoach_flow.reminders.links import LinkGrant, make_token
+from kehoach_flow.settings import Settings
 from tests.conftest import SEED_PLAN
 from tests.web.conftest import csrf_of, sign_in
 
 PLAN_URL = f"/ke-hoach/{SEED_PLAN}"
+DAY = date(2025, 3, 3)  # "today" for every page here: after the seed plan's year
+
+
+@pytest.fixture
+def web_settings(web_settings: Settings) -> Settings:
+    """The pages judged on DAY, not on the machine's date."""
+    return web_settings.model_copy(update={"today": DAY})
 
 
 def shown_tasks(page: str) -> list[str]:
@@ -27,11 +38,12 @@ def test_the_plan_page_lists_tasks_by_section_and_filters_them(web: TestClient) 
     every = shown_tasks(web.get(PLAN_URL).text)
     assert len(every) == 7
     led = shown_tasks(web.get(PLAN_URL, params={"unit": "ttkt-tcdlcl"}).text)
-    assert 0 < len(led) < 7
+    assert led == ["chuan-do-luong", "to-chuc-kiem-dinh", "dau-tu-thiet-bi-gd2"]  # led, partnered
     found = shown_tasks(web.get(PLAN_URL, params={"q": "khao sat"}).text)  # without diacritics
     assert found == ["khao-sat-30-dn"]
-    early = shown_tasks(web.get(PLAN_URL, params={"due_before": "2024-06-30"}).text)
-    assert len(early) < 7
+    by_year_end = shown_tasks(web.get(PLAN_URL, params={"due_before": "2024-12-31"}).text)
+    assert by_year_end == every[:6]  # due on the day counts; ctdl-ap-dung is due in 2025
+    assert shown_tasks(web.get(PLAN_URL, params={"due_before": "2024-12-30"}).text) == []
     nothing = web.get(PLAN_URL, params={"status": "blocked"}).text
     assert shown_tasks(nothing) == [] and "Không có nhiệm vụ nào khớp bộ lọc." in nothing
     assert web.get("/ke-hoach/khong-co").status_code == 404
@@ -80,19 +92,19 @@ def test_a_script_in_a_title_is_escaped_on_every_page(
     load_path(engine, definitions_copy)
     sign_in(web)
     link = f"/cap-nhat/{make_token('test-secret', LinkGrant(f'{SEED_PLAN}/khao-sat-30-dn', 'qltcdlcl'))}"
-    pages = (
-        "/",
+    showing_the_title = (
         PLAN_URL,
         f"/nhiem-vu/{SEED_PLAN}/khao-sat-30-dn",
-        "/qua-han",
+        "/qua-han",  # on DAY the task is overdue
         f"/tien-do?plan={SEED_PLAN}",
         "/don-vi/qltcdlcl",
         link,
     )
-    for url in pages:
-        page = web.get(url).text
-        assert "<script>alert(1)</script>" not in page, url
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in web.get(PLAN_URL).text
+    for url in ("/", *showing_the_title):  # the overview shows plans, not task titles
+        page = web.get(url)
+        assert page.status_code == 200, url  # an error page would not show the title at all
+        assert "<script>alert(1)</script>" not in page.text, url
+        assert ("&lt;script&gt;alert(1)&lt;/script&gt;" in page.text) == (url != "/"), url
 
 
 def test_the_plan_page_charts_completion_by_group_and_budget_by_source(
@@ -107,6 +119,7 @@ def test_the_plan_page_charts_completion_by_group_and_budget_by_source(
         task["id"],
         UpdateIn(status=Status.DONE, progress=100, spending={"sn-khcn-2024": 30_000_000}),
         Author("x", "cli"),
+        now=datetime.combine(DAY, time(9), ZoneInfo("Asia/Ho_Chi_Minh")),  # done by DAY
     )
     sign_in(web)
     page = web.get(PLAN_URL).text
