@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +16,7 @@ from kehoach_flow.errors import KehoachError
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import Status
+from kehoach_flow.web.app import create_app
 from tests.conftest import SEED_PLAN, run_cli
 from tests.web.conftest import PASSWORD, sign_in
 
@@ -47,16 +50,36 @@ def test_the_overview_needs_a_sign_in_then_shows_each_plan(web: TestClient) -> N
     assert "Chưa thực hiện" in page.text and "Kinh phí kế hoạch" in page.text
 
 
-def test_the_overview_changes_when_a_task_is_updated(web: TestClient, engine: Engine) -> None:
-    sign_in(web)
-    before = re.search(r'class="completion">([^<]+)<', web.get("/").text)
+@pytest.mark.parametrize(
+    ("day", "after"),
+    [
+        (date(2024, 3, 1), "0%"),  # inside the plan's year, before the update's day
+        (date(2024, 7, 1), "14,3%"),  # inside the plan's year, after it: 1 task of 7 done
+        (date(2026, 1, 5), "14,3%"),  # after the plan's years
+    ],
+    ids=str,
+)
+def test_the_overview_changes_when_a_task_is_updated(
+    web: TestClient, web_settings: Settings, engine: Engine, day: date, after: str
+) -> None:
+    """The overview on `day` (settings.today, as KEHOACH_TODAY sets it), for an update made
+    on 3 June 2024: never the machine's date."""
+    client = TestClient(
+        create_app(web_settings.model_copy(update={"today": day}), engine), follow_redirects=False
+    )
+    sign_in(client)
+    before = re.search(r'class="completion">([^<]+)<', client.get("/").text)
     task = find_task(engine, f"{SEED_PLAN}/khao-sat-30-dn")
     record_update(
-        engine, task["id"], UpdateIn(status=Status.DONE, progress=100), Author("qltcdlcl", "web")
+        engine,
+        task["id"],
+        UpdateIn(status=Status.DONE, progress=100),
+        Author("qltcdlcl", "web"),
+        now=datetime(2024, 6, 3, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
     )
-    after = re.search(r'class="completion">([^<]+)<', web.get("/").text)
-    assert before is not None and after is not None
-    assert (before.group(1), after.group(1)) == ("0%", "14,3%")
+    shown = re.search(r'class="completion">([^<]+)<', client.get("/").text)
+    assert before is not None and shown is not None
+    assert (before.group(1), shown.group(1)) == ("0%", after)
 
 
 def test_sign_in_is_rate_limited_even_for_the_right_password(web: TestClient) -> None:

@@ -6,6 +6,7 @@ import io
 import re
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine, select
@@ -17,18 +18,49 @@ from kehoach_flow.settings import Settings
 from tests.conftest import SEED_PLAN
 from tests.web.conftest import csrf_of, sign_in
 
+SEED_TASKS = [
+    "tuyen-truyen-996",
+    "chuan-do-luong",
+    "to-chuc-kiem-dinh",
+    "khao-sat-30-dn",
+    "dau-tu-thiet-bi-gd2",
+    "boi-duong-can-bo",
+    "ctdl-ap-dung",  # the only one due in 2025 (31/12/2025); the others are due 31/12/2024
+]
+AFTER = date(2026, 1, 5)  # after the seed plan's last due date
+OVERDUE_ON = {
+    date(2024, 12, 20): [],  # inside the plan's year: every task still has time
+    date(2025, 3, 3): SEED_TASKS[:6],
+    AFTER: SEED_TASKS,
+}
 
-def test_the_overdue_list_sorts_and_exports_to_xlsx(web: TestClient) -> None:
+
+@pytest.fixture
+def day() -> date:
+    """The pages' "today" (settings.today, as KEHOACH_TODAY sets it), never the machine's."""
+    return AFTER
+
+
+@pytest.fixture
+def web_settings(web_settings: Settings, day: date) -> Settings:
+    return web_settings.model_copy(update={"today": day})
+
+
+@pytest.mark.parametrize("day", list(OVERDUE_ON), ids=str)
+def test_the_overdue_list_sorts_and_exports_to_xlsx(web: TestClient, day: date) -> None:
     sign_in(web)
     page = web.get("/qua-han", params={"sort": "due"})
     assert page.status_code == 200
     keys = re.findall(r'<tr data-task="([^"]+)"', page.text)
-    assert len(keys) == 7  # today is past every seed task's due date (the last is in 2025)
+    assert keys == OVERDUE_ON[day]
+    assert ("Không có nhiệm vụ nào quá hạn" in page.text) == (keys == [])
     export = web.get("/qua-han.xlsx", params={"sort": "due"})
+    assert export.status_code == 200
     assert export.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert f"qua-han-{day.isoformat()}.xlsx" in export.headers["content-disposition"]
     sheet = load_workbook(io.BytesIO(export.content)).active
     assert sheet is not None
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    rows = [r for r in sheet.iter_rows(min_row=3, values_only=True) if any(r)]
     assert [r[1] for r in rows] == keys
     dues = [r[4] for r in rows]
     assert dues == sorted(dues) and all(r[6] == "Quá hạn" for r in rows)
