@@ -97,7 +97,7 @@ def test_each_target_keeps_the_update_that_last_reported_it(loaded: Engine) -> N
     assert [e.report.version for e in figures.history] == [4, 2]
     assert figures.latest == figures.history[0].report
     assert figures.budget == Budget(200_000_000, None)
-    assert figures.budget.text == "kế hoạch 200.000.000 đ; chưa báo cáo chi"
+    assert figures.budget.text == "kế hoạch 200.000.000 đ, chưa báo cáo chi"
 
 
 def test_spending_without_a_planned_amount_says_there_is_no_planned_budget(
@@ -117,7 +117,7 @@ def test_spending_without_a_planned_amount_says_there_is_no_planned_budget(
         None,
         False,
     )
-    assert budget.text == "chưa có kinh phí kế hoạch; đã chi 120.000.000 đ"
+    assert budget.text == "chưa có kinh phí kế hoạch, đã chi 120.000.000 đ"
     assert budget.as_dict() == {
         "planned": None,
         "spent": 120_000_000,

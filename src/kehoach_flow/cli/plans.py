@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -24,6 +24,12 @@ from kehoach_flow.cli.app import (
     vn_date,
 )
 from kehoach_flow.text import shorten
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from kehoach_flow.tracking.authors import Directory
+    from kehoach_flow.tracking.figures import TaskFigures
 
 
 @app.command()
@@ -216,18 +222,26 @@ def show(
     Ví dụ: kehoach show qt-skhcn-2024-do-luong/khao-sat-30-dn
     """
     from kehoach_flow.db.queries import find_task
-    from kehoach_flow.tracking.history import history_rows
+    from kehoach_flow.tracking.authors import read_directory
+    from kehoach_flow.tracking.figures import figures_of
     from kehoach_flow.tracking.status import status_label
 
     engine = engine_of(ctx, writes=False)
     row = find_task(engine, task)
-    row["history"] = history_rows(engine, row["id"])
     previous = _continued(engine, row["continues"])
+    ids = [row["id"]] + ([previous["id"]] if previous is not None else [])
+    figures = figures_of(engine, ids)
+    directory = read_directory(engine)
+    row["figures"] = figures[row["id"]].as_dict()
+    row["history"] = _history(engine, row["id"], figures[row["id"]], directory)
     if previous is not None:
-        row["continued_history"] = history_rows(engine, previous["id"])
+        row["continued_history"] = _history(
+            engine, previous["id"], figures[previous["id"]], directory
+        )
     if as_json:
         print_json(row)
         return
+    timezone = settings_of(ctx).timezone
     table = Table(show_header=False, title=row["ref"])
     table.add_column("", style="bold")
     table.add_column("", overflow="fold")
@@ -242,8 +256,12 @@ def show(
         ("Chỉ tiêu", "; ".join(f"{t['quantity']} {t['unit']}" for t in row["targets"])),
         (
             "Kinh phí",
-            "; ".join(f"{f['name']} {money(f['amount'])}".strip() for f in row["funding"]),
+            "; ".join(
+                f"{f['name']} {money(f['amount'])} đ" if f["amount"] else f["name"]
+                for f in row["funding"]
+            ),
         ),
+        *_figure_fields(figures[row["id"]], timezone),
         ("Phụ thuộc", ", ".join(row["depends_on"])),
         (
             "Trạng thái",
@@ -256,7 +274,6 @@ def show(
     for name, value in fields:
         table.add_row(name, value)
     out.print(table)
-    timezone = settings_of(ctx).timezone
     _print_history("Lịch sử cập nhật", row["history"], timezone)
     if previous is not None:
         _print_history(f"Lịch sử từ {previous['ref']}", row["continued_history"], timezone)
@@ -275,6 +292,42 @@ def _continued(engine: Any, ref: str | None) -> dict[str, Any] | None:
         return None
 
 
+def _history(
+    engine: Engine, task_id: int, figures: TaskFigures, directory: Directory
+) -> list[dict[str, Any]]:
+    """The task's history, newest first, each entry with its author as a person reads it and
+    the figures it reported (totals to date)."""
+    from kehoach_flow.tracking.history import history_rows
+
+    reported = {entry.report.version: entry for entry in figures.history}
+    rows = history_rows(engine, task_id)
+    for r in rows:
+        r["author"] = directory.author(r["actor"], r["channel"]).as_dict()
+        entry = reported.get(r["version"])
+        r["figures"] = (
+            {"actuals": [], "spending": [], "text": ""}
+            if entry is None
+            else {key: entry.as_dict()[key] for key in ("actuals", "spending")}
+            | {"text": entry.text}
+        )
+    return rows
+
+
+def _figure_fields(figures: TaskFigures, timezone: str) -> list[tuple[str, str]]:
+    """The rows that show reported figures back: totals to date, and who reported last."""
+    fields = []
+    if figures.targets:
+        fields.append(("Đã đạt (lũy kế)", "\n".join(t.text for t in figures.targets)))
+    if figures.lines:
+        lines = [line.text for line in figures.lines]
+        if len(figures.lines) > 1:
+            lines.append(f"Tổng cộng: {figures.budget.text}")
+        fields.append(("Đã chi (lũy kế)", "\n".join(lines)))
+    if figures.latest is not None:
+        fields.append(("Số liệu báo cáo", f"lần gần nhất {figures.latest.text(timezone)}"))
+    return fields
+
+
 def _print_history(title: str, entries: list[dict[str, Any]], timezone: str) -> None:
     from kehoach_flow.timefmt import DAY, shown
     from kehoach_flow.tracking.status import status_label
@@ -286,7 +339,9 @@ def _print_history(title: str, entries: list[dict[str, Any]], timezone: str) -> 
         change = status_label(e["old_status"])
         if e["new_status"] != e["old_status"]:
             change += f" → {status_label(e['new_status'])}"
-        line = f"  v{e['version']} {shown(e['at'], timezone, DAY)} {e['actor']} ({e['channel']}): {change}, {e['progress']}%"
+        line = f"  v{e['version']} {shown(e['at'], timezone, DAY)} {e['author']['text']}: {change}, {e['progress']}%"
+        if e["figures"]["text"]:
+            line += f"; số liệu đến nay: {e['figures']['text']}"
         if e["note"]:
             line += f"; {e['note']}"
         if e["forced"]:

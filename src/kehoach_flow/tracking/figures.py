@@ -143,13 +143,13 @@ class Budget:
 
     @property
     def text(self) -> str:
-        """ "đã chi 30.000.000 đ / kế hoạch 50.000.000 đ (60%)", "chưa có kinh phí kế hoạch;
-        đã chi 120.000.000 đ", "kế hoạch 50.000.000 đ; chưa báo cáo chi"."""
+        """ "đã chi 30.000.000 đ / kế hoạch 50.000.000 đ (60%)", "chưa có kinh phí kế hoạch,
+        đã chi 120.000.000 đ", "kế hoạch 50.000.000 đ, chưa báo cáo chi"."""
         if self.planned is None:
             spent = f"đã chi {money_text(self.spent)}" if self.spent is not None else ""
-            return "; ".join(p for p in ("chưa có kinh phí kế hoạch", spent) if p)
+            return ", ".join(p for p in ("chưa có kinh phí kế hoạch", spent) if p)
         if self.spent is None:
-            return f"kế hoạch {money_text(self.planned)}; chưa báo cáo chi"
+            return f"kế hoạch {money_text(self.planned)}, chưa báo cáo chi"
         share = format_percent(self.percent or 0.0)
         return f"đã chi {money_text(self.spent)} / kế hoạch {money_text(self.planned)} ({share})"
 
