@@ -49,8 +49,9 @@ LAYERS: dict[str, frozenset[str]] = {
     ),
     # The daily jobs and the service that runs them (Prefect), over the capabilities.
     "orchestration": frozenset({"orchestration", "prefect_server"}),
-    # Entry points: the CLI, the web app, Prefect flows (flows/ beside src/) and the bench.
-    "edges": frozenset({"__main__", "bench", "benchdata", "cli", "web"}),
+    # Entry points: the CLI, the web app, the Prefect flows and the bench. flows/ sits beside
+    # src/, outside the package: nothing in the package may import it.
+    "edges": frozenset({"__main__", "bench", "benchdata", "cli", "flows", "web"}),
 }
 RANK = {name: rank for rank, names in enumerate(LAYERS.values()) for name in names}
 LAYER_NAMES = list(LAYERS)
@@ -184,7 +185,7 @@ def test_a_planted_upward_import_is_caught_wherever_it_is_written(tmp_path: Path
             "reports/__init__.py": "",
             "reports/periods.py": "from ..cli import app\nfrom kehoach_flow.errors import X\n",
             "tracking/__init__.py": "from . import state\n",
-            "tracking/state.py": "import kehoach_flow.web.app\n",
+            "tracking/state.py": "import kehoach_flow.web.app\nimport kehoach_flow.flows\n",
         },
     )
     assert layer_violations(package) == [
@@ -192,6 +193,7 @@ def test_a_planted_upward_import_is_caught_wherever_it_is_written(tmp_path: Path
         " (capabilities) at line 1",
         "kehoach_flow.reports.periods (capabilities) imports kehoach_flow.cli (edges) at line 1",
         "kehoach_flow.tracking.state (capabilities) imports kehoach_flow.web.app (edges) at line 1",
+        "kehoach_flow.tracking.state (capabilities) imports kehoach_flow.flows (edges) at line 2",
         "kehoach_flow.workdays (pure) imports kehoach_flow.loading (capabilities) at line 2",
     ]
 
@@ -221,7 +223,8 @@ def test_planted_sql_in_the_web_is_caught(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("layer", LAYER_NAMES)
 def test_each_layer_lists_modules_that_exist_or_are_reserved(layer: str) -> None:
-    """A stale name in LAYERS would hide a rename; "bench" is kept for the bench package."""
+    """A stale name in LAYERS would hide a rename. "bench" is kept for the bench package and
+    "flows" names the flows/ folder beside src/."""
     present = {top_name(m) for _, m in modules(PACKAGE)}
-    stale = sorted(LAYERS[layer] - present - {"bench", "benchdata"})
+    stale = sorted(LAYERS[layer] - present - {"bench", "benchdata", "flows"})
     assert stale == []
