@@ -17,7 +17,7 @@ from kehoach_flow.reminders.outbox import _parse
 from kehoach_flow.reminders.planner import plan_reminders
 from kehoach_flow.workdays import WorkCalendar
 from tests.mail.conftest import free_port
-from tests.reminders.test_planner import task
+from tests.reminders.helpers import task
 
 
 class _SevenBitSink:

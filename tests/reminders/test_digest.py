@@ -11,7 +11,7 @@ from kehoach_flow.reminders.digest import MailContext, group_digests, render_dig
 from kehoach_flow.reminders.links import read_token
 from kehoach_flow.reminders.planner import plan_reminders
 from kehoach_flow.workdays import WorkCalendar
-from tests.reminders.test_planner import COORD, NO_MAIL, task
+from tests.reminders.helpers import COORD, NO_MAIL, task
 
 PLAIN = WorkCalendar(holidays={}, working_weekends={})
 CONTEXT = MailContext(

@@ -22,7 +22,7 @@ from kehoach_flow.reminders.digest import (
 )
 from kehoach_flow.reminders.planner import Contact, plan_reminders
 from kehoach_flow.workdays import WorkCalendar
-from tests.reminders.test_planner import LEAD, task
+from tests.reminders.helpers import LEAD, task
 
 PLAIN = WorkCalendar(holidays={}, working_weekends={})
 CONTEXT = MailContext(

@@ -19,7 +19,7 @@ from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.tracking.workcalendar import work_calendar
 from tests.conftest import SEED_PLAN
-from tests.reminders.test_shared_recipients import COPY, with_copy
+from tests.reminders.helpers import COPY, with_copy
 
 DAYS = [date(2024, 6, 7), date(2024, 12, 20), date(2024, 12, 31)]
 

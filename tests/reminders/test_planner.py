@@ -9,7 +9,6 @@ import pytest
 from kehoach_flow.definitions.reminder_rules import ReminderRules
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.reminders.planner import (
-    Contact,
     ReminderTask,
     Role,
     Rule,
@@ -18,32 +17,9 @@ from kehoach_flow.reminders.planner import (
 )
 from kehoach_flow.reports.periods import report_cutoffs
 from kehoach_flow.workdays import WorkCalendar, vietnam_calendar
+from tests.reminders.helpers import NO_MAIL, task
 
 CAL = vietnam_calendar(range(2023, 2027))
-LEAD = Contact("ttkt", "Trung tâm KT", "ttkt@example.vn")
-HEAD = Contact("ttkt", "Giám đốc Trung tâm", "gd.ttkt@example.vn")
-COORD = Contact("qltcdlcl", "Phòng QL TCĐLCL", "qltcdlcl@example.vn")
-PARTNER = Contact("khtc", "Phòng KH-TC", "khtc@example.vn")
-NO_MAIL = Contact("cac-dn", "Các doanh nghiệp", None)
-
-
-def task(
-    due: date, lead: Contact = LEAD, rules: ReminderRules | None = None, key: str = "t1"
-) -> ReminderTask:
-    return ReminderTask(
-        plan="p",
-        key=key,
-        title="Khảo sát",
-        section="1",
-        start=date(due.year, 1, 1),
-        due=due,
-        progress=10,
-        lead=lead,
-        lead_head=HEAD,
-        coordinator=COORD,
-        partners=(PARTNER, NO_MAIL),
-        rules=rules or ReminderRules(),
-    )
 
 
 def rules_on(day: date, *tasks: ReminderTask) -> set[tuple[str, Rule, int]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time as clock
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
@@ -21,20 +21,8 @@ from kehoach_flow.reminders.outbox import OUTBOX, enqueue, outbox_rows
 from kehoach_flow.reminders.sweep import plan_day, queue_day
 from kehoach_flow.settings import Settings
 from tests.conftest import SEED_PLAN, run_cli
-
-DAY = date(2024, 6, 7)  # 7 reminders in the seed plan, to 4 recipients
-COPY = "qt-copy-2024"
-
-
-def with_copy(definitions: Path) -> Path:
-    """definitions/ plus a second plan with the seed plan's tasks and people."""
-    seed = (definitions / "plans" / "quang-tri-2024.yaml").read_text(encoding="utf-8")
-    copy = seed.replace(f"key: {SEED_PLAN}", f"key: {COPY}").replace(
-        "quốc tế thực hiện năm 2024\n", "quốc tế thực hiện năm 2024 (bản sao)\n", 1
-    )
-    assert "(bản sao)" in copy
-    (definitions / "plans" / "qt-copy.yaml").write_text(copy, encoding="utf-8")
-    return definitions
+from tests.reminders.helpers import COPY, delivered_items, with_copy
+from tests.reminders.helpers import TWO_PLAN_DAY as DAY
 
 
 @pytest.fixture
@@ -49,22 +37,6 @@ def planned_keys(engine: Engine, settings: Settings) -> set[str]:
 
 def stored_keys(engine: Engine) -> list[str]:
     return [key for row in outbox_rows(engine) for key in row["reminder_keys"]]
-
-
-def delivered_items(settings: Settings) -> list[str]:
-    """Every task entry of every mail the file transport wrote: recipient, plan, task, why."""
-    items = []
-    for path in (settings.data_dir / "outbox").rglob("*.eml"):
-        message = message_from_bytes(path.read_bytes(), policy=policy.default)
-        lines = message.get_body(("plain",)).get_content().splitlines()  # type: ignore[union-attr]
-        to = message["To"].addresses[0].addr_spec
-        plan = ""  # the plan heading the entry sits under
-        for i, line in enumerate(lines):
-            if line.startswith("== "):
-                plan = line
-            elif line[:2] == "- ":
-                items.append(f"{to}|{plan}|{'|'.join(lines[i : i + 2])}")
-    return items
 
 
 def test_both_plans_queued_together_give_one_digest_per_recipient_with_all_14(

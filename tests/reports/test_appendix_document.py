@@ -23,7 +23,7 @@ from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.workdays import vietnam_calendar
 from tests.conftest import SEED_PLAN, run_cli
-from tests.reports.test_subtasks_and_money import _report, investment  # noqa: F401
+from tests.reports.helpers import investment_report
 
 OPTIONS = BoardOptions(vietnam_calendar(range(2023, 2027)))
 TEXT_WIDTH_MM = 165  # A4 portrait less the 30 and 15 mm margins
@@ -114,10 +114,10 @@ def test_text_formats_head_the_appendix_as_the_docx_does(
 
 
 def test_subtasks_keep_their_letters_in_the_appendix_table(
-    investment: Engine,  # noqa: F811
+    investment: Engine,
     tmp_path: Path,
 ) -> None:
-    report = _report(investment)
+    report = investment_report(investment)
     appendix = _doc(report, tmp_path).tables[2]
     numbers = [row.cells[0].text for row in appendix.rows[1:]]
     assert numbers == ["1", "-", "a)", "b)", "c)", "-", "2", "-"]

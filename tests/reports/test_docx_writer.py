@@ -14,106 +14,11 @@ from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from kehoach_flow.numbers import amount_in_words
 from kehoach_flow.reports.content import (
-    AppendixRow,
-    BudgetRow,
-    CategoryCount,
-    GroupResult,
-    Header,
     Report,
-    Signature,
 )
 from kehoach_flow.reports.docx_writer import write_docx
-
-TOTAL_PLANNED = 1_977_000_000
-
-
-def sample_report() -> Report:
-    """A quarterly report shaped like seed 000 (Sở KH&CN Quảng Trị, Đề án 996)."""
-    return Report(
-        header=Header(
-            parent_agency="UBND TỈNH QUẢNG TRỊ",
-            agency="SỞ KHOA HỌC VÀ CÔNG NGHỆ",
-            number_line="Số:      /BC-SKHCN",
-            place_date="Quảng Trị, ngày 14 tháng 6 năm 2024",
-            kind="BÁO CÁO",
-            title="Kết quả thực hiện Kế hoạch tăng cường, đổi mới hoạt động đo lường "
-            "hỗ trợ doanh nghiệp quý II năm 2024",
-        ),
-        intro="Thực hiện Kế hoạch số 49/KH-SKHCN ngày 24/4/2024 của Sở Khoa học và Công nghệ, "
-        "Sở Khoa học và Công nghệ báo cáo kết quả thực hiện quý II năm 2024 như sau:",
-        direction=(
-            "Ban hành Kế hoạch 66/KH-SKHCN ngày 24/7/2023 về việc khảo sát, đánh giá tình hình "
-            "sử dụng phương tiện đo tại các doanh nghiệp trên địa bàn tỉnh Quảng Trị.",
-            "Lồng ghép nội dung Đề án 996 vào các nhiệm vụ khoa học và công nghệ cấp tỉnh.",
-        ),
-        results=(
-            GroupResult(
-                code="2.1",
-                title="Tăng cường phát triển hạ tầng đo lường tại địa phương",
-                sentences=(
-                    "Trung tâm Kỹ thuật TĐC đưa vào sử dụng 38 thiết bị đo lường, thử nghiệm.",
-                    "03 công chức hoàn thành khóa tập huấn cán bộ tư vấn đảm bảo đo lường.",
-                ),
-            ),
-            GroupResult(
-                code="2.2",
-                title="Thông tin, tuyên truyền chính sách, pháp luật về đo lường",
-                sentences=("Tổ chức 06 lớp tập huấn cho hơn 463 lượt học viên.",),
-            ),
-        ),
-        categories=(
-            CategoryCount("Hoàn thành đúng hạn", 3, 37.5),
-            CategoryCount("Hoàn thành quá hạn", 1, 12.5),
-            CategoryCount("Đang thực hiện trong hạn", 2, 25.0),
-            CategoryCount("Đang thực hiện quá hạn", 1, 12.5),
-            CategoryCount("Chưa thực hiện", 1, 12.5),
-        ),
-        total_tasks=8,
-        budget_sentence="Kinh phí đã giải ngân 1.500.000.000 đồng trên tổng số "
-        "1.977.000.000 đồng, đạt 75,9% kế hoạch.",
-        difficulties=("Tỉnh còn thiếu chuyên gia tư vấn xây dựng chương trình đảm bảo đo lường.",),
-        next_steps=("Hỗ trợ xây dựng mô hình điểm áp dụng Chương trình đảm bảo đo lường.",),
-        proposals=(),
-        recipients=("Tổng cục TCĐLCL", "GĐ, các PGĐ Sở", "Lưu: VT, QLTĐC"),
-        signature=Signature("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Hữu Thắng"),
-        appendix_title="Kết quả thực hiện các nhiệm vụ quý II năm 2024",
-        appendix=(
-            AppendixRow("I", "NHIỆM VỤ TRỌNG TÂM", is_section=True),
-            AppendixRow("1", "Phát triển hạ tầng đo lường", is_section=True, depth=1),
-            AppendixRow("a)", "Đầu tư thiết bị", is_section=True, depth=2),
-            AppendixRow(
-                "-",
-                "Đầu tư thiết bị đo lường, thử nghiệm (giai đoạn 2)",
-                result="38 thiết bị",
-                lead="Trung tâm Kỹ thuật TĐC",
-                partners="Sở Tài chính",
-                schedule="Quý II",
-                status="Hoàn thành đúng hạn",
-                amount="1.477.000.000",
-                depth=3,
-                achieved="Hoàn thành đúng hạn\n38 thiết bị",
-                funding="Ngân sách tỉnh",
-            ),
-            AppendixRow(
-                "-",
-                "Tập huấn cán bộ tư vấn đảm bảo đo lường",
-                result="03 công chức",
-                lead="Chi cục TĐC",
-                schedule="Quý II",
-                status="Đang thực hiện trong hạn",
-                amount="500.000.000",
-                depth=3,
-            ),
-        ),
-        budget=(
-            BudgetRow("Ngân sách tỉnh", 1_477_000_000, 1_200_000_000),
-            BudgetRow("Nguồn xã hội hóa", 500_000_000, 300_000_000),
-            BudgetRow("Tổng cộng", TOTAL_PLANNED, 1_500_000_000, is_total=True),
-        ),
-        total_in_words=f"Viết bằng chữ: {amount_in_words(TOTAL_PLANNED)}",
-    )
+from tests.reports.helpers import sample_report
 
 
 def _written(tmp_path: Path, report: Report | None = None) -> DocxDocument:

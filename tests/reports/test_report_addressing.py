@@ -11,30 +11,7 @@ import pytest
 from kehoach_flow.reports.addressing import abbreviation, default_recipients
 from kehoach_flow.settings import Settings
 from tests.conftest import run_cli
-
-REPORT_BLOCK = """\
-  report:
-    issuer: Sở Khoa học và Công nghệ tỉnh Quảng Trị
-    place: Đông Hà
-    symbol: BC-SKHCN
-    signer: {on_behalf: KT. GIÁM ĐỐC, title: PHÓ GIÁM ĐỐC, name: Lê Văn Bình}
-    recipients:
-      - Tổng cục TCĐLCL
-      - GĐ, các PGĐ Sở
-      - "Lưu: VT, QLTĐC"
-"""
-
-
-def _seed_file(definitions: Path) -> Path:
-    return definitions / "plans" / "quang-tri-2024.yaml"
-
-
-def _with_report_block(definitions: Path, block: str) -> None:
-    plan = _seed_file(definitions)
-    text = plan.read_text(encoding="utf-8")
-    anchor = "  money_unit: dong\n"
-    assert anchor in text
-    plan.write_text(text.replace(anchor, block + anchor, 1), encoding="utf-8")
+from tests.reports.helpers import seed_file, with_report_block
 
 
 @pytest.mark.parametrize(
@@ -52,8 +29,8 @@ def test_a_bad_report_block_is_refused_at_its_line(
     where: tuple[int, int],
     message: str,
 ) -> None:
-    _with_report_block(definitions_copy, block)
-    text = _seed_file(definitions_copy).read_text(encoding="utf-8")
+    with_report_block(definitions_copy, block)
+    text = seed_file(definitions_copy).read_text(encoding="utf-8")
     first = text[: text.index("  report:\n")].count("\n") + 1  # the line of "report:"
     ours = sqlite_settings.model_copy(update={"definitions": definitions_copy})
     result = run_cli(ours, "validate")

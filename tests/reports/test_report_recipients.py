@@ -14,7 +14,7 @@ from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.workdays import vietnam_calendar
 from tests.conftest import SEED_PLAN, run_cli
-from tests.reports.test_report_addressing import REPORT_BLOCK, _with_report_block
+from tests.reports.helpers import REPORT_BLOCK, with_report_block
 
 OPTIONS = BoardOptions(vietnam_calendar(range(2023, 2027)))
 
@@ -39,7 +39,7 @@ def test_seed_report_goes_up_the_chain_not_to_the_plans_partners(
 def test_a_plans_report_block_sets_recipients_signer_number_and_place(
     settings: Settings, engine: Engine, definitions_copy: Path
 ) -> None:
-    _with_report_block(definitions_copy, REPORT_BLOCK)
+    with_report_block(definitions_copy, REPORT_BLOCK)
     ours = settings.model_copy(update={"definitions": definitions_copy})
     assert run_cli(ours, "load").exit_code == 0
     report = build_report(engine, SEED_PLAN, period("q2", 2024), OPTIONS, date(2024, 6, 20))

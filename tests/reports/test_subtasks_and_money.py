@@ -5,77 +5,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
 from docx.shared import Mm
 from sqlalchemy import Engine
 
-from kehoach_flow.db.queries import find_task
 from kehoach_flow.errors import DefinitionError
-from kehoach_flow.loading import load_path
-from kehoach_flow.reports.builder import build_report
 from kehoach_flow.reports.content import NO_TASKS, Report
 from kehoach_flow.reports.docx_writer import write_docx
-from kehoach_flow.reports.periods import period
 from kehoach_flow.reports.text_writer import render_html, render_markdown
-from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import Status
-from kehoach_flow.tracking.task_views import BoardOptions
-from kehoach_flow.workdays import vietnam_calendar
-from tests.reports.test_docx_writer import sample_report
-
-OPTIONS = BoardOptions(vietnam_calendar(range(2023, 2027)))
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-# An investment task of three equipment items written as its appendix reads: the items
-# name no lead or partners of their own (the task's apply), amounts in triệu đồng.
-INVESTMENT = """
-plan:
-  key: dau-tu-2024
-  title: Tăng cường hạ tầng đo lường thực hiện năm 2024
-  year: 2024
-  issuer: Sở Khoa học và Công nghệ tỉnh Quảng Trị
-  place: Quảng Trị
-  coordinator: qltcdlcl
-  programme: de-an-996
-  money_unit: trieu
-  recipients: [UBND tỉnh (b/c), "Lưu: VT, QLTĐC"]
-  funding_sources: {sn: Kinh phí sự nghiệp KHCN năm 2024}
-sections:
-  - key: "1"
-    title: Công tác tăng cường phát triển hạ tầng đo lường
-    group: "2.2"
-    funding: sn
-    schedule: Cả năm
-    tasks:
-      - key: dau-tu-thiet-bi
-        title: Đầu tư máy móc thiết bị đo lường thử nghiệm (giai đoạn 2)
-        result: Trang thiết bị được trang bị
-        lead: kh-tc
-        partners: [qltcdlcl, ttkt-tcdlcl]
-        subtasks:
-          - {key: cau-do-dien-tro, title: Cầu đo điện trở tiếp xúc, amount: 1000}
-          - {key: may-do-octane, title: Máy đo nhanh chỉ số Octane, amount: "450,5"}
-          - key: bo-kiem-cong-to
-            title: Bộ kiểm tra công tơ nước tại hiện trường
-            lead: ttkt-tcdlcl
-            partners: []
-            amount: 200
-      - key: chuan-do-luong
-        title: Thiết lập, duy trì các chuẩn đo lường
-        lead: ttkt-tcdlcl
-        amount: 27
-  - key: "2"
-    title: Công tác tuyên truyền
-    group: "2.5"
-    funding: sn
-    tasks:
-      - {key: phong-su, title: Phóng sự về đo lường, lead: tt-ncgdmst, schedule: Quý III, amount: 300}
-"""
+from tests.reports.helpers import (
+    INVESTMENT,
+    investment_report,
+    load_plan,
+    record,
+    sample_report,
+)
 
 # The same shape with no amounts anywhere: the plan says where money comes from, not how much.
 NO_AMOUNTS = """
@@ -98,39 +47,6 @@ sections:
 """
 
 
-def _load(engine: Engine, definitions: Path, name: str, text: str) -> None:
-    (definitions / "plans" / name).write_text(text, encoding="utf-8")
-    load_path(engine, definitions)
-
-
-def _record(engine: Engine, ref: str, day: date, **change: object) -> None:
-    task_id = int(find_task(engine, ref)["id"])
-    at = datetime.combine(day, time(9), tzinfo=TZ)
-    record_update(engine, task_id, UpdateIn(**change), Author("test", "cli", at))  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def investment(engine: Engine, definitions_copy: Path) -> Engine:
-    """Two items done, one in progress; 1.064 triệu spent of 1.977,5 planned."""
-    _load(engine, definitions_copy, "dau-tu.yaml", INVESTMENT)
-    _record(engine, "dau-tu-2024/cau-do-dien-tro", date(2024, 4, 2), status=Status.DONE)
-    _record(engine, "dau-tu-2024/may-do-octane", date(2024, 5, 6), status=Status.DONE)
-    _record(
-        engine,
-        "dau-tu-2024/bo-kiem-cong-to",
-        date(2024, 5, 20),
-        status=Status.IN_PROGRESS,
-        progress=40,
-        spending={"sn": 1_064_000_000},
-    )
-    return engine
-
-
-def _report(engine: Engine, plan: str = "dau-tu-2024", kind: str = "year") -> Report:
-    issued = date(2024, 12, 20) if kind == "year" else date(2024, 6, 20)
-    return build_report(engine, plan, period(kind, 2024), OPTIONS, issued)
-
-
 def _rows(report: Report) -> dict[str, tuple[str, str, str, str]]:
     return {r.content: (r.number, r.status, r.amount, r.lead) for r in report.appendix}
 
@@ -138,7 +54,7 @@ def _rows(report: Report) -> dict[str, tuple[str, str, str, str]]:
 def test_investment_with_two_items_done_and_one_in_progress_reads_as_a_person_counts_it(
     investment: Engine, tmp_path: Path
 ) -> None:
-    report = _report(investment)
+    report = investment_report(investment)
     rows = _rows(report)
     parent = "Đầu tư máy móc thiết bị đo lường thử nghiệm (giai đoạn 2)"
     assert rows[parent][1] == "Đang thực hiện trong hạn"  # never "Chưa thực hiện"
@@ -180,7 +96,7 @@ def _width_mm(digits: str, points: float = 11) -> float:
 def test_subtasks_inherit_lead_and_partners_unless_they_name_their_own(
     investment: Engine,
 ) -> None:
-    rows = {r.content: r for r in _report(investment).appendix}
+    rows = {r.content: r for r in investment_report(investment).appendix}
     parent = rows["Đầu tư máy móc thiết bị đo lường thử nghiệm (giai đoạn 2)"]
     assert parent.partners.count(";") == 1  # the task's two partners
     for item in ("Cầu đo điện trở tiếp xúc", "Máy đo nhanh chỉ số Octane"):
@@ -192,15 +108,15 @@ def test_subtasks_inherit_lead_and_partners_unless_they_name_their_own(
 def test_a_task_without_a_lead_is_still_an_error(engine: Engine, definitions_copy: Path) -> None:
     broken = INVESTMENT.replace("        lead: kh-tc\n", "")
     with pytest.raises(DefinitionError, match='thiếu trường bắt buộc "lead"'):
-        _load(engine, definitions_copy, "dau-tu.yaml", broken)
+        load_plan(engine, definitions_copy, "dau-tu.yaml", broken)
 
 
 def test_a_parent_is_in_progress_as_soon_as_one_subtask_is_done(
     engine: Engine, definitions_copy: Path
 ) -> None:
-    _load(engine, definitions_copy, "dau-tu.yaml", INVESTMENT)
-    _record(engine, "dau-tu-2024/may-do-octane", date(2024, 3, 1), status=Status.DONE)
-    rows = _rows(_report(engine, kind="q2"))
+    load_plan(engine, definitions_copy, "dau-tu.yaml", INVESTMENT)
+    record(engine, "dau-tu-2024/may-do-octane", date(2024, 3, 1), status=Status.DONE)
+    rows = _rows(investment_report(engine, kind="q2"))
     assert rows["Đầu tư máy móc thiết bị đo lường thử nghiệm (giai đoạn 2)"][1] == (
         "Đang thực hiện trong hạn"
     )
@@ -208,8 +124,8 @@ def test_a_parent_is_in_progress_as_soon_as_one_subtask_is_done(
 
 
 def test_a_parent_is_done_when_all_its_subtasks_are(investment: Engine) -> None:
-    _record(investment, "dau-tu-2024/bo-kiem-cong-to", date(2024, 6, 3), status=Status.DONE)
-    rows = _rows(_report(investment))
+    record(investment, "dau-tu-2024/bo-kiem-cong-to", date(2024, 6, 3), status=Status.DONE)
+    rows = _rows(investment_report(investment))
     assert rows["Đầu tư máy móc thiết bị đo lường thử nghiệm (giai đoạn 2)"][1] == (
         "Hoàn thành đúng hạn"
     )
@@ -218,7 +134,7 @@ def test_a_parent_is_done_when_all_its_subtasks_are(investment: Engine) -> None:
 def test_subtasks_print_under_their_parent_in_results_and_the_parent_once_in_next_steps(
     investment: Engine,
 ) -> None:
-    report = _report(investment)
+    report = investment_report(investment)
     group = next(g for g in report.results if g.code == "2.2")
     starts = [s.split(":")[0] for s in group.sentences]
     assert starts == [
@@ -241,7 +157,7 @@ def test_subtasks_print_under_their_parent_in_results_and_the_parent_once_in_nex
 def test_one_number_format_in_the_sentence_and_the_three_writers(
     investment: Engine, tmp_path: Path
 ) -> None:
-    report = _report(investment)
+    report = investment_report(investment)
     assert report.budget_sentence == (
         "Kinh phí đã sử dụng 1.064/1.977,5 triệu đồng, đạt 53,8% kế hoạch."
     )
@@ -256,15 +172,15 @@ def test_one_number_format_in_the_sentence_and_the_three_writers(
 def test_a_plan_without_amounts_says_what_was_spent(
     engine: Engine, definitions_copy: Path, tmp_path: Path
 ) -> None:
-    _load(engine, definitions_copy, "khong-so-tien.yaml", NO_AMOUNTS)
-    _record(
+    load_plan(engine, definitions_copy, "khong-so-tien.yaml", NO_AMOUNTS)
+    record(
         engine,
         "khong-so-tien-2024/khao-sat",
         date(2024, 5, 2),
         status=Status.IN_PROGRESS,
         spending={"sn": 105_000_000},
     )
-    report = _report(engine, "khong-so-tien-2024")
+    report = investment_report(engine, "khong-so-tien-2024")
     assert report.budget_sentence == (
         "Đến hết ngày 14/12/2024, các đơn vị đã chi 105.000.000 đồng từ kinh phí sự nghiệp "
         "KHCN năm 2024."
@@ -291,8 +207,8 @@ def test_a_plan_without_amounts_says_what_was_spent(
 def test_nothing_planned_nor_spent_leaves_out_the_words(
     engine: Engine, definitions_copy: Path
 ) -> None:
-    _load(engine, definitions_copy, "khong-so-tien.yaml", NO_AMOUNTS)
-    report = _report(engine, "khong-so-tien-2024")
+    load_plan(engine, definitions_copy, "khong-so-tien.yaml", NO_AMOUNTS)
+    report = investment_report(engine, "khong-so-tien-2024")
     assert report.total_in_words == ""
     assert report.budget_sentence == (
         "Đến hết ngày 14/12/2024, các đơn vị chưa báo cáo kinh phí đã chi."
@@ -302,7 +218,7 @@ def test_nothing_planned_nor_spent_leaves_out_the_words(
 def test_the_body_ends_with_the_closing_mark_and_the_recipients_with_a_period(
     investment: Engine, tmp_path: Path
 ) -> None:
-    report = _report(investment)
+    report = investment_report(investment)
     assert report.closing.startswith("Trên đây là báo cáo kết quả thực hiện Kế hoạch")
     assert report.closing.endswith("năm 2024./.")
     doc = Document(str(write_docx(report, tmp_path / "bao-cao.docx")))
@@ -315,9 +231,9 @@ def test_the_body_ends_with_the_closing_mark_and_the_recipients_with_a_period(
 
 
 def test_a_quarter_title_names_the_year_once(investment: Engine) -> None:
-    title = _report(investment, kind="q2").header.title
+    title = investment_report(investment, kind="q2").header.title
     assert title == "Kết quả thực hiện Kế hoạch tăng cường hạ tầng đo lường quý II năm 2024"
-    assert _report(investment).header.title == (
+    assert investment_report(investment).header.title == (
         "Kết quả thực hiện Kế hoạch tăng cường hạ tầng đo lường thực hiện năm 2024"
     )
 
@@ -325,7 +241,7 @@ def test_a_quarter_title_names_the_year_once(investment: Engine) -> None:
 def test_document_properties_name_the_agency_in_vietnamese(
     investment: Engine, tmp_path: Path
 ) -> None:
-    report = _report(investment)
+    report = investment_report(investment)
     props = Document(str(write_docx(report, tmp_path / "bao-cao.docx"))).core_properties
     assert props.author == "Sở Khoa học và Công nghệ tỉnh Quảng Trị"
     assert props.last_modified_by == props.author
@@ -337,7 +253,7 @@ def test_document_properties_name_the_agency_in_vietnamese(
 def test_an_empty_group_is_worded_the_same_in_docx_markdown_and_html(
     investment: Engine, tmp_path: Path
 ) -> None:
-    report = _report(investment)
+    report = investment_report(investment)
     assert not next(g for g in report.results if g.code == "2.1").sentences
     doc = Document(str(write_docx(report, tmp_path / "bao-cao.docx")))
     paragraphs = [p.text for p in doc.paragraphs]

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections.abc import Iterator
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -12,8 +16,8 @@ from kehoach_flow.accounts import add_user
 from kehoach_flow.loading import load_path
 from kehoach_flow.settings import Settings
 from kehoach_flow.web.app import create_app
-
-PASSWORD = "mat-khau-du-dai"
+from tests.mail.conftest import free_port
+from tests.web.helpers import ARTIFACTS, CHROMIUM, PASSWORD
 
 
 @pytest.fixture
@@ -45,3 +49,42 @@ def sign_in(client: TestClient, password: str = PASSWORD, username: str = "Phong
         "next": "/",
     }
     return client.post("/dang-nhap", data=data).status_code
+
+
+@pytest.fixture
+def live(
+    sqlite_settings: Settings, sqlite_engine: Engine
+) -> Iterator[tuple[str, Settings, Engine]]:
+    """The real app served by uvicorn on a free loopback port, cookies Secure as by default."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    settings = sqlite_settings.model_copy(update={"base_url": base, "secret_key": "browser-secret"})
+    load_path(sqlite_engine, settings.definitions)
+    add_user(sqlite_engine, "phongkh", "Phòng Quản lý TCĐLCL", "coordinator", PASSWORD)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, sqlite_engine), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the app did not start"
+    yield base, settings, sqlite_engine
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield chromium
+        chromium.close()

@@ -5,71 +5,22 @@ expired link gets 403. Screenshots go to .test-artifacts/browser/."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from pathlib import Path
 
 import pytest
-import uvicorn
-from sqlalchemy import Engine
 
-from kehoach_flow.accounts import add_user
-from kehoach_flow.loading import load_path
 from kehoach_flow.reminders.links import LinkGrant, make_token
 from kehoach_flow.reminders.sweep import sweep
-from kehoach_flow.settings import Settings
-from kehoach_flow.web.app import create_app
-from tests.conftest import ROOT, SEED_PLAN
-from tests.mail.conftest import free_port, smtp_sink  # noqa: F401  (fixture)
+from tests.conftest import SEED_PLAN
+from tests.mail.conftest import smtp_sink  # noqa: F401  (fixture)
+from tests.web.conftest import PASSWORD
+from tests.web.helpers import ARTIFACTS, CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / ".test-artifacts" / "browser"
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (deploy/test.sh installs it)"
 )
-PASSWORD = "mat-khau-du-dai"
-
-
-@pytest.fixture
-def live(
-    sqlite_settings: Settings, sqlite_engine: Engine
-) -> Iterator[tuple[str, Settings, Engine]]:
-    """The real app served by uvicorn on a free loopback port, cookies Secure as by default."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    settings = sqlite_settings.model_copy(update={"base_url": base, "secret_key": "browser-secret"})
-    load_path(sqlite_engine, settings.definitions)
-    add_user(sqlite_engine, "phongkh", "Phòng Quản lý TCĐLCL", "coordinator", PASSWORD)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, sqlite_engine), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the app did not start"
-    yield base, settings, sqlite_engine
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
 
 
 def test_sign_in_mail_link_update_and_the_overview_changes(live, browser, smtp_sink) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

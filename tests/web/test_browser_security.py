@@ -15,13 +15,8 @@ from kehoach_flow.orchestration.runs import claim
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import Status
 from tests.conftest import SEED_PLAN
-from tests.web.test_browser import (  # noqa: F401  (fixtures)
-    ARTIFACTS,
-    CHROMIUM,
-    PASSWORD,
-    browser,
-    live,
-)
+from tests.web.conftest import PASSWORD
+from tests.web.helpers import ARTIFACTS, CHROMIUM
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (deploy/test.sh installs it)"
@@ -52,7 +47,7 @@ def _watch(page: Any) -> list[str]:
     return problems
 
 
-def test_api_docs_render_with_no_network_and_nothing_refused(live, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_api_docs_render_with_no_network_and_nothing_refused(live, browser) -> None:  # type: ignore[no-untyped-def]
     base, _, _ = live
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     tried = _offline(context)
@@ -70,7 +65,7 @@ def test_api_docs_render_with_no_network_and_nothing_refused(live, browser) -> N
     context.close()
 
 
-def test_pages_work_under_the_policy_at_phone_and_desktop_width(live, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_pages_work_under_the_policy_at_phone_and_desktop_width(live, browser) -> None:  # type: ignore[no-untyped-def]
     base, _, engine = live
     task = find_task(engine, f"{SEED_PLAN}/khao-sat-30-dn")
     at = datetime(2024, 5, 10, 1, 28, tzinfo=UTC)

@@ -14,8 +14,7 @@ import uvicorn
 
 from tests.mail.conftest import free_port
 from tests.web.conftest import PASSWORD
-from tests.web.test_browser import ARTIFACTS, CHROMIUM, browser  # noqa: F401  (fixture)
-from tests.web.test_overdue_paging import national_app
+from tests.web.helpers import ARTIFACTS, CHROMIUM, national_app
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (deploy/test.sh installs it)"
@@ -39,7 +38,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine.dispose()
 
 
-def signed_in(browser, base: str, width: int):  # type: ignore[no-untyped-def]  # noqa: F811
+def signed_in(browser, base: str, width: int):  # type: ignore[no-untyped-def]
     context = browser.new_context(
         viewport={"width": width, "height": 844 if width < 800 else 900}, is_mobile=width < 800
     )
@@ -56,7 +55,7 @@ def signed_in(browser, base: str, width: int):  # type: ignore[no-untyped-def]  
 
 def test_on_a_phone_the_title_is_on_screen_and_the_pager_keeps_the_filter(  # type: ignore[no-untyped-def]
     served: str,
-    browser,  # noqa: F811
+    browser,
 ) -> None:
     page = signed_in(browser, served, 390)
     title = page.locator("table.overdue tr[data-task] td.title").first.bounding_box()
@@ -76,7 +75,7 @@ def test_on_a_phone_the_title_is_on_screen_and_the_pager_keeps_the_filter(  # ty
     page.screenshot(path=str(ARTIFACTS / "7-overdue-phone-page-2.png"), full_page=False)
 
 
-def test_on_a_wide_screen_every_column_fits(served: str, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_on_a_wide_screen_every_column_fits(served: str, browser) -> None:  # type: ignore[no-untyped-def]
     page = signed_in(browser, served, 1366)
     box = "document.querySelector('.card.scroll')"
     assert page.evaluate(f"{box}.scrollWidth <= {box}.clientWidth")  # no column cut off

@@ -7,47 +7,18 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import Engine
 
-from kehoach_flow import benchdata
-from kehoach_flow.accounts import add_user
-from kehoach_flow.bench import PROGRAMME_FILE
-from kehoach_flow.bench_reminders import BUSY_DAY
-from kehoach_flow.db.engine import create_db_engine, upgrade
-from kehoach_flow.loading import load_path
-from kehoach_flow.settings import Settings
 from kehoach_flow.web import work_pages
-from kehoach_flow.web.app import create_app
 from kehoach_flow.web.work_pages import PAGE_SIZE
-from tests.conftest import ROOT
-from tests.web.conftest import PASSWORD, sign_in
+from tests.web.conftest import sign_in
+from tests.web.helpers import national_app
 
 ROW = re.compile(r'<tr data-task="([^"]+)"><td class="title"><a href="/nhiem-vu/([^/"]+)/')
-
-
-def national_app(work: Path) -> tuple[FastAPI, Engine]:
-    """The app on two generated provinces, its clock at the busy day, one coordinator."""
-    definitions = benchdata.generate(work / "definitions", ROOT / PROGRAMME_FILE, provinces=2)
-    settings = Settings(
-        data_dir=work / "data",
-        definitions=definitions,
-        today=BUSY_DAY,
-        secret_key="test-secret",
-        cookie_secure=False,
-        _env_file=None,
-    )
-    engine = create_db_engine(settings.resolved_database_url())
-    upgrade(engine)
-    load_path(engine, definitions)
-    add_user(engine, "phongkh", "Phòng Quản lý TCĐLCL", "coordinator", PASSWORD)
-    return create_app(settings, engine), engine
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import io
 import re
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine
@@ -16,9 +17,16 @@ from kehoach_flow.settings import Settings
 from kehoach_flow.web.app import create_app
 from tests.conftest import SEED_PLAN
 from tests.web.conftest import sign_in
-from tests.web.test_update_form import form_of, link
+from tests.web.helpers import SEED_TASKS, form_of, link
 
 TASK_KEY = "khao-sat-30-dn"
+DAY = date(2026, 1, 5)  # the pages' today: after every seed task's due date (the last 2025)
+
+
+@pytest.fixture
+def web_settings(web_settings: Settings) -> Settings:
+    """The pages judged on DAY (settings.today, as KEHOACH_TODAY sets it), not the machine's."""
+    return web_settings.model_copy(update={"today": DAY})
 
 
 def overdue_progress(client: TestClient) -> dict[str, str]:
@@ -83,5 +91,6 @@ def test_the_overdue_list_is_computed_for_the_day_of_the_request(
     )
     sign_in(early)
     early_rows = overdue_progress(early)
-    assert len(early_rows) < len(today_rows)
+    assert early_rows == {}  # on 2 January 2024 nothing is late yet
+    assert today_rows == {key: "0" for key in SEED_TASKS}  # on DAY all seven are
     assert overdue_progress(web) == today_rows

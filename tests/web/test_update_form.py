@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
@@ -11,25 +10,14 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import Engine
 
 from kehoach_flow.db.queries import find_task
-from kehoach_flow.reminders.links import LinkGrant, make_token
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import Status
 from tests.conftest import SEED_PLAN
+from tests.web.helpers import form_of, link
 
 TASK = f"{SEED_PLAN}/khao-sat-30-dn"
 UNIT = "qltcdlcl"
-
-
-def link(task: str = TASK, secret: str = "test-secret") -> str:
-    return f"/cap-nhat/{make_token(secret, LinkGrant(task, UNIT))}"
-
-
-def form_of(client: TestClient, url: str) -> dict[str, str]:
-    page = client.get(url)
-    assert page.status_code == 200, page.text
-    fields = dict(re.findall(r'name="(csrf_token|version|task)" value="([^"]*)"', page.text))
-    return {**fields, "status": "in_progress", "progress": "40"}
 
 
 def test_the_form_records_an_update_and_says_so(web: TestClient, engine: Engine) -> None:

@@ -17,16 +17,8 @@ from kehoach_flow.reminders.sweep import sweep
 from kehoach_flow.settings import Settings
 from tests.conftest import SEED_PLAN
 from tests.web.conftest import csrf_of, sign_in
+from tests.web.helpers import SEED_TASKS
 
-SEED_TASKS = [
-    "tuyen-truyen-996",
-    "chuan-do-luong",
-    "to-chuc-kiem-dinh",
-    "khao-sat-30-dn",
-    "dau-tu-thiet-bi-gd2",
-    "boi-duong-can-bo",
-    "ctdl-ap-dung",  # the only one due in 2025 (31/12/2025); the others are due 31/12/2024
-]
 AFTER = date(2026, 1, 5)  # after the seed plan's last due date
 OVERDUE_ON = {
     date(2024, 12, 20): [],  # inside the plan's year: every task still has time
