@@ -4,7 +4,6 @@ within the window, money by funding source. Same history, same report, whenever 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -17,13 +16,12 @@ from kehoach_flow.errors import NotFoundError
 from kehoach_flow.numbers import (
     MONEY_UNIT_LABELS,
     MoneyUnit,
-    amount_in_words,
     format_money,
     format_number,
-    format_percent,
 )
 from kehoach_flow.reports import narrative
 from kehoach_flow.reports.addressing import Addressing, plan_addressing
+from kehoach_flow.reports.budget import budget_by_source, budget_sentence, total_in_words
 from kehoach_flow.reports.content import (
     AppendixRow,
     BudgetRow,
@@ -128,7 +126,7 @@ def build_report(
             for n in [sum(1 for v in counted if v.category == c)]
         ),
         total_tasks=len(counted),
-        budget_sentence=_budget_sentence(budget, period, unit),
+        budget_sentence=budget_sentence(budget, period, unit),
         difficulties=words.difficulties,
         next_steps=words.next_steps,
         proposals=words.proposals,
@@ -138,7 +136,7 @@ def build_report(
         appendix_note=addressing.appendix_note(issued),
         appendix=_appendix(facts),
         budget=tuple(budget),
-        total_in_words=_total_in_words(budget[-1]),
+        total_in_words=total_in_words(budget[-1]),
         metadata={
             "plan": plan_key,
             "period": period.kind,
@@ -237,62 +235,8 @@ def _title(plan_title: str, period: Period) -> str:
     return f"{text} {period.title}"
 
 
-def budget_by_source(tasks: list[dict[str, Any]], views: Mapping[str, TaskView]) -> list[BudgetRow]:
-    """Planned and spent per funding source, then the total (the report's budget table)."""
-    planned: dict[str, int] = defaultdict(int)
-    spent: dict[str, int] = defaultdict(int)
-    names: dict[str, str] = {}
-    for task in tasks:
-        view = views[task["key"]]
-        for line in task["funding"]:
-            names[line["source"]] = line["name"]
-            planned[line["source"]] += line["amount"] or 0
-            spent[line["source"]] += view.state.spending.get(line["line_id"], 0)
-    rows = [BudgetRow(names[k], planned[k], spent[k]) for k in names]
-    rows.append(BudgetRow("Tổng cộng", sum(planned.values()), sum(spent.values()), is_total=True))
-    return rows
-
-
 def _budget(facts: _Facts) -> list[BudgetRow]:
     return budget_by_source(facts.tasks, facts.views)
-
-
-def _in_unit(dong: int, unit: MoneyUnit) -> str:
-    return f"{format_money(dong, unit)} {MONEY_UNIT_LABELS[unit]}"
-
-
-def _budget_sentence(rows: list[BudgetRow], period: Period, unit: MoneyUnit) -> str:
-    total = rows[-1]
-    if total.planned:
-        percent = format_percent(100 * total.spent / total.planned)
-        spent, planned = format_money(total.spent, unit), format_money(total.planned, unit)
-        return (
-            f"Kinh phí đã sử dụng {spent}/{planned} {MONEY_UNIT_LABELS[unit]}, "
-            f"đạt {percent} kế hoạch."
-        )
-    # The plan gives no amounts: say what was spent, and from which source.
-    if not total.spent:
-        return f"Đến hết ngày {vn_date(period.cutoff)}, các đơn vị chưa báo cáo kinh phí đã chi."
-    sources = [row for row in rows[:-1] if row.spent]
-    where = (
-        f" từ {sources[0].label[:1].lower()}{sources[0].label[1:]}"
-        if len(sources) == 1
-        else " (" + "; ".join(f"{r.label}: {_in_unit(r.spent, unit)}" for r in sources) + ")"
-    )
-    return (
-        f"Đến hết ngày {vn_date(period.cutoff)}, các đơn vị đã chi "
-        f"{_in_unit(total.spent, unit)}{where}."
-    )
-
-
-def _total_in_words(total: BudgetRow) -> str:
-    """The words under the budget table: of the planned total, or (when the plan gives no
-    amounts) of what was spent; nothing when there is neither."""
-    if total.planned:
-        return f"Viết bằng chữ: {amount_in_words(total.planned)}"
-    if total.spent:
-        return f"Tổng số đã chi viết bằng chữ: {amount_in_words(total.spent)}"
-    return ""
 
 
 def _subtask_number(level: int, index: int) -> str:
