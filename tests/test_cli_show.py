@@ -11,7 +11,7 @@ import pytest
 
 from kehoach_flow.settings import Settings
 from tests.conftest import run_cli
-from tests.tracking.figures_plan import FIGURES_PLAN, write_figures_plan
+from tests.tracking.helpers import FIGURES_PLAN, write_figures_plan
 
 TASK = f"{FIGURES_PLAN}/ho-tro-dn"
 

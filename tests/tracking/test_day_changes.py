@@ -18,7 +18,7 @@ from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import Status
 from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.workdays import vietnam_calendar
-from tests.tracking.lateness_plan import LATENESS_PLAN, write_lateness_plan
+from tests.tracking.helpers import LATENESS_PLAN, write_lateness_plan
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OPTIONS = BoardOptions(vietnam_calendar([2024]))

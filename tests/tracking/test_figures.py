@@ -16,7 +16,7 @@ from kehoach_flow.tracking.figures import Budget, figures_of, plan_budget, task_
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.task_views import BoardOptions, plan_board
 from kehoach_flow.workdays import vietnam_calendar
-from tests.tracking.figures_plan import FIGURES_PLAN, write_figures_plan
+from tests.tracking.helpers import FIGURES_PLAN, write_figures_plan
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
