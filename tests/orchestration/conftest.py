@@ -7,9 +7,12 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import Engine
 
+from kehoach_flow.loading import load_path
 from kehoach_flow.prefect_server import fresh_prefect_database
 from kehoach_flow.prefect_server import prefect_server as start_server
+from kehoach_flow.settings import Settings
 from tests.conftest import POSTGRES_URL
 
 
@@ -22,3 +25,16 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = int(os.environ["KEHOACH_TEST_PREFECT_PORT"])
     with start_server(database, tmp / "home", port, loop_seconds=2) as url:
         yield url
+
+
+@pytest.fixture
+def env(
+    prefect_server: str, settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """KEHOACH_* for the flows (they read their settings as a worker would), seed plan loaded."""
+    monkeypatch.setenv("KEHOACH_DATABASE_URL", settings.resolved_database_url())
+    monkeypatch.setenv("KEHOACH_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("KEHOACH_DEFINITIONS", str(settings.definitions))
+    monkeypatch.setenv("KEHOACH_SECRET_KEY", "test-secret")
+    load_path(engine, settings.definitions)
+    return settings

@@ -15,7 +15,6 @@ from kehoach_flow.orchestration.service import Service, flow_runner
 from kehoach_flow.reminders.outbox import outbox_rows
 from kehoach_flow.settings import Settings
 from tests.conftest import ROOT
-from tests.orchestration.test_flows import env  # noqa: F401  (fixture)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SCHEDULES = ROOT / "deploy" / "prefect.yaml"
@@ -27,7 +26,7 @@ def service(settings: Settings, engine: Engine) -> Service:
 
 
 def test_a_missed_0730_job_runs_once_when_the_service_starts_at_0900(
-    env: Settings,  # noqa: F811
+    env: Settings,
     engine: Engine,
 ) -> None:
     first = service(env, engine)
@@ -51,7 +50,7 @@ def test_a_missed_0730_job_runs_once_when_the_service_starts_at_0900(
 
 
 def test_after_three_days_off_only_the_latest_slot_runs(
-    env: Settings,  # noqa: F811
+    env: Settings,
     engine: Engine,
 ) -> None:
     back = service(env, engine)

@@ -3,44 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
 
 from kehoach_flow.db.tables import ReportRun, StatusSnapshot
-from kehoach_flow.loading import load_path
 from kehoach_flow.reminders.outbox import outbox_rows
 from kehoach_flow.settings import Settings
-from tests.conftest import ROOT, SEED_PLAN
-
-FLOWS = ROOT / "flows"
-
-
-def flow(name: str) -> Any:
-    """The flow object from flows/NAME.py, imported by path as Prefect does."""
-    spec = importlib.util.spec_from_file_location(
-        f"kehoach_test_flows_{name}", FLOWS / f"{name}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, name)
-
-
-@pytest.fixture
-def env(
-    prefect_server: str, settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> Settings:
-    """KEHOACH_* for the flows (they read their settings as a worker would), seed plan loaded."""
-    monkeypatch.setenv("KEHOACH_DATABASE_URL", settings.resolved_database_url())
-    monkeypatch.setenv("KEHOACH_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("KEHOACH_DEFINITIONS", str(settings.definitions))
-    monkeypatch.setenv("KEHOACH_SECRET_KEY", "test-secret")
-    load_path(engine, settings.definitions)
-    return settings
+from tests.conftest import SEED_PLAN
+from tests.orchestration.helpers import flow
 
 
 def artifact(key: str) -> str | None:

@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 from kehoach_flow.accounts import add_user
 from kehoach_flow.settings import Settings
 from kehoach_flow.web.app import create_app
-from tests.orchestration.test_flows import env, flow  # noqa: F401  (fixture)
+from tests.orchestration.helpers import flow
 
 
 def test_the_flows_page_lists_prefect_runs_with_links_to_its_ui(
-    env: Settings,  # noqa: F811
+    env: Settings,
     engine: Engine,
     prefect_server: str,
     monkeypatch: pytest.MonkeyPatch,

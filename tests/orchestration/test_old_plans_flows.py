@@ -13,7 +13,7 @@ from kehoach_flow.loading import load_path
 from kehoach_flow.reminders.outbox import outbox_rows
 from tests.conftest import SEED_PLAN
 from tests.old_plans import CLOCK, TWO_YEAR_PLAN, with_two_year_plan
-from tests.orchestration.test_flows import flow
+from tests.orchestration.helpers import flow
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from kehoach_flow.reminders.outbox import outbox_rows
 from kehoach_flow.reminders.sweep import plan_day
 from kehoach_flow.settings import Settings
 from tests.conftest import SEED_PLAN
-from tests.orchestration.test_flows import flow
-from tests.reminders.test_shared_recipients import DAY, delivered_items, with_copy
+from tests.orchestration.helpers import flow
+from tests.reminders.helpers import TWO_PLAN_DAY as DAY
+from tests.reminders.helpers import delivered_items, with_copy
 
 
 @pytest.fixture

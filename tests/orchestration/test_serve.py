@@ -6,11 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,27 +15,7 @@ from sqlalchemy import create_engine, select
 
 from kehoach_flow.db.tables import OutboxMessage
 from tests.conftest import DEFINITIONS, ROOT
-
-KEHOACH = [sys.executable, "-c", "from kehoach_flow.cli import main; main()"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait(what: str, check: Callable[[], object], timeout: float, log: Path) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = check()
-        except (httpx.HTTPError, OSError):
-            value = None
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}; service log:\n{log.read_text()[-4000:]}")
+from tests.orchestration.helpers import KEHOACH, free_port, wait_for
 
 
 def _project(tmp: Path, fire_at: datetime) -> Path:
@@ -65,7 +41,7 @@ deployments:
 
 
 def test_serve_fires_a_scheduled_job_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     project = _project(tmp_path / "project", datetime.now(UTC) + timedelta(seconds=40))
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KEHOACH_", "PREFECT_"))}
@@ -74,7 +50,7 @@ def test_serve_fires_a_scheduled_job_and_stops_cleanly_on_sigterm(tmp_path: Path
         "KEHOACH_DEFINITIONS": str(DEFINITIONS),
         "KEHOACH_SCHEDULE_FILE": str(project / "deploy" / "prefect.yaml"),
         "KEHOACH_PORT": str(port),
-        "KEHOACH_PREFECT_PORT": str(_free_port()),
+        "KEHOACH_PREFECT_PORT": str(free_port()),
         "KEHOACH_SECRET_KEY": "test-secret",
     }
     subprocess.run([*KEHOACH, "db", "upgrade"], env=env, check=True, capture_output=True)
@@ -85,7 +61,7 @@ def test_serve_fires_a_scheduled_job_and_stops_cleanly_on_sigterm(tmp_path: Path
         )
     try:
         health = f"http://127.0.0.1:{port}/health"
-        _wait("/health", lambda: httpx.get(health, timeout=2).status_code == 200, 60, log)
+        wait_for("/health", lambda: httpx.get(health, timeout=2).status_code == 200, 60, log)
         assert httpx.get(health).json()["database"] == "ok"
 
         second = subprocess.run(
@@ -96,8 +72,10 @@ def test_serve_fires_a_scheduled_job_and_stops_cleanly_on_sigterm(tmp_path: Path
         assert len(second.stderr.strip().splitlines()) == 1
 
         outbox = data / "outbox"
-        _wait("4 reminders in the outbox", lambda: len(list(outbox.rglob("*.eml"))) == 4, 180, log)
-        _wait(
+        wait_for(
+            "4 reminders in the outbox", lambda: len(list(outbox.rglob("*.eml"))) == 4, 180, log
+        )
+        wait_for(
             "the scheduler running",
             lambda: httpx.get(health).json()["scheduler"] == "running",
             60,

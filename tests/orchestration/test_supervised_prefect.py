@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, select
 
 from kehoach_flow.db.tables import SCHEDULE_RUN
 from tests.conftest import DEFINITIONS, ROOT
-from tests.orchestration.test_serve import KEHOACH, _free_port, _wait
+from tests.orchestration.helpers import KEHOACH, free_port, wait_for
 
 FLAKY = '''
 import os
@@ -80,8 +80,8 @@ def _env(tmp: Path, project: Path, **extra: str) -> dict[str, str]:
         "KEHOACH_DATA_DIR": str(tmp / "data"),
         "KEHOACH_DEFINITIONS": str(DEFINITIONS),
         "KEHOACH_SCHEDULE_FILE": str(project / "deploy" / "prefect.yaml"),
-        "KEHOACH_PORT": str(_free_port()),
-        "KEHOACH_PREFECT_PORT": str(_free_port()),
+        "KEHOACH_PORT": str(free_port()),
+        "KEHOACH_PREFECT_PORT": str(free_port()),
         "KEHOACH_SECRET_KEY": "test-secret",
         "KEHOACH_OPERATOR_EMAIL": "vanhanh@example.vn",
         "KEHOACH_JOB_RETRY_SECONDS": "1",
@@ -180,17 +180,17 @@ def test_ctrl_c_while_the_prefect_server_starts_leaves_no_process(tmp_path: Path
     service = _serve(env, log, project)
     try:
         health = f"http://127.0.0.1:{env['KEHOACH_PORT']}/health"
-        _wait("/health", lambda: httpx.get(health, timeout=2).status_code == 200, 120, log)
+        wait_for("/health", lambda: httpx.get(health, timeout=2).status_code == 200, 120, log)
         assert httpx.get(health).json()["scheduler"] == "starting"
         pid_file = tmp_path / "data" / "prefect" / "server.pid"
-        _wait("the Prefect server's pid", pid_file.exists, 30, log)
+        wait_for("the Prefect server's pid", pid_file.exists, 30, log)
         tree = _tree(service.pid)
         assert int(pid_file.read_text()) in tree
     finally:
         service.send_signal(signal.SIGINT)
         code = service.wait(timeout=60)
     assert code == 0, log.read_text()[-4000:]
-    _wait("no process of the service left", lambda: not _alive(tree), 30, log)
+    wait_for("no process of the service left", lambda: not _alive(tree), 30, log)
     assert _runs(tmp_path / "data") == []  # nothing ran without its server
 
 
@@ -205,10 +205,10 @@ def test_supervised_prefect_slow_start_retries_alert_restart_and_ctrl_c_in_a_job
     service = _serve(env, log, project)
     try:
         health = f"http://127.0.0.1:{env['KEHOACH_PORT']}/health"
-        _wait("/health", lambda: httpx.get(health, timeout=2).status_code == 200, 120, log)
+        wait_for("/health", lambda: httpx.get(health, timeout=2).status_code == 200, 120, log)
         # The slow server: no job has run before it answers; then the catch-up runs.
-        _wait("the catch-up", lambda: _state(data, "broken") == ["failed"], 240, log)
-        _wait("flaky done", lambda: _state(data, "flaky") == ["completed"], 120, log)
+        wait_for("the catch-up", lambda: _state(data, "broken") == ["failed"], 240, log)
+        wait_for("flaky done", lambda: _state(data, "flaky") == ["completed"], 120, log)
         assert (data / "flaky.count").read_text() == "3"  # failed twice, then succeeded
         [flaky] = [r for r in _runs(data) if r["job"] == "flaky"]
         assert flaky["message"] == "xong ở lần thử thứ 3"
@@ -222,7 +222,7 @@ def test_supervised_prefect_slow_start_retries_alert_restart_and_ctrl_c_in_a_job
         killed = int((data / "prefect" / "server.pid").read_text())
         os.kill(killed, signal.SIGKILL)
         at = datetime.now(UTC)
-        _wait(
+        wait_for(
             "a tick completed after the kill",
             lambda: any(
                 r["job"] == "tick" and r["state"] == "completed" and _utc(r["started_at"]) > at
@@ -234,7 +234,7 @@ def test_supervised_prefect_slow_start_retries_alert_restart_and_ctrl_c_in_a_job
         assert _prefect_servers(port) != [killed] and len(_prefect_servers(port)) == 1
 
         # Ctrl+C while a tick runs: the job ends, then everything stops.
-        _wait("a tick running", lambda: "running" in _state(data, "tick"), 120, log)
+        wait_for("a tick running", lambda: "running" in _state(data, "tick"), 120, log)
         tree = _tree(service.pid)
         assert len(tree) >= 2
     finally:
@@ -242,6 +242,6 @@ def test_supervised_prefect_slow_start_retries_alert_restart_and_ctrl_c_in_a_job
         code = service.wait(timeout=120)
     assert code == 0, log.read_text()[-4000:]
     assert "running" not in _state(data, "tick")
-    _wait("no process of the service left", lambda: not _alive(tree), 30, log)
+    wait_for("no process of the service left", lambda: not _alive(tree), 30, log)
     assert _prefect_servers(port) == []
     assert len(list((data / "outbox").rglob("*.eml"))) == 1  # one alert, never repeated
