@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from kehoach_flow.db.queries import find_task
 from kehoach_flow.loading import load_path
+from kehoach_flow.numbers import parse_amount
 from kehoach_flow.tracking.figures import Budget, figures_of, plan_budget, task_figures
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.task_views import BoardOptions, plan_board
@@ -76,6 +77,8 @@ def test_the_latest_total_is_shown_not_the_sum_of_reports(loaded: Engine) -> Non
     assert (local_line.source, local_line.planned, local_line.spent) == ("dia-phuong", None, None)
     assert figures.budget == Budget(200_000_000, 120_000_000)
     assert figures.budget.text == "đã chi 120.000.000 đ / kế hoạch 200.000.000 đ (60%)"
+    assert figures.form_values() == {"actual_1": "25", "spent_sn-khcn-2024": "120.000.000"}
+    assert parse_amount(figures.form_values()["spent_sn-khcn-2024"]) == 120_000_000
     assert [e.text for e in figures.history] == [
         "25/30 doanh nghiệp; đã chi Kinh phí sự nghiệp KHCN năm 2024: 120.000.000 đ",
         "12/30 doanh nghiệp; đã chi Kinh phí sự nghiệp KHCN năm 2024: 30.000.000 đ",

@@ -254,6 +254,18 @@ class TaskFigures:
         """The last update that reported a figure."""
         return self.history[0].report if self.history else None
 
+    def form_values(self) -> dict[str, str]:
+        """The update form's fields pre-filled with the latest totals ("actual_1": "25",
+        "spent_sn-khcn-2024": "120.000.000"), so a unit lead corrects a total rather than
+        typing an increment; a figure never reported is left out (the field stays empty)."""
+        values = {f"actual_{t.number}": str(t.actual) for t in self.targets if t.actual is not None}
+        values |= {
+            f"spent_{line.source}": format_number(line.spent)
+            for line in self.lines
+            if line.spent is not None
+        }
+        return values
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "targets": [t.as_dict() for t in self.targets],
