@@ -1,4 +1,5 @@
-"""Phrasing rules of the report's sentences (kehoach_flow.reports.prose), one rule a test."""
+"""Phrasing rules of the report's sentences (kehoach_flow.reports.prose, reports.documents), one
+rule a test."""
 
 from __future__ import annotations
 
@@ -6,13 +7,11 @@ from datetime import date
 
 import pytest
 
+from kehoach_flow.reports.documents import REGIME_BASIS, basis_text, document_name
 from kehoach_flow.reports.prose import (
-    REGIME_BASIS,
     Figure,
     TaskFacts,
-    basis_text,
     count,
-    document_name,
     listed,
     lower_first,
     proposal,

@@ -20,6 +20,7 @@ from kehoach_flow.db.tables import PROGRAMME, UNIT
 from kehoach_flow.numbers import format_percent
 from kehoach_flow.reports import prose
 from kehoach_flow.reports.content import GroupResult
+from kehoach_flow.reports.documents import basis_text, document_name, opening
 from kehoach_flow.reports.periods import Period
 from kehoach_flow.tracking.state import Category
 from kehoach_flow.tracking.status import Status
@@ -66,10 +67,10 @@ def write(
 ) -> Narrative:
     header: dict[str, Any] = facts.plan.header or {}
     agency = agency_of(issuer)
-    cited = prose.basis_text(basis or _default_basis(engine, facts))
+    cited = basis_text(basis or _default_basis(engine, facts))
     tops = [(t, level) for t, level, _ in facts.in_order() if level == 0]
     return Narrative(
-        intro=prose.opening(cited, agency, period.title, period.cutoff),
+        intro=opening(cited, agency, period.title, period.cutoff),
         direction=_direction(engine, facts, header, agency),
         results=_results(facts, period),
         evaluation=_evaluation(facts, [t for t, _ in tops], period),
@@ -99,7 +100,7 @@ def _direction(
     """I.1: the documents the plan carries out, each by type, number, date and issuer; the
     plan itself; who was charged with it; how the work was followed in the period."""
     place = header.get("place") or ""
-    documents = [prose.document_name(doc, place) for doc in header.get("implements") or ()]
+    documents = [document_name(doc, place) for doc in header.get("implements") or ()]
     plan = _plan_name(header, facts.plan.title)
     with engine.connect() as conn:
         unit = conn.execute(
