@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from kehoach_flow.cli import lazy
 from kehoach_flow.loading import load_path
+from kehoach_flow.reminders.rerun import RECORD_FILE
 from kehoach_flow.settings import Settings
 from tests.conftest import DEFINITIONS
 
@@ -58,6 +59,26 @@ def test_remind_imports_its_own_command_module_and_no_web_flow_or_office_library
     }
     heavy = {"prefect", "fastapi", "starlette", "openpyxl", "docx", "uvicorn"}
     assert not {m.split(".")[0] for m in modules} & heavy
+
+
+def test_a_rerun_with_nothing_new_neither_plans_nor_renders(
+    sqlite_settings: Settings, sqlite_engine: Engine
+) -> None:
+    load_path(sqlite_engine, DEFINITIONS)
+    planning = {"jinja2", "holidays", "kehoach_flow.reminders.planner"}
+    first = _modules_after(sqlite_settings, "remind", "--date", "2024-12-20")
+    assert planning <= first
+    for _ in range(3):  # the code is one of the inputs: a file edited meanwhile plans again
+        before = _record(sqlite_settings)
+        again = _modules_after(sqlite_settings, "remind", "--date", "2024-12-20")
+        if _record(sqlite_settings) == before:
+            break
+    assert not planning & again
+    assert "kehoach_flow.reminders.sender" in again  # it still delivers what is due
+
+
+def _record(settings: Settings) -> str:
+    return (settings.data_dir / RECORD_FILE).read_text(encoding="utf-8")
 
 
 def test_every_command_is_found_in_the_module_the_table_names() -> None:

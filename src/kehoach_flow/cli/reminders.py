@@ -60,7 +60,7 @@ def remind(
     report = result.delivery
     summary = {
         "day": day,
-        "reminders": len(result.reminders),
+        "reminders": result.reminder_count,
         "queued": result.queued,
         "already_queued": result.already_queued,
         "follow_ups": result.follow_ups,
@@ -80,7 +80,7 @@ def remind(
         else ""
     )
     out.print(
-        f"Ngày {day:%d/%m/%Y}: {len(result.reminders)} mục nhắc việc, xếp {result.queued} thư mới vào hộp thư đi"
+        f"Ngày {day:%d/%m/%Y}: {result.reminder_count} mục nhắc việc, xếp {result.queued} thư mới vào hộp thư đi"
         f" ({follow_ups}{result.already_queued} người nhận đã có đủ thư từ lần chạy trước); "
         f"đã gửi {report.sent}, "
         f"chờ gửi lại {report.retrying}, lỗi {report.failed}{_unsettled(report)}."

@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select, update
 
 from kehoach_flow.db.tables import OUTBOX
 from kehoach_flow.mail.transport import StoredMessage
-from kehoach_flow.reminders.digest import Digest, digest_sequence
+
+if TYPE_CHECKING:  # the digests' module (templates, planner, calendar) is not needed to send
+    from kehoach_flow.reminders.digest import Digest
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 UNKNOWN = "unknown"  # the server may have accepted it: sent again once, after the lease
@@ -96,6 +97,8 @@ def queued_on(
 ) -> dict[str, DayQueue]:
     """Per recipient, the reminders the outbox already holds for `day` (sent or not), in one
     query; a reminder stored once is never stored again that day."""
+    from kehoach_flow.reminders.digest import digest_sequence
+
     query = select(OUTBOX.c.recipient, OUTBOX.c.dedupe_key, OUTBOX.c.reminder_keys).where(
         OUTBOX.c.day == day
     )
@@ -112,7 +115,10 @@ def queued_on(
 
 
 def _insert_ignoring_duplicates(conn: Connection) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql as dialect
+    else:
+        from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]
     return dialect.insert(OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
@@ -164,18 +170,17 @@ def _transaction(db: Engine | Connection) -> Iterator[Connection]:
             yield db
 
 
+# Built once: one of these goes with every message sent, so it is not built per message.
+_MARK_SENT = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("row_id"))
+    .values(status=SENT, sent_at=bindparam("at"), attempts=OUTBOX.c.attempts + 1, last_error=None)
+)
+
+
 def mark_sent(db: Engine | Connection, row_id: int, now: datetime | None = None) -> None:
     with _transaction(db) as conn:
-        conn.execute(
-            update(OUTBOX)
-            .where(OUTBOX.c.id == row_id)
-            .values(
-                status=SENT,
-                sent_at=now or datetime.now(UTC),
-                attempts=OUTBOX.c.attempts + 1,
-                last_error=None,
-            )
-        )
+        conn.execute(_MARK_SENT, {"row_id": row_id, "at": now or datetime.now(UTC)})
 
 
 def mark_failed(

@@ -12,28 +12,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Engine
 
-from kehoach_flow.db.queries import list_plans
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.mail.transport import Transport
-from kehoach_flow.reminders.digest import (
-    Digest,
-    Links,
-    MailContext,
-    build_digest,
-    group_digests,
-)
-from kehoach_flow.reminders.inputs import read_inputs, reminder_tasks
-from kehoach_flow.reminders.outbox import queued_on, store
-from kehoach_flow.reminders.planner import DayCounts, Reminder, plan_reminders, reminder_order
 from kehoach_flow.reminders.sender import SendPolicy, SendReport, deliver
-from kehoach_flow.reports.periods import plan_cutoff_day, report_cutoffs
 from kehoach_flow.settings import Settings
-from kehoach_flow.tracking.task_views import BoardOptions
-from kehoach_flow.tracking.workcalendar import work_calendar
+
+# Planning and rendering (the calendar, the templates, the task states) are imported when a
+# day is planned: a rerun that finds nothing changed (reminders.rerun) never needs them.
+if TYPE_CHECKING:
+    from kehoach_flow.reminders.digest import Digest
+    from kehoach_flow.reminders.planner import Reminder
 
 
 @dataclass
@@ -47,12 +39,22 @@ class SweepResult:
     follow_ups: int = 0  # of `queued`, digests to a recipient who already had one that day
     delivery: SendReport = field(default_factory=SendReport)
     day_off: str | None = None  # why `day` is not a working day: a holiday's name or "cuối tuần"
+    reminder_count: int = 0  # the day's reminders, also when a rerun did not plan them again
+    planned: bool = True  # False: the day's last full run planned from the same inputs
 
 
 def plan_day(
     engine: Engine, settings: Settings, day: date, plans: list[str] | None = None
 ) -> SweepResult:
     """Who gets what on `day` (nothing stored)."""
+    from kehoach_flow.db.queries import list_plans
+    from kehoach_flow.reminders.digest import group_digests
+    from kehoach_flow.reminders.inputs import read_inputs, reminder_tasks
+    from kehoach_flow.reminders.planner import DayCounts, plan_reminders, reminder_order
+    from kehoach_flow.reports.periods import plan_cutoff_day, report_cutoffs
+    from kehoach_flow.tracking.task_views import BoardOptions
+    from kehoach_flow.tracking.workcalendar import work_calendar
+
     calendar = work_calendar(settings)
     options = BoardOptions(calendar, settings.timezone, settings.at_risk_days)
     keys = plans or [p["key"] for p in list_plans(engine)]
@@ -67,7 +69,10 @@ def plan_day(
     reminders.sort(key=reminder_order)
     working = calendar.is_working_day(day)
     day_off = None if working else (calendar.holiday_name(day) or "nghỉ cuối tuần")
-    return SweepResult(day, working, reminders, group_digests(reminders), day_off=day_off)
+    digests = group_digests(reminders)
+    return SweepResult(
+        day, working, reminders, digests, day_off=day_off, reminder_count=len(reminders)
+    )
 
 
 def queue_day(
@@ -106,6 +111,15 @@ def queue_reminders(
     numbering the same digest collide on the key, and the loser looks again at what the
     winner stored. One outbox query per attempt; only new digests are rendered.
     """
+    from kehoach_flow.reminders.digest import (
+        Digest,
+        Links,
+        MailContext,
+        build_digest,
+        group_digests,
+    )
+    from kehoach_flow.reminders.outbox import queued_on, store
+
     context = MailContext(
         settings.base_url,
         settings.resolved_secret_key(),
@@ -154,7 +168,41 @@ def sweep(
     plans: list[str] | None = None,
     policy: SendPolicy | None = None,
 ) -> SweepResult:
-    """Plan `day`, store its digests in the outbox, then deliver everything due."""
-    result = queue_day(engine, settings, day, plans)
+    """Plan `day`, store its digests in the outbox, then deliver everything due.
+
+    A run of every plan records what it planned from; a later run of the day that finds the
+    same inputs and the same outbox rows skips planning (all it would store is stored) and
+    only delivers (reminders.rerun)."""
+    if plans is None:
+        result = _queue_all(engine, settings, day)
+    else:
+        result = queue_day(engine, settings, day, plans)
     result.delivery = deliver(engine, transport, policy or SendPolicy.from_settings(settings))
+    return result
+
+
+def _queue_all(engine: Engine, settings: Settings, day: date) -> SweepResult:
+    from kehoach_flow.reminders import rerun
+
+    inputs = rerun.inputs_digest(engine, settings, day)  # read before planning: a change
+    last = rerun.recorded(settings, day)  # made while planning shows at the next run
+    if last is not None and last.inputs == inputs and last.outbox == rerun.outbox_mark(engine, day):
+        return SweepResult(
+            day,
+            last.working_day,
+            already_queued=last.recipients,
+            day_off=last.day_off,
+            reminder_count=last.reminders,
+            planned=False,
+        )
+    result = queue_day(engine, settings, day)
+    done = rerun.DayRecord(
+        inputs,
+        rerun.outbox_mark(engine, day),  # after storing: every planned reminder is in it
+        result.reminder_count,
+        len(result.digests),
+        result.working_day,
+        result.day_off,
+    )
+    rerun.record(settings, day, done)
     return result

@@ -1,0 +1,147 @@
+"""Knowing, before planning, that a day's reminders are all in the outbox already.
+
+A full run (every plan) that has stored its day's digests records what it planned from: one
+digest of everything the reminders read (every plan's load and update stamps, the units'
+names and addresses, the settings, the calendar file, the code) and the outbox's rows of
+the day as it left them. A later run of the same day that finds the same inputs and the
+same rows would plan the same reminders and find each of them stored, so it skips planning
+and rendering and only delivers. Anything else (an update, a load, a unit's new address,
+another run's rows, a new release) plans the day again, and what is new goes out as a
+follow-up digest as before.
+
+The record is a cache in the data directory: lost, unreadable or from another database, it
+only costs one full planning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import date
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, String, func, select, type_coerce
+
+from kehoach_flow.db.tables import OUTBOX, PLAN, UNIT
+from kehoach_flow.settings import Settings
+
+RECORD_FILE = "reminder-runs.json"
+KEEP_DAYS = 14  # records of the latest days kept in the file
+
+# Every plan's stamps: a load rewrites loaded_at (and the fingerprint of its definition), an
+# update or a snapshot bumps revision, an archive sets archived_at. Compared, never parsed.
+_PLANS = select(
+    PLAN.c.id,
+    PLAN.c.key,
+    PLAN.c.fingerprint,
+    type_coerce(PLAN.c.loaded_at, String),
+    type_coerce(PLAN.c.archived_at, String),
+    PLAN.c.revision,
+    PLAN.c.coordinator_id,
+).order_by(PLAN.c.id)
+# What a digest says of a unit: its names, addresses and head (units load without plans).
+_UNITS = select(
+    UNIT.c.id,
+    UNIT.c.key,
+    UNIT.c.name,
+    UNIT.c.short,
+    UNIT.c.email,
+    UNIT.c.head_name,
+    UNIT.c.head_email,
+).order_by(UNIT.c.id)
+
+
+@dataclass(frozen=True)
+class DayRecord:
+    """What a full run of `day` planned from, what it left in the outbox, what it planned."""
+
+    inputs: str
+    outbox: tuple[int, int]  # the day's outbox rows: how many, the highest id
+    reminders: int
+    recipients: int
+    working_day: bool
+    day_off: str | None
+
+
+def inputs_digest(engine: Engine, settings: Settings, day: date) -> str:
+    """One digest of everything a day's planning and digests read; equal digests, equal plans."""
+    hasher = hashlib.sha256()
+
+    def add(value: Any) -> None:
+        hasher.update(json.dumps(value, ensure_ascii=False, default=str).encode())
+        hasher.update(b"\n")
+
+    add(["day", day.isoformat(), settings.resolved_database_url()])
+    add(settings.model_dump(mode="json"))
+    add(hashlib.sha256(settings.resolved_secret_key().encode()).hexdigest())
+    with engine.connect() as conn:
+        add([list(row) for row in conn.execute(_PLANS)])
+        add([list(row) for row in conn.execute(_UNITS)])
+    calendar = settings.resolved_calendar_file()
+    add(calendar.read_bytes().hex() if calendar.is_file() else None)
+    add(_code_stamp())
+    return hasher.hexdigest()
+
+
+def outbox_mark(engine: Engine, day: date) -> tuple[int, int]:
+    """The day's outbox rows: how many, and the highest id (rows are only ever added)."""
+    query = select(func.count(), func.max(OUTBOX.c.id)).where(OUTBOX.c.day == day)
+    with engine.connect() as conn:
+        count, highest = conn.execute(query).one()
+    return int(count), int(highest or 0)
+
+
+def recorded(settings: Settings, day: date) -> DayRecord | None:
+    """The record of `day`'s last full run, if this data directory holds a readable one."""
+    entry = _read(settings.data_dir / RECORD_FILE).get(day.isoformat())
+    if not isinstance(entry, dict):
+        return None
+    try:
+        return DayRecord(**{**entry, "outbox": tuple(entry["outbox"])})
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def record(settings: Settings, day: date, entry: DayRecord) -> None:
+    """Keep `entry` as `day`'s record (with the latest days' records); best effort."""
+    path = settings.data_dir / RECORD_FILE
+    records = _read(path)
+    records[day.isoformat()] = asdict(entry)
+    kept = dict(sorted(records.items())[-KEEP_DAYS:])
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".reminder-runs.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            json.dump(kept, file, ensure_ascii=False)
+        os.replace(temp, path)
+    except OSError:
+        return  # a read-only data directory: the next run plans in full, nothing is lost
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _code_stamp() -> list[Any]:
+    """The installed code the reminders come from: this package's files, the holidays
+    package's version; a release or an edit between two runs of a day plans it again."""
+    stamp: list[Any] = []
+    root = Path(__file__).parents[1]
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            info = os.stat(os.path.join(folder, name))
+            stamp.append([folder, name, info.st_size, info.st_mtime_ns])
+    spec = find_spec("holidays")  # located, not imported (its import costs a quarter second)
+    if spec is not None and spec.origin:
+        stamp.append((Path(spec.origin).parent / "version.py").read_text(encoding="utf-8"))
+    return stamp
