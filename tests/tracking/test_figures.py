@@ -13,8 +13,9 @@ from sqlalchemy import Engine
 from kehoach_flow.db.queries import find_task
 from kehoach_flow.loading import load_path
 from kehoach_flow.numbers import parse_amount
-from kehoach_flow.tracking.figures import Budget, figures_of, plan_budget, task_figures
+from kehoach_flow.tracking.figures import figures_of, task_figures
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
+from kehoach_flow.tracking.spending import Budget, plan_budget
 from kehoach_flow.tracking.task_views import BoardOptions, plan_board
 from kehoach_flow.workdays import vietnam_calendar
 from tests.tracking.helpers import FIGURES_PLAN, write_figures_plan

@@ -8,7 +8,8 @@ the reports write "đến nay đạt 25/30". So the figure shown is the latest o
 time, then version, as `state_at` folds), never a sum of them.
 
 A task whose funding lines give no amount (or amounts of 0) has no planned budget: `planned`
-is None, never 0, so a page says "chưa có kinh phí kế hoạch" instead of a full bar.
+is None, never 0, so a page says "chưa có kinh phí kế hoạch" instead of a full bar (the money
+itself, for a task or a plan, is spending.py's `Budget`).
 """
 
 from __future__ import annotations
@@ -22,15 +23,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from kehoach_flow.db.tables import ACTUAL, LINE, SOURCE, SPENDING, TARGET, UPDATE
-from kehoach_flow.numbers import format_number, format_percent
+from kehoach_flow.numbers import format_number
 from kehoach_flow.timefmt import DAY, shown
 from kehoach_flow.tracking.authors import AuthorName, Directory, read_directory
-from kehoach_flow.tracking.task_views import TaskView
-
-
-def money_text(dong: int) -> str:
-    """120000000 -> "120.000.000 đ"."""
-    return f"{format_number(dong)} đ"
+from kehoach_flow.tracking.spending import Budget, money_text, planned_amount, share, spent_total
 
 
 @dataclass(frozen=True)
@@ -49,12 +45,6 @@ class Report:
         return f"ngày {shown(self.at, timezone, DAY)}, {self.author.text}"
 
 
-def _percent(part: int | None, whole: int | None) -> float | None:
-    if part is None or not whole:
-        return None
-    return round(100.0 * part / whole, 1)
-
-
 @dataclass(frozen=True)
 class TargetFigure:
     """One target of the task: planned quantity, unit, and the latest quantity reported."""
@@ -68,7 +58,7 @@ class TargetFigure:
 
     @property
     def percent(self) -> float | None:
-        return _percent(self.actual, self.planned)
+        return share(self.actual, self.planned)
 
     @property
     def text(self) -> str:
@@ -104,7 +94,7 @@ class SpendingFigure:
 
     @property
     def percent(self) -> float | None:
-        return _percent(self.spent, self.planned)
+        return share(self.spent, self.planned)
 
     @property
     def text(self) -> str:
@@ -121,56 +111,6 @@ class SpendingFigure:
             "percent": self.percent,
             "reported": self.reported.as_dict() if self.reported else None,
         }
-
-
-@dataclass(frozen=True)
-class Budget:
-    """Planned and spent money (đồng). `planned` None: no planned budget; `spent` None:
-    no spending reported."""
-
-    planned: int | None
-    spent: int | None
-
-    @property
-    def percent(self) -> float | None:
-        """Spent as a share of the plan; None without a planned budget (no bar to fill)."""
-        return _percent(self.spent or 0, self.planned) if self.planned else None
-
-    @property
-    def over(self) -> bool:
-        """More spent than planned (only said where there is a plan)."""
-        return self.planned is not None and (self.spent or 0) > self.planned
-
-    @property
-    def text(self) -> str:
-        """ "đã chi 30.000.000 đ / kế hoạch 50.000.000 đ (60%)", "chưa có kinh phí kế hoạch,
-        đã chi 120.000.000 đ", "kế hoạch 50.000.000 đ, chưa báo cáo chi"."""
-        if self.planned is None:
-            spent = f"đã chi {money_text(self.spent)}" if self.spent is not None else ""
-            return ", ".join(p for p in ("chưa có kinh phí kế hoạch", spent) if p)
-        if self.spent is None:
-            return f"kế hoạch {money_text(self.planned)}, chưa báo cáo chi"
-        share = format_percent(self.percent or 0.0)
-        return f"đã chi {money_text(self.spent)} / kế hoạch {money_text(self.planned)} ({share})"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "planned": self.planned,
-            "spent": self.spent,
-            "percent": self.percent,
-            "over": self.over,
-        }
-
-
-def planned_amount(amounts: Iterable[int | None]) -> int | None:
-    """The planned total of some funding amounts; None when none gives a positive amount."""
-    total = sum(a for a in amounts if a)
-    return total or None
-
-
-def _spent(amounts: Iterable[int | None]) -> int | None:
-    given = [a for a in amounts if a is not None]
-    return sum(given) if given else None
 
 
 @dataclass(frozen=True)
@@ -246,7 +186,7 @@ class TaskFigures:
         """The task's money: planned over its lines (None: no planned budget), spent to date."""
         return Budget(
             planned_amount(line.planned for line in self.lines),
-            _spent(line.spent for line in self.lines),
+            spent_total(line.spent for line in self.lines),
         )
 
     @property
@@ -406,12 +346,3 @@ def _entries(
             )
         )
     return found
-
-
-def plan_budget(views: Iterable[TaskView]) -> Budget:
-    """A plan's money from its task views (a parent counted through its subtasks, as the
-    rollup counts it): planned None when no task gives an amount."""
-    rows = list(views)
-    parents = {v.parent for v in rows if v.parent}
-    leaves = [v for v in rows if v.key not in parents]
-    return Budget(planned_amount(v.planned for v in leaves), _spent(v.spent for v in leaves))
