@@ -9,7 +9,7 @@ Monday; after Tết it reaches back to the last day before the holiday. "Today" 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,7 +20,7 @@ from kehoach_flow.db.tables import OUTBOX, PLAN, TASK, UNIT, UPDATE
 from kehoach_flow.tracking.authors import AuthorName, read_directory
 from kehoach_flow.tracking.state import Derived, end_of_day
 from kehoach_flow.tracking.status import status_label
-from kehoach_flow.tracking.task_views import BoardOptions, plan_board
+from kehoach_flow.tracking.task_views import BoardOptions, TaskView, plan_board
 
 SENT = "sent"  # an outbox row delivered (reminders/outbox.py)
 
@@ -127,20 +127,27 @@ class DayChanges:
 
 
 def day_changes(
-    engine: Engine, plans: Sequence[str], today: date, options: BoardOptions
+    engine: Engine,
+    plans: Sequence[str],
+    today: date,
+    options: BoardOptions,
+    boards: Mapping[str, Sequence[TaskView]] | None = None,
 ) -> DayChanges:
     """What changed in `plans` from the start of the last working day before `today` to the
-    end of `today` (reminders: every message sent for a day of the window)."""
+    end of `today` (reminders: every message sent for a day of the window). `boards`: the
+    plans' task views at `today` when the caller has them already."""
     since = options.calendar.add_working_days(today, -1)
     start = end_of_day(since - timedelta(days=1), options.timezone)
     end = end_of_day(today, options.timezone)
     with engine.connect() as conn:
         updates = _updates(conn, plans, start, end)
         reminders = _reminders(conn, since, today)
-    overdue = tuple(
-        task for plan in plans for task in _newly_overdue(engine, plan, since, today, options)
-    )
-    return DayChanges(since, today, updates, overdue, reminders)
+    overdue: list[NewlyOverdue] = []
+    for plan in plans:
+        now = boards[plan] if boards else plan_board(engine, plan, today, options)
+        before = plan_board(engine, plan, since - timedelta(days=1), options)
+        overdue.extend(newly_overdue(before, now))
+    return DayChanges(since, today, updates, tuple(overdue), reminders)
 
 
 def _updates(
@@ -171,19 +178,13 @@ def _updates(
     )
 
 
-def _newly_overdue(
-    engine: Engine, plan: str, since: date, today: date, options: BoardOptions
-) -> Iterable[NewlyOverdue]:
-    """Overdue at the end of today, not at the end of the day before the window."""
-    before = {
-        v.key
-        for v in plan_board(engine, plan, since - timedelta(days=1), options)
-        if v.derived == Derived.OVERDUE
-    }
-    for view in plan_board(engine, plan, today, options):
-        if view.derived == Derived.OVERDUE and view.key not in before:
+def newly_overdue(before: Iterable[TaskView], now: Iterable[TaskView]) -> Iterable[NewlyOverdue]:
+    """The tasks overdue in `now` (a plan's views) that were not in `before`."""
+    was = {(v.plan, v.key) for v in before if v.derived == Derived.OVERDUE}
+    for view in now:
+        if view.derived == Derived.OVERDUE and (view.plan, view.key) not in was:
             yield NewlyOverdue(
-                plan, view.key, view.title, view.lead, view.lead_name, view.window.due
+                view.plan, view.key, view.title, view.lead, view.lead_name, view.window.due
             )
 
 
