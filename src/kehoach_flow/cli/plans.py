@@ -26,9 +26,6 @@ from kehoach_flow.cli.app import (
 from kehoach_flow.text import shorten
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from kehoach_flow.tracking.authors import Directory
     from kehoach_flow.tracking.figures import TaskFigures
 
 
@@ -225,6 +222,7 @@ def show(
     from kehoach_flow.tracking.authors import read_directory
     from kehoach_flow.tracking.figures import figures_of
     from kehoach_flow.tracking.status import status_label
+    from kehoach_flow.tracking.task_history import readable_history
 
     engine = engine_of(ctx, writes=False)
     row = find_task(engine, task)
@@ -233,9 +231,9 @@ def show(
     figures = figures_of(engine, ids)
     directory = read_directory(engine)
     row["figures"] = figures[row["id"]].as_dict()
-    row["history"] = _history(engine, row["id"], figures[row["id"]], directory)
+    row["history"] = readable_history(engine, row["id"], figures[row["id"]], directory)
     if previous is not None:
-        row["continued_history"] = _history(
+        row["continued_history"] = readable_history(
             engine, previous["id"], figures[previous["id"]], directory
         )
     if as_json:
@@ -290,27 +288,6 @@ def _continued(engine: Any, ref: str | None) -> dict[str, Any] | None:
         return find_task(engine, ref)
     except NotFoundError:
         return None
-
-
-def _history(
-    engine: Engine, task_id: int, figures: TaskFigures, directory: Directory
-) -> list[dict[str, Any]]:
-    """The task's history, newest first, each entry with its author as a person reads it and
-    the figures it reported (totals to date)."""
-    from kehoach_flow.tracking.history import history_rows
-
-    reported = {entry.report.version: entry for entry in figures.history}
-    rows = history_rows(engine, task_id)
-    for r in rows:
-        r["author"] = directory.author(r["actor"], r["channel"]).as_dict()
-        entry = reported.get(r["version"])
-        r["figures"] = (
-            {"actuals": [], "spending": [], "text": ""}
-            if entry is None
-            else {key: entry.as_dict()[key] for key in ("actuals", "spending")}
-            | {"text": entry.text}
-        )
-    return rows
 
 
 def _figure_fields(figures: TaskFigures, timezone: str) -> list[tuple[str, str]]:
