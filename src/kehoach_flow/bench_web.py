@@ -1,9 +1,10 @@
 """Web figures for `kehoach bench`: the overview, a plan page and the overdue list of the
 national dataset on the busy day, served by `kehoach web --workers 2` in its own processes,
 under 50 concurrent connections from a load generator on loopback: wrk (Debian's package)
-for 8 s per page when installed, else an httpx script with a fixed number of requests.
-Each page is also given as a ratio to a trivial endpoint (/health) served by the same
-server in the same run. A page whose measure fails is named; the others are kept."""
+when installed, else an httpx script with a fixed number of requests. Each page is also
+given as a ratio to a trivial endpoint (/health) served by the same server in the same run,
+measured just before and after it; every figure is the median of three such rounds. A page
+whose measure fails is named; the others are kept."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ CONCURRENCY = 50
 PASSWORD = "bench-mat-khau"
 TRIVIAL = "trivial"  # /health: the server's bare speed, the baseline of the pages
 PAGES = ("overview", "plan_page", "overdue")
+# Each page is measured in ROUNDS windows, each between two windows of /health, and its
+# ratio is taken against those two: on a shared machine whose load drifts over a minute,
+# a page compared with a /health measured half a minute earlier says more about the drift.
+ROUNDS = 3
+WINDOW_SECONDS = 2
 
 
 def web_figures(definitions: Path, work: Path, requests: int = 500) -> dict[str, float]:
@@ -100,8 +106,9 @@ def signin_figures(engine: Engine, rounds: int = 15) -> dict[str, float]:
 
 
 async def _measure(base: str, requests: int, failures: dict[str, str]) -> dict[str, float]:
-    """Sign in, then load each page (wrk when installed, else httpx) after warming both
-    workers up; a page that fails goes to `failures` under its name, the others go on."""
+    """Sign in, warm every page up on both workers, then measure in ROUNDS rounds, each page
+    between two windows of /health (wrk when installed, else httpx); a figure is the median
+    over the rounds. A page that fails goes to `failures` under its name, the others go on."""
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
         await _wait_up(client)
@@ -118,19 +125,55 @@ async def _measure(base: str, requests: int, failures: dict[str, str]) -> dict[s
         if (await client.post("/dang-nhap", data=form)).status_code != 303:
             raise KehoachError("bench: đăng nhập không được")
         plan = (await client.get("/api/plans")).json()[0]["key"]
-        figures: dict[str, float] = {}
-        pages = (
-            (TRIVIAL, "/health"),
-            ("overview", "/"),
-            ("plan_page", f"/ke-hoach/{plan}"),
-            ("overdue", "/qua-han"),
-        )
-        for name, path in pages:
+        paths = {
+            TRIVIAL: "/health",
+            "overview": "/",
+            "plan_page": f"/ke-hoach/{plan}",
+            "overdue": "/qua-han",
+        }
+        for name, path in paths.items():
             try:
-                figures |= await _page(client, base, name, path, requests)
+                await _warm_up(client, path)
+            except httpx.HTTPError as exc:
+                failures[name] = str(exc) or type(exc).__name__
+        session = client.cookies.get("kehoach_session") or ""
+
+        async def measure(name: str) -> dict[str, float]:
+            """One window of `name`; {} once it has failed (named in `failures`)."""
+            if name in failures:
+                return {}
+            try:
+                if shutil.which("wrk"):
+                    url = f"{base}{paths[name]}"
+                    return await asyncio.to_thread(_wrk, url, session, name, WINDOW_SECONDS)
+                return await _load(client, name, paths[name], max(1, requests // ROUNDS))
             except (KehoachError, httpx.HTTPError, subprocess.SubprocessError, OSError) as exc:
                 failures[name] = str(exc) or type(exc).__name__
-        return figures | ratios_to_trivial(figures)
+                return {}
+
+        rounds: list[dict[str, float]] = []
+        for _ in range(ROUNDS):
+            measured = await measure(TRIVIAL)
+            before = measured.get(f"{TRIVIAL}_rps")
+            for name in PAGES:
+                measured |= await measure(name)
+                after_figures = await measure(TRIVIAL)
+                after = after_figures.get(f"{TRIVIAL}_rps")
+                if f"{name}_rps" in measured and before and after:
+                    # the page against the mean of the /health windows either side of it
+                    paired = {f"{TRIVIAL}_rps": (before + after) / 2, **measured}
+                    measured |= {
+                        k: v for k, v in ratios_to_trivial(paired).items() if k.startswith(name)
+                    }
+                before = after
+            rounds.append(measured)
+        return _medians(rounds)
+
+
+def _medians(rounds: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the rounds that have it."""
+    names = dict.fromkeys(name for measured in rounds for name in measured)
+    return {name: median(m[name] for m in rounds if name in m) for name in names}
 
 
 def ratios_to_trivial(figures: dict[str, float]) -> dict[str, float]:
@@ -146,19 +189,14 @@ def ratios_to_trivial(figures: dict[str, float]) -> dict[str, float]:
     }
 
 
-async def _page(
-    client: httpx.AsyncClient, base: str, name: str, path: str, requests: int
-) -> dict[str, float]:
-    for _ in range(4):  # warm-up of both workers: the first requests derive the states
+async def _warm_up(client: httpx.AsyncClient, path: str) -> None:
+    """Requests in parallel, so both workers derive the states before any window starts."""
+    for _ in range(4):
         for response in await asyncio.gather(*(client.get(path) for _ in range(10))):
             response.raise_for_status()
-    session = client.cookies.get("kehoach_session") or ""
-    if shutil.which("wrk"):
-        return await asyncio.to_thread(_wrk, f"{base}{path}", session, name)
-    return await _load(client, name, path, requests)
 
 
-def _wrk(url: str, session: str, name: str, seconds: int = 8) -> dict[str, float]:
+def _wrk(url: str, session: str, name: str, seconds: int = WINDOW_SECONDS) -> dict[str, float]:
     """wrk (Debian's package), 2 threads, 50 connections, for a fixed time: a load generator
     in C, so the Python server, not the generator, is what the figures measure."""
     command = [

@@ -4,7 +4,9 @@ too), and the sign-in and sign-out pages. Pages that need an account redirect to
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from functools import lru_cache
+from typing import Any, cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -16,13 +18,14 @@ from kehoach_flow.accounts import (
     TooManyAttemptsError,
     authenticate,
     end_sessions,
-    session_account,
+    live_session,
 )
 from kehoach_flow.settings import Settings
 from kehoach_flow.web import csrf
 from kehoach_flow.web.templating import TEMPLATES
 
 COOKIE = "kehoach_session"
+_UNREAD = object()  # request.state.account before the cookie is read
 
 
 class Forbidden(Exception):
@@ -35,20 +38,47 @@ class LoginRequired(Exception):
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.resolved_secret_key(), salt="kehoach-session")
+    return _serializer_for(settings.resolved_secret_key())
+
+
+@lru_cache(maxsize=8)
+def _serializer_for(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="kehoach-session")
 
 
 def current_account(request: Request, settings: Settings, engine: Any) -> Account | None:
+    """The signed-in account, read once per request (the database is asked each request:
+    a sign-out elsewhere ends this session at once)."""
+    found = getattr(request.state, "account", _UNREAD)
+    if found is _UNREAD:
+        found = request.state.account = _cookie_account(request, settings, engine)
+    return cast(Account | None, found)
+
+
+def _cookie_account(request: Request, settings: Settings, engine: Any) -> Account | None:
     raw = request.cookies.get(COOKIE)
-    if not raw:
+    signed = _signed_session(settings.resolved_secret_key(), raw) if raw else None
+    if signed is None:
         return None
+    user_id, session_version, signed_at = signed
+    # The age as itsdangerous's max_age judges it, in whole seconds, on every request.
+    if not 0 <= int(time.time()) - signed_at <= int(settings.session_hours * 3600):
+        return None
+    return live_session(engine, user_id, session_version)
+
+
+@lru_cache(maxsize=1024)
+def _signed_session(secret: str, raw: str) -> tuple[int, int, int] | None:
+    """(user id, session version, signed at in Unix seconds) of a session cookie whose
+    signature holds, else None. A browser sends the same cookie for hours: its signature is
+    checked once, its age and session on every request."""
     try:
-        value = _serializer(settings).loads(raw, max_age=int(settings.session_hours * 3600))
+        value, signed_at = _serializer_for(secret).loads(raw, return_timestamp=True)
     except BadSignature:
         return None
     if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value)):
         return None  # a cookie from before session versions, or not ours
-    return session_account(engine, value[0], value[1])
+    return value[0], value[1], int(signed_at.timestamp())
 
 
 def require_account(request: Request, settings: Settings, engine: Any) -> Account:

@@ -35,6 +35,7 @@ class PlanCache:
         self.engine = engine
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, str], tuple[Any, Any]] = {}  # (kind, plan) -> (stamp, value)
+        self._builders: dict[tuple[str, str], threading.Lock] = {}  # one build at a time per key
 
     def stamps(self) -> dict[str, tuple[Any, ...]]:
         """Per plan: (loaded_at, archived_at, revision, title), which change whenever anything
@@ -43,15 +44,24 @@ class PlanCache:
             return {row[0]: tuple(row[1:]) for row in conn.execute(_STAMPS).tuples()}
 
     def get(self, kind: str, plan: str, day: date, stamp: Any, build: Callable[[], Any]) -> Any:
+        """The value kept for (kind, plan) while `stamp` and `day` are those it was built
+        at, else `build()`'s. Requests that miss together wait for one build instead of each
+        deriving the same states (50 connections after an update would otherwise do 50)."""
         key = (kind, plan)
         full_stamp = (day, stamp)
         with self._lock:
             entry = self._entries.get(key)
+            builder = self._builders.setdefault(key, threading.Lock())
         if entry is not None and entry[0] == full_stamp:
             return entry[1]
-        value = build()
-        with self._lock:
-            self._entries[key] = (full_stamp, value)
+        with builder:
+            with self._lock:
+                entry = self._entries.get(key)
+            if entry is not None and entry[0] == full_stamp:
+                return entry[1]  # built by the request this one waited for
+            value = build()
+            with self._lock:
+                self._entries[key] = (full_stamp, value)
         return value
 
 

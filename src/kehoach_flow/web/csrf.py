@@ -4,6 +4,7 @@ the same value, signed, in the form. A post without both, or with a mismatch, is
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -16,14 +17,22 @@ class CsrfError(Exception):
     pass
 
 
+@lru_cache(maxsize=8)
 def _signer(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt="kehoach-csrf")
+
+
+@lru_cache(maxsize=4096)
+def _token(secret: str, nonce: str) -> str:
+    """The form token of a cookie value: the same every time (no timestamp), so a browser's
+    token is signed once, not on every page it opens."""
+    return str(_signer(secret).dumps(nonce))
 
 
 def issue(request: Request, secret: str) -> tuple[str, str]:
     """(cookie value, form token): the request's cookie kept, or a new one."""
     nonce = request.cookies.get(COOKIE) or secrets.token_urlsafe(24)
-    return nonce, str(_signer(secret).dumps(nonce))
+    return nonce, _token(secret, nonce)
 
 
 def set_cookie(response: Response, nonce: str, secure: bool) -> None:

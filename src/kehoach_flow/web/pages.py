@@ -152,12 +152,14 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
         if stamp is None:
             raise NotFoundError("kế hoạch", plan_key, "xem danh sách ở trang tổng quan")
         filters = {"unit": unit, "group": group, "status": status, "due_before": due_before, "q": q}
-        tasks = tasks_of(plan_key, stamp)
+        day = today(settings)
         # The unfiltered page, the one most opened, is rendered once per state of the plan,
-        # with its charts; a filtered one is rendered each time, as a plain list.
+        # with its charts and its filter form; a filtered one is rendered each time, as a
+        # plain list.
         filtered = any(filters.values())
 
-        def sections_html() -> tuple[Markup, int]:
+        def body_html() -> Markup:
+            tasks = tasks_of(plan_key, stamp)
             views = board(plan_key, stamp)
             sections: dict[str, list[tuple[dict[str, Any], TaskView]]] = {}
             shown = 0
@@ -166,34 +168,20 @@ def router(settings: Settings, engine: Engine) -> APIRouter:
                     heading = f"{task['section']}. {task['section_title']}"
                     sections.setdefault(heading, []).append((task, views[task["key"]]))
                     shown += 1
-            html = TEMPLATES.get_template("plan_sections.html").render(
+            choices = cache.get("plan-choices", plan_key, day, stamp, partial(_choices, tasks))
+            html = TEMPLATES.get_template("plan_body.html").render(
+                filters=filters,
+                choices=choices,
+                shown=shown,
+                total=len(tasks),
                 sections=sections,
                 groups=_by_group(tasks, views) if not filtered else [],
                 budget=budget_by_source(tasks, views) if not filtered else [],
             )
-            return Markup(html), shown
+            return Markup(html)
 
-        html, shown = (
-            sections_html()
-            if filtered
-            else cache.get("plan-page", plan_key, today(settings), stamp, sections_html)
-        )
-        choices = {
-            "units": sorted(
-                {(t["lead"]["key"], t["lead"]["name"]) for t in tasks}, key=lambda u: u[1]
-            ),
-            "groups": sorted({t["group"] for t in tasks if t["group"]}),
-            "statuses": [(d.value, d.label) for d in Derived],
-        }
-        context = {
-            "user": user,
-            "plan": {"key": plan_key, "title": stamp[3]},
-            "sections_html": html,
-            "filters": filters,
-            "choices": choices,
-            "shown": shown,
-            "total": len(tasks),
-        }
+        html = body_html() if filtered else cache.get("plan-page", plan_key, day, stamp, body_html)
+        context = {"user": user, "plan": {"key": plan_key, "title": stamp[3]}, "body_html": html}
         return render(request, "plan.html", context)
 
     @routes.get("/nhiem-vu/{plan_key}/{task_key}", response_class=HTMLResponse)
@@ -327,6 +315,15 @@ def _by_group(
         row[0] += 1
         row[1] += view.category in (Category.DONE_ON_TIME, Category.DONE_LATE)
     return [(g, n, d, 100 * d / n) for g, (n, d) in sorted(totals.items())]
+
+
+def _choices(tasks: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]] | list[str]]:
+    """What the plan page's filter form offers: the lead units, groups and states."""
+    return {
+        "units": sorted({(t["lead"]["key"], t["lead"]["name"]) for t in tasks}, key=lambda u: u[1]),
+        "groups": sorted({t["group"] for t in tasks if t["group"]}),
+        "statuses": [(d.value, d.label) for d in Derived],
+    }
 
 
 def _matches(task: dict[str, Any], view: TaskView, f: dict[str, str]) -> bool:
