@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_security: Literal["none", "starttls", "tls"] = "none"
     smtp_timeout: float = 30.0
+    # Messages sent at once, one per connection; a killed sender may repeat this many.
+    smtp_connections: int = Field(default=3, ge=1, le=20)
     outbox_lease_seconds: float = Field(default=600.0, gt=0)
     mail_from: str = "kehoach@localhost"
     timezone: str = "Asia/Ho_Chi_Minh"

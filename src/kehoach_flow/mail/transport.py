@@ -8,6 +8,7 @@ import email.policy
 import hashlib
 import os
 import tempfile
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -64,7 +65,8 @@ class Delivery:
 
 
 class Transport(Protocol):
-    """Sends messages; one Delivery per message, in order, never raising for one message."""
+    """Sends messages; one Delivery per message (returned in the messages' order, heard by
+    `on_delivery` as each is known), never raising for one message."""
 
     async def send_batch(
         self, messages: Sequence[EmailMessage], on_delivery: OnDelivery | None = None
@@ -75,7 +77,8 @@ OnDelivery = Callable[["Delivery"], None]
 
 
 def _told(delivery: Delivery, on_delivery: OnDelivery | None) -> Delivery:
-    # Recorded before the next message goes: a crash can then repeat at most this one.
+    # Recorded before the next message goes on its connection: a crash can then repeat at
+    # most this one (one per connection).
     if on_delivery is not None:
         on_delivery(delivery)
     return delivery
@@ -159,7 +162,10 @@ class StoredMessage(Message):
     @classmethod
     def from_bytes(cls, raw: bytes) -> StoredMessage:
         parser = BytesParser(cls, policy=email.policy.compat32)
-        message = cast(StoredMessage, parser.parsebytes(raw, headersonly=True))
+        # The header block alone (up to the first empty line): the body is never read here.
+        ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+        head = raw[: min(ends)] + b"\r\n\r\n" if ends else raw
+        message = cast(StoredMessage, parser.parsebytes(head, headersonly=True))
         message.raw = raw
         return message
 
@@ -186,13 +192,29 @@ class _Client(aiosmtplib.SMTP):
 TIMEOUTS_IN_A_ROW = 2  # then the server counts as unreachable for the rest of the batch
 
 
+class _Batch:
+    """A batch shared by its connections: what is left to send, what came of each message."""
+
+    def __init__(self, messages: Sequence[EmailMessage], on_delivery: OnDelivery | None) -> None:
+        self.messages = messages
+        self.on_delivery = on_delivery
+        self.todo = deque(range(len(messages)))
+        self.results: list[Delivery | None] = [None] * len(messages)
+        self.outage: str | None = None
+        self.timeouts = 0  # in a row, over every connection
+        self.live = 0  # connections that have sent and are still open
+        self.opened = asyncio.Event()  # the first connection has sent, or failed to
+
+
 class SmtpTransport:
-    """Sends a batch over one SMTP connection; an outcome belongs to the message that had it.
+    """Sends a batch over `connections` SMTP connections at once (one by default), each
+    message on one of them; an outcome belongs to the message that had it.
 
     A timeout or a dropped line costs the message in flight (and the connection: the next
     message goes on a new one), not the batch. A message is given up for this batch only
     when no connection can be had, or after two timeouts in a row; those messages are
-    reported as not offered.
+    reported as not offered. The connections after the first open once the first has
+    sent; one the server refuses (a limit per client) leaves the batch to the others.
     """
 
     def __init__(
@@ -205,6 +227,7 @@ class SmtpTransport:
         password: str | None = None,
         timeout: float = 30.0,
         mail_from: str = "kehoach@localhost",
+        connections: int = 1,
     ) -> None:
         self.host = host
         self.port = port
@@ -213,11 +236,36 @@ class SmtpTransport:
         self.password = password
         self.timeout = timeout
         self.mail_from = mail_from
+        self.connections = max(1, connections)
 
     async def send_batch(
         self, messages: Sequence[EmailMessage], on_delivery: OnDelivery | None = None
     ) -> list[Delivery]:
-        """Send over one connection; `on_delivery` hears each outcome as soon as it is known."""
+        """Send over the connections; `on_delivery` hears each outcome as soon as it is known
+        (in the order the answers come), the list returned is in the messages' order."""
+        batch = _Batch(messages, on_delivery)
+        first = asyncio.ensure_future(self._work(batch, first=True))
+        others = self.connections - 1
+        if others and len(messages) > 1:
+            # The others open once the first connection has sent (or has failed): a server
+            # that cannot be reached is found once, not once per connection.
+            opened = asyncio.ensure_future(batch.opened.wait())
+            await asyncio.wait([first, opened], return_when=asyncio.FIRST_COMPLETED)
+            opened.cancel()
+            extra = [self._work(batch, first=False) for _ in range(min(others, len(messages) - 1))]
+            await asyncio.gather(first, *extra)
+        else:
+            await first
+        while batch.todo:  # never offered: the server could not be reached
+            i = batch.todo.popleft()
+            reason = batch.outage or "không gửi được tới máy chủ thư"
+            batch.results[i] = _told(
+                Delivery.not_offered(message_id_of(messages[i]), reason), on_delivery
+            )
+        return [d for d in batch.results if d is not None]
+
+    async def _work(self, batch: _Batch, *, first: bool) -> None:
+        """One connection's share: the next message nobody has taken, until none is left."""
         client = _Client(
             hostname=self.host,
             port=self.port,
@@ -227,30 +275,34 @@ class SmtpTransport:
             use_tls=self.security == "tls",
             start_tls=self.security == "starttls",
         )
-        deliveries: list[Delivery] = []
-        outage: str | None = None
-        timeouts = 0  # in a row
+        sending = False  # this connection has sent: counted in `batch.live`
         try:
-            for message in messages:
-                if outage is None:
-                    try:
-                        delivery, timed_out = await self._send_one(client, message)
-                    except _Unreachable as exc:
-                        outage = str(exc)
-                    else:
-                        deliveries.append(_told(delivery, on_delivery))
-                        timeouts = timeouts + 1 if timed_out else 0
-                        if timeouts >= TIMEOUTS_IN_A_ROW:
-                            outage = (
-                                f"máy chủ thư không trả lời {timeouts} thư liền"
-                                f" (mỗi thư chờ {self.timeout:g} giây); thư này chờ lần gửi sau"
-                            )
-                        continue
-                skipped = Delivery.not_offered(message_id_of(message), outage)
-                deliveries.append(_told(skipped, on_delivery))
+            while batch.todo and batch.outage is None:
+                i = batch.todo.popleft()
+                try:
+                    delivery, timed_out = await self._send_one(client, batch.messages[i])
+                except _Unreachable as exc:
+                    batch.todo.appendleft(i)  # never offered: another connection may take it
+                    if first or batch.live == 0:
+                        batch.outage = str(exc)
+                    return  # else the server takes fewer connections: the others go on
+                finally:
+                    if first:
+                        batch.opened.set()
+                if not sending:
+                    sending = True
+                    batch.live += 1
+                batch.results[i] = _told(delivery, batch.on_delivery)
+                batch.timeouts = batch.timeouts + 1 if timed_out else 0
+                if batch.timeouts >= TIMEOUTS_IN_A_ROW:
+                    batch.outage = (
+                        f"máy chủ thư không trả lời {batch.timeouts} thư liền"
+                        f" (mỗi thư chờ {self.timeout:g} giây); thư này chờ lần gửi sau"
+                    )
         finally:
+            if sending:
+                batch.live -= 1
             await _quit(client)
-        return deliveries
 
     async def _send_one(self, client: _Client, message: EmailMessage) -> tuple[Delivery, bool]:
         """The message's outcome, and whether the server let it time out."""
@@ -358,5 +410,6 @@ def transport_from_settings(settings: Settings) -> Transport:
             password=settings.smtp_password,
             timeout=settings.smtp_timeout,
             mail_from=settings.mail_from,
+            connections=settings.smtp_connections,
         )
     return FileTransport(settings.data_dir / "outbox")

@@ -290,6 +290,7 @@ def _boundary(bodies: list[bytes]) -> bytes:
             return boundary
 
 
+@functools.lru_cache(maxsize=256)  # a day's digests share a handful of subjects
 def _header(name: str, value: str) -> bytes:
     """An unstructured header's value: as it is when short ASCII, else RFC 2047 words."""
     if value.isascii() and len(name) + len(value) < 76:

@@ -57,9 +57,10 @@ def backoff(policy: SendPolicy, attempts: int) -> timedelta:
 def deliver(engine: Engine, transport: Transport, policy: SendPolicy | None = None) -> SendReport:
     """Send every message due when the call starts, batch by batch, each at most once per call.
 
-    Each outcome is recorded as soon as the server answers, before the next message goes,
-    so a sender killed mid-batch can repeat at most the one message it was sending. When
-    the server cannot be reached, the call stops: later batches would not get through either.
+    Each outcome is recorded as soon as the server answers, before the next message goes
+    on that connection, so a sender killed mid-batch can repeat at most the messages it was
+    sending: one per connection (KEHOACH_SMTP_CONNECTIONS). When the server cannot be
+    reached, the call stops: later batches would not get through either.
     """
     policy = policy or SendPolicy()
     report = SendReport()
