@@ -3,6 +3,7 @@ exactly once: whatever is new that day goes out, in a follow-up digest."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -126,4 +127,18 @@ def test_an_unreadable_record_costs_one_full_planning(seeded: Engine, settings: 
     (settings.data_dir / RECORD_FILE).write_text("{không phải json", encoding="utf-8")
     again = run(seeded, settings)
     assert (again.planned, again.queued, again.already_queued) == (True, 0, 4)
+    assert run(seeded, settings).planned is False
+
+
+def test_an_edit_of_the_code_the_day_was_planned_with_plans_again(
+    seeded: Engine, settings: Settings
+) -> None:
+    run(seeded, settings)
+    path = settings.data_dir / RECORD_FILE
+    records = json.loads(path.read_text(encoding="utf-8"))
+    code = records[DAY.isoformat()]["code"]
+    planner = next(p for p in code if p.endswith("planner.py"))  # as if edited since
+    code[planner][1] -= 1
+    path.write_text(json.dumps(records), encoding="utf-8")
+    assert run(seeded, settings).planned is True
     assert run(seeded, settings).planned is False

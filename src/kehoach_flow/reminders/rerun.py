@@ -1,13 +1,13 @@
 """Knowing, before planning, that a day's reminders are all in the outbox already.
 
-A full run (every plan) that has stored its day's digests records what it planned from: one
-digest of everything the reminders read (every plan's load and update stamps, the units'
-names and addresses, the settings, the calendar file, the code) and the outbox's rows of
-the day as it left them. A later run of the same day that finds the same inputs and the
-same rows would plan the same reminders and find each of them stored, so it skips planning
-and rendering and only delivers. Anything else (an update, a load, a unit's new address,
-another run's rows, a new release) plans the day again, and what is new goes out as a
-follow-up digest as before.
+A full run (every plan) that has stored its day's digests records what it planned from:
+one digest of everything the reminders read (every plan's load and update stamps, the
+units' names and addresses, the settings, the calendar file), the files of the code it
+ran, and the outbox's rows of the day as it left them. A later run of the same day that
+finds all of them as they were would plan the same reminders and find each of them stored,
+so it skips planning and rendering and only delivers. Anything else (an update, a load, a
+unit's new address, another run's rows, a release) plans the day again, and what is new
+goes out as a follow-up digest as before.
 
 The record is a cache in the data directory: lost, unreadable or from another database, it
 only costs one full planning.
@@ -18,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import date
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from kehoach_flow.db.tables import OUTBOX, PLAN, UNIT
 from kehoach_flow.settings import Settings
 
 RECORD_FILE = "reminder-runs.json"
+_CODE_PACKAGES = ("kehoach_flow", "holidays")
 KEEP_DAYS = 14  # records of the latest days kept in the file
 
 # Every plan's stamps: a load rewrites loaded_at (and the fingerprint of its definition), an
@@ -66,6 +68,7 @@ class DayRecord:
     recipients: int
     working_day: bool
     day_off: str | None
+    code: dict[str, list[int]]  # the module files the planning ran: path -> size, mtime
 
 
 def inputs_digest(engine: Engine, settings: Settings, day: date) -> str:
@@ -84,7 +87,6 @@ def inputs_digest(engine: Engine, settings: Settings, day: date) -> str:
         add([list(row) for row in conn.execute(_UNITS)])
     calendar = settings.resolved_calendar_file()
     add(calendar.read_bytes().hex() if calendar.is_file() else None)
-    add(_code_stamp())
     return hasher.hexdigest()
 
 
@@ -131,17 +133,27 @@ def _read(path: Path) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def _code_stamp() -> list[Any]:
-    """The installed code the reminders come from: this package's files, the holidays
-    package's version; a release or an edit between two runs of a day plans it again."""
-    stamp: list[Any] = []
-    root = Path(__file__).parents[1]
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            info = os.stat(os.path.join(folder, name))
-            stamp.append([folder, name, info.st_size, info.st_mtime_ns])
-    spec = find_spec("holidays")  # located, not imported (its import costs a quarter second)
-    if spec is not None and spec.origin:
-        stamp.append((Path(spec.origin).parent / "version.py").read_text(encoding="utf-8"))
-    return stamp
+def code_files() -> dict[str, list[int]]:
+    """The files of the modules this process has run (this package's, the holidays
+    package's): after planning, the code the plans came from."""
+    files = {}
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if path and name.split(".", 1)[0] in _CODE_PACKAGES:
+            with suppress(OSError):
+                info = os.stat(path)
+                files[path] = [info.st_size, info.st_mtime_ns]
+    return files
+
+
+def code_unchanged(files: dict[str, list[int]]) -> bool:
+    """Whether every file of `code_files` is still as it was: a release or an edit of the
+    code a day was planned with plans that day again."""
+    for path, (size, mtime) in files.items():
+        try:
+            info = os.stat(path)
+        except OSError:
+            return False
+        if (info.st_size, info.st_mtime_ns) != (size, mtime):
+            return False
+    return True

@@ -186,7 +186,12 @@ def _queue_all(engine: Engine, settings: Settings, day: date) -> SweepResult:
 
     inputs = rerun.inputs_digest(engine, settings, day)  # read before planning: a change
     last = rerun.recorded(settings, day)  # made while planning shows at the next run
-    if last is not None and last.inputs == inputs and last.outbox == rerun.outbox_mark(engine, day):
+    if (
+        last is not None
+        and last.inputs == inputs
+        and last.outbox == rerun.outbox_mark(engine, day)
+        and rerun.code_unchanged(last.code)
+    ):
         return SweepResult(
             day,
             last.working_day,
@@ -203,6 +208,7 @@ def _queue_all(engine: Engine, settings: Settings, day: date) -> SweepResult:
         len(result.digests),
         result.working_day,
         result.day_off,
+        rerun.code_files(),  # the code the plans came from, imported by now
     )
     rerun.record(settings, day, done)
     return result
