@@ -96,8 +96,8 @@ def test_a_sign_in_without_csrf_fails_and_next_cannot_leave_the_site(web: TestCl
 
 
 def test_user_add_refuses_a_bad_role_in_one_line(settings: Settings, engine: Engine) -> None:
-    result = run_cli(settings, "user", "add", "x", "--role", "admin", "--password-stdin")
+    result = run_cli(settings, "user", "add", "x", "--role", "chief", "--password-stdin")
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        'Lỗi: vai trò "admin" không có; chọn viewer hoặc coordinator'
+        'Lỗi: vai trò "chief" không có; chọn viewer, coordinator hoặc admin'
     ]

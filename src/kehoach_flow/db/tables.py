@@ -34,6 +34,9 @@ class Programme(SQLModel, table=True):
     decision_date: date | None = None
     groups: dict[str, str] | None = _json()
     report: dict[str, Any] | None = _json()  # the `report:` block: rollup header, recipients
+    # The unit that owns the programme (a ministry department): it and the units above it see
+    # every plan implementing it (kehoach_flow.accounts.scope). NULL: no owner.
+    owner_key: str | None = Field(default=None, max_length=80)
 
 
 class Plan(SQLModel, table=True):
@@ -276,11 +279,14 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, index=True, max_length=80)
     name: str
-    role: str = Field(max_length=20)  # viewer | coordinator
+    role: str = Field(max_length=20)  # viewer | coordinator | admin
     password_hash: str
     created_at: datetime
     disabled: bool = False
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The unit (unit.key) whose subtree the account may reach; NULL: the whole installation,
+    # as every account before 0013 (kehoach_flow.accounts.scope).
+    unit_key: str | None = Field(default=None, max_length=80)
 
 
 class LoginFailure(SQLModel, table=True):
@@ -305,6 +311,22 @@ class ApiToken(SQLModel, table=True):
     last_used_at: datetime | None = None
 
 
+class AuditEntry(SQLModel, table=True):
+    """One sign-in, failed sign-in or account change: who, when, what, on what, from where.
+    `action` is an English code (kehoach_flow.accounts.audit.ACTIONS labels it in Vietnamese);
+    `unit_key` is the unit whose admins may read the entry (NULL: whole-installation admins)."""
+
+    __tablename__ = "audit_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str = Field(max_length=120)
+    action: str = Field(max_length=40, index=True)
+    target: str | None = Field(default=None, max_length=200)
+    detail: str | None = None
+    address: str | None = Field(default=None, max_length=64)
+    unit_key: str | None = Field(default=None, max_length=80, index=True)
+
+
 # Core table handles for SQLAlchemy Core queries: one name per table, defined here and nowhere
 # else (`SCHEDULE_RUN` and `REPORT_RUN` are two different tables).
 def _t(model: Any) -> Table:
@@ -327,3 +349,4 @@ OUTBOX, REPORT_RUN, SNAPSHOT, SCHEDULE_RUN = (
     _t(ScheduleRun),
 )
 USER, LOGIN_FAILURE, API_TOKEN = _t(User), _t(LoginFailure), _t(ApiToken)
+AUDIT = _t(AuditEntry)

@@ -1,0 +1,353 @@
+"""Dashboard accounts: argon2-hashed passwords, roles, units, failed sign-ins, API tokens.
+
+An account belongs to one unit (`unit_key`, a key of the units tree) or, with None, to the
+whole installation (every account made before units existed). What it may see and change is
+decided in `kehoach_flow.accounts.scope`; sign-ins and account changes go to the audit log
+(`kehoach_flow.accounts.audit`)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from kehoach_flow.accounts.audit import record
+from kehoach_flow.db.tables import API_TOKEN, LOGIN_FAILURE, UNIT, USER
+from kehoach_flow.errors import KehoachError
+
+# Each role may do what the ones before it may: a coordinator reads, an admin also edits.
+ROLES = ("viewer", "coordinator", "admin")
+ROLE_LABELS = {"viewer": "xem", "coordinator": "phòng chủ trì", "admin": "quản trị"}
+WHOLE_INSTALLATION = "Toàn hệ thống"  # how an account with no unit is shown
+MIN_PASSWORD = 10
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES = 5  # per username, and per address, within the window
+_HASHER = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    username: str
+    name: str
+    role: str
+    session_version: int = 0  # bumped by sign-out: every session cookie made before it ends
+    unit_key: str | None = None  # None: the whole installation
+
+    @property
+    def can_edit(self) -> bool:
+        """The role edits (within its scope: `scope.can_edit_plan` says which plans)."""
+        return self.role in ("coordinator", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        """The role manages accounts (within its scope: `scope.can_manage`)."""
+        return self.role == "admin"
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """An account as `kehoach user list` and the accounts page show it."""
+
+    account: Account
+    disabled: bool
+    created_at: datetime
+    unit_name: str  # the unit's name, WHOLE_INSTALLATION, or the key of a unit no longer known
+
+
+class TooManyAttemptsError(KehoachError):
+    pass
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise KehoachError(f'vai trò "{role}" không có; chọn viewer, coordinator hoặc admin')
+
+
+def _check_unit(conn: Any, unit_key: str | None) -> None:
+    if unit_key is None:
+        return
+    found = conn.execute(select(UNIT.c.id).where(UNIT.c.key == unit_key)).first()
+    if found is None:
+        raise KehoachError(
+            f'không có đơn vị "{unit_key}" trong danh mục đơn vị đã nạp (units.yaml)'
+        )
+
+
+def add_user(
+    engine: Engine,
+    username: str,
+    name: str,
+    role: str,
+    password: str,
+    unit_key: str | None = None,
+    *,
+    actor: str | None = None,
+    address: str | None = None,
+) -> Account:
+    """A new account of `unit_key`'s subtree (None: the whole installation); with `actor`,
+    recorded in the audit log in the same transaction."""
+    _check_role(role)
+    if len(password) < MIN_PASSWORD:
+        raise KehoachError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
+    username, name = username.strip().lower(), name.strip() or username
+    row = {
+        "username": username,
+        "name": name,
+        "role": role,
+        "password_hash": _HASHER.hash(password),
+        "created_at": datetime.now(UTC),
+        "disabled": False,
+        "unit_key": unit_key,
+    }
+    try:
+        with engine.begin() as conn:
+            _check_unit(conn, unit_key)
+            new_id = conn.execute(insert(USER).returning(USER.c.id), [row]).scalar_one()
+            if actor is not None:
+                detail = f"vai trò {role}, đơn vị {unit_key or WHOLE_INSTALLATION}"
+                record(conn, actor, "account_created", username, detail, address, unit_key=unit_key)
+    except IntegrityError:
+        raise KehoachError(f'đã có tài khoản "{username}"') from None
+    return Account(new_id, username, name, role, 0, unit_key)
+
+
+def find_user(engine: Engine, username: str) -> Account | None:
+    """The account of this name, enabled or not."""
+    with engine.connect() as conn:
+        row = conn.execute(select(USER).where(USER.c.username == username.strip().lower())).first()
+    return None if row is None else _account(row)
+
+
+def list_users(engine: Engine) -> list[AccountInfo]:
+    """Every account by username, with its unit's name."""
+    query = (
+        select(USER, UNIT.c.name.label("unit_name"))
+        .select_from(USER.outerjoin(UNIT, UNIT.c.key == USER.c.unit_key))
+        .order_by(USER.c.username)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [
+        AccountInfo(
+            _account(r),
+            bool(r.disabled),
+            r.created_at,
+            WHOLE_INSTALLATION if r.unit_key is None else (r.unit_name or r.unit_key),
+        )
+        for r in rows
+    ]
+
+
+def _existing(conn: Any, username: str) -> Any:
+    row = conn.execute(select(USER).where(USER.c.username == username.strip().lower())).first()
+    if row is None:
+        raise KehoachError(f'không có tài khoản "{username.strip().lower()}"')
+    return row
+
+
+def set_disabled(
+    engine: Engine, username: str, disabled: bool, *, actor: str, address: str | None = None
+) -> Account:
+    """Disable (every session and API token stops at once, and stays ended when the account
+    is enabled again) or enable an account; recorded in the audit log."""
+    with engine.begin() as conn:
+        row = _existing(conn, username)
+        values: dict[str, Any] = {"disabled": disabled}
+        if disabled:
+            values["session_version"] = USER.c.session_version + 1
+        conn.execute(update(USER).where(USER.c.id == row.id).values(**values))
+        action = "account_disabled" if disabled else "account_enabled"
+        record(conn, actor, action, row.username, None, address, unit_key=row.unit_key)
+        fresh = conn.execute(select(USER).where(USER.c.id == row.id)).one()
+    return _account(fresh)
+
+
+_KEEP: Any = object()
+
+
+def change_user(
+    engine: Engine,
+    username: str,
+    *,
+    role: str | None = None,
+    unit_key: Any = _KEEP,
+    actor: str,
+    address: str | None = None,
+) -> Account:
+    """Change an account's role and/or unit (`unit_key=None`: the whole installation);
+    recorded in the audit log. Its sessions read the new scope on their next request."""
+    if role is not None:
+        _check_role(role)
+    with engine.begin() as conn:
+        row = _existing(conn, username)
+        values: dict[str, Any] = {}
+        if role is not None:
+            values["role"] = role
+        if unit_key is not _KEEP:
+            _check_unit(conn, unit_key)
+            values["unit_key"] = unit_key
+        if values:
+            conn.execute(update(USER).where(USER.c.id == row.id).values(**values))
+            new_role, new_unit = values.get("role", row.role), values.get("unit_key", row.unit_key)
+            detail = (
+                f"vai trò {row.role} → {new_role}, đơn vị {row.unit_key or WHOLE_INSTALLATION}"
+                f" → {new_unit or WHOLE_INSTALLATION}"
+            )
+            record(conn, actor, "account_changed", row.username, detail, address, unit_key=new_unit)
+        fresh = conn.execute(select(USER).where(USER.c.id == row.id)).one()
+    return _account(fresh)
+
+
+def authenticate(engine: Engine, username: str, password: str, address: str) -> Account | None:
+    """The account, or None for a wrong name or password; TooManyAttemptsError when this
+    name or address failed too often lately (the password is then not even checked)."""
+    username = username.strip().lower()
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(delete(LOGIN_FAILURE).where(LOGIN_FAILURE.c.at < now - FAILURE_WINDOW))
+        recent = conn.execute(
+            select(func.count())
+            .select_from(LOGIN_FAILURE)
+            .where(or_(LOGIN_FAILURE.c.username == username, LOGIN_FAILURE.c.address == address))
+        ).scalar_one()
+        if recent >= MAX_FAILURES:
+            raise TooManyAttemptsError("đăng nhập sai quá nhiều lần; hãy thử lại sau 15 phút")
+        row = conn.execute(select(USER).where(USER.c.username == username)).first()
+        # An unknown name is checked against a dummy hash of the same cost, so the answer
+        # takes as long as for a known name and does not tell which names exist.
+        matches = _verify(_dummy_hash() if row is None else row.password_hash, password)
+        unit_key = None if row is None else row.unit_key
+        if row is not None and matches and not row.disabled:
+            if _HASHER.check_needs_rehash(row.password_hash):
+                conn.execute(
+                    update(USER)
+                    .where(USER.c.id == row.id)
+                    .values(password_hash=_HASHER.hash(password))
+                )
+            record(conn, username, "sign_in", username, None, address, unit_key=unit_key)
+            return _account(row)
+        conn.execute(insert(LOGIN_FAILURE), [{"username": username, "address": address, "at": now}])
+        why = "tài khoản đã khóa" if row is not None and matches else None
+        record(conn, username, "sign_in_failed", username, why, address, unit_key=unit_key)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash no password matches in practice, made with the same parameters as real ones."""
+    return _HASHER.hash(secrets.token_urlsafe(32))
+
+
+def _account(row: Any) -> Account:
+    return Account(row.id, row.username, row.name, row.role, row.session_version, row.unit_key)
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def account(engine: Engine, user_id: int) -> Account | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(USER).where(USER.c.id == user_id)).first()
+    if row is None or row.disabled:
+        return None
+    return _account(row)
+
+
+def session_account(engine: Engine, user_id: int, session_version: int) -> Account | None:
+    """The account a session cookie names, if that session was not ended since."""
+    found = account(engine, user_id)
+    return found if found is not None and found.session_version == session_version else None
+
+
+def end_sessions(engine: Engine, user_id: int) -> None:
+    """Sign-out: every session of this account made so far stops working, on every device."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(USER)
+            .where(USER.c.id == user_id)
+            .values(session_version=USER.c.session_version + 1)
+        )
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(
+    engine: Engine,
+    username: str,
+    name: str,
+    *,
+    actor: str | None = None,
+    address: str | None = None,
+) -> str:
+    """A new API token for `username`; shown once, stored only as a hash. With `actor`,
+    recorded in the audit log."""
+    with engine.begin() as conn:
+        user = conn.execute(
+            select(USER.c.id, USER.c.unit_key).where(USER.c.username == username.lower())
+        ).first()
+        if user is None:
+            raise KehoachError(f'không có tài khoản "{username}"')
+        token = "kh_" + secrets.token_urlsafe(32)
+        row = {
+            "user_id": user.id,
+            "name": name,
+            "token_hash": _digest(token),
+            "created_at": datetime.now(UTC),
+        }
+        conn.execute(insert(API_TOKEN), [row])
+        if actor is not None:
+            target = username.lower()
+            record(conn, actor, "token_issued", target, name, address, unit_key=user.unit_key)
+    return token
+
+
+def token_account(engine: Engine, token: str) -> Account | None:
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(API_TOKEN).where(API_TOKEN.c.token_hash == _digest(token))
+        ).first()
+        if row is None:
+            return None
+        conn.execute(
+            update(API_TOKEN).where(API_TOKEN.c.id == row.id).values(last_used_at=datetime.now(UTC))
+        )
+    return account(engine, row.user_id)
+
+
+# Built once: every signed-in page and API request asks it, so only the columns an Account
+# needs, with the id as a parameter (a statement built per call costs 4-5 times the query).
+_SESSION_ROW = select(
+    USER.c.id,
+    USER.c.username,
+    USER.c.name,
+    USER.c.role,
+    USER.c.session_version,
+    USER.c.disabled,
+    USER.c.unit_key,
+).where(USER.c.id == bindparam("user_id"))
+
+
+def live_session(engine: Engine, user_id: int, session_version: int) -> Account | None:
+    """`session_account` in one prebuilt query: the account a session cookie names, if it is
+    enabled and that session was not ended since (read from the database on every call, so a
+    sign-out or a disabled account takes effect at once in every process)."""
+    with engine.connect() as conn:
+        row = conn.execute(_SESSION_ROW, {"user_id": user_id}).first()
+    if row is None or row.disabled or row.session_version != session_version:
+        return None
+    return _account(row)

@@ -1,0 +1,291 @@
+"""Who may see and change what: the one scope rule, for the pages, the API, the CLI.
+
+An account belongs to a unit of the units tree (units.yaml `parent`), or to the whole
+installation (`unit_key` None). Its scope is that unit's subtree: the unit and every unit
+below it. Then:
+
+- it sees a plan coordinated in its scope, or with a current task led in its scope, or
+  implementing a programme owned (programme `owner_key`) in its scope: a ministry department
+  owning a programme sees every province's plan of it, and so does the ministry above it;
+- a coordinator (and an admin) edits the plans coordinated in its scope: uploads their plan
+  files, generates their reports, records their updates;
+- an admin manages the accounts whose unit is in its scope, and reads their audit entries.
+
+A whole-installation account sees every plan; as coordinator it edits every plan; as admin
+it manages every account. An account whose unit is no longer in the tree reaches only
+plans naming that key (none, once nothing does): the rule fails closed.
+
+`decide` is the rule on plain values; `facts` reads what it needs in two queries (the
+units tree; the plans with their coordinator, current lead units and programme owner).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, and_, select
+
+from kehoach_flow.accounts import Account
+from kehoach_flow.accounts import audit as audit_log
+from kehoach_flow.db.tables import PLAN, PROGRAMME, TASK, UNIT
+
+PROGRAMME_SUBJECT = "programme:"  # report_run.subject of a programme rollup
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What the rule reads of one plan."""
+
+    key: str
+    coordinator: str  # unit key
+    leads: frozenset[str]  # unit keys leading a current (not archived) task
+    programme: str | None = None  # programme key
+    owner: str | None = None  # the programme's owner unit key
+
+
+@dataclass(frozen=True)
+class Facts:
+    parents: Mapping[str, str | None]  # unit key -> parent unit key
+    plans: tuple[PlanFacts, ...]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one account reaches, decided once (per request, say)."""
+
+    unit_key: str | None
+    role: str
+    units: frozenset[str] | None  # its subtree; None: the whole installation
+    visible: frozenset[str]  # plan keys it sees
+    editable: frozenset[str]  # plan keys it edits
+    programmes: frozenset[str]  # programmes of the plans it sees
+    whole_programmes: frozenset[str]  # programmes every plan of which it sees
+
+    def sees_plan(self, plan_key: str) -> bool:
+        return plan_key in self.visible
+
+    def edits_plan(self, plan_key: str) -> bool:
+        return plan_key in self.editable
+
+    def sees_report(self, subject: str) -> bool:
+        """A report run's files (subject: a plan key, or programme:KEY for a rollup, which
+        holds every plan of the programme, so only for one who sees them all)."""
+        if subject.startswith(PROGRAMME_SUBJECT):
+            return subject.removeprefix(PROGRAMME_SUBJECT) in self.whole_programmes
+        return self.sees_plan(subject)
+
+    def makes_report(self, subject: str) -> bool:
+        """Generate this report: a plan's for one who edits it, a programme rollup for an
+        editing role that sees every plan of the programme."""
+        if subject.startswith(PROGRAMME_SUBJECT):
+            return self.role in EDITING_ROLES and self.sees_report(subject)
+        return self.edits_plan(subject)
+
+    def holds_unit(self, unit_key: str | None) -> bool:
+        """Whether `unit_key` (None: the whole installation) lies within this scope."""
+        if self.units is None:
+            return True
+        return unit_key is not None and unit_key in self.units
+
+
+EDITING_ROLES = frozenset({"coordinator", "admin"})
+
+
+def subtree(parents: Mapping[str, str | None], root: str) -> frozenset[str]:
+    """`root` and every unit below it (`root` alone when it has no children or is unknown)."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for key, parent in parents.items():
+        if parent is not None:
+            children[parent].append(key)
+    found = {root}
+    todo = [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:  # a cycle (the loader refuses them) cannot loop here
+                found.add(child)
+                todo.append(child)
+    return frozenset(found)
+
+
+def decide(facts: Facts, unit_key: str | None, role: str) -> Scope:
+    """The rule (module docstring) on plain values."""
+    units = None if unit_key is None else subtree(facts.parents, unit_key)
+
+    def inside(key: str | None) -> bool:
+        return units is None or (key is not None and key in units)
+
+    visible = {
+        p.key
+        for p in facts.plans
+        if inside(p.coordinator) or any(inside(u) for u in p.leads) or inside(p.owner)
+    }
+    editable = (
+        {p.key for p in facts.plans if inside(p.coordinator)} if role in EDITING_ROLES else set()
+    )
+    every: dict[str, set[str]] = defaultdict(set)
+    for p in facts.plans:
+        if p.programme is not None:
+            every[p.programme].add(p.key)
+    programmes = {p.programme for p in facts.plans if p.programme and p.key in visible}
+    whole = {key for key, plans in every.items() if plans <= visible}
+    return Scope(
+        unit_key,
+        role,
+        units,
+        frozenset(visible),
+        frozenset(editable),
+        frozenset(programmes),
+        frozenset(whole),
+    )
+
+
+def manages(
+    parents: Mapping[str, str | None], admin_unit: str | None, role: str, other_unit: str | None
+) -> bool:
+    """An admin of `admin_unit` manages an account of `other_unit` (None: whole installation)."""
+    if role != "admin":
+        return False
+    if admin_unit is None:
+        return True
+    return other_unit is not None and other_unit in subtree(parents, admin_unit)
+
+
+# --- on the database ------------------------------------------------------------------------
+
+_UNITS = select(UNIT.c.key, UNIT.c.parent_key)
+_COORDINATOR = UNIT.alias("coordinator")
+_LEAD = UNIT.alias("lead")
+_PLAN_ROWS = (
+    select(
+        PLAN.c.key,
+        _COORDINATOR.c.key.label("coordinator"),
+        PROGRAMME.c.key.label("programme"),
+        PROGRAMME.c.owner_key,
+        _LEAD.c.key.label("lead"),
+    )
+    .distinct()
+    .select_from(
+        PLAN.join(_COORDINATOR, _COORDINATOR.c.id == PLAN.c.coordinator_id)
+        .outerjoin(PROGRAMME, PROGRAMME.c.id == PLAN.c.programme_id)
+        .outerjoin(TASK, and_(TASK.c.plan_id == PLAN.c.id, TASK.c.archived_at.is_(None)))
+        .outerjoin(_LEAD, _LEAD.c.id == TASK.c.lead_id)
+    )
+)
+
+
+def facts(engine: Engine) -> Facts:
+    """The units tree and every plan's coordinator, current leads and programme owner."""
+    with engine.connect() as conn:
+        parents = {row.key: row.parent_key for row in conn.execute(_UNITS)}
+        rows = conn.execute(_PLAN_ROWS).all()
+    heads: dict[str, Any] = {}
+    leads: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        heads[row.key] = row
+        if row.lead is not None:
+            leads[row.key].add(row.lead)
+    plans = tuple(
+        PlanFacts(key, r.coordinator, frozenset(leads[key]), r.programme, r.owner_key)
+        for key, r in sorted(heads.items())
+    )
+    return Facts(parents, plans)
+
+
+def scope_of(engine: Engine, account: Account) -> Scope:
+    """What `account` reaches now (two queries); compute once per request and ask it."""
+    return decide(facts(engine), account.unit_key, account.role)
+
+
+def visible_plans(engine: Engine, account: Account) -> frozenset[str]:
+    return scope_of(engine, account).visible
+
+
+def editable_plans(engine: Engine, account: Account) -> frozenset[str]:
+    return scope_of(engine, account).editable
+
+
+def can_see_plan(engine: Engine, account: Account, plan_key: str) -> bool:
+    return scope_of(engine, account).sees_plan(plan_key)
+
+
+def can_edit_plan(engine: Engine, account: Account, plan_key: str) -> bool:
+    return scope_of(engine, account).edits_plan(plan_key)
+
+
+def _parents(engine: Engine) -> dict[str, str | None]:
+    with engine.connect() as conn:
+        return {row.key: row.parent_key for row in conn.execute(_UNITS)}
+
+
+def can_manage(engine: Engine, account: Account, other: Account) -> bool:
+    """`account` (an admin) may disable, re-enable, reset and change `other`."""
+    if account.role != "admin":
+        return False
+    if account.unit_key is None:
+        return True
+    return manages(_parents(engine), account.unit_key, account.role, other.unit_key)
+
+
+def can_assign_unit(engine: Engine, account: Account, unit_key: str | None) -> bool:
+    """`account` (an admin) may give an account this unit (None: the whole installation)."""
+    if account.role != "admin":
+        return False
+    if account.unit_key is None:
+        return True
+    return manages(_parents(engine), account.unit_key, account.role, unit_key)
+
+
+def audit_entries(
+    engine: Engine,
+    account: Account,
+    *,
+    limit: int = 100,
+    before_id: int | None = None,
+    actions: Collection[str] = (),
+) -> list[audit_log.AuditEntry]:
+    """The audit log as `account` may read it: nothing for a non-admin; the entries of its
+    subtree's units for an admin of a unit; every entry for a whole-installation admin."""
+    if account.role != "admin":
+        return []
+    units = None if account.unit_key is None else subtree(_parents(engine), account.unit_key)
+    return audit_log.recent(engine, units, limit=limit, before_id=before_id, actions=actions)
+
+
+def upload_refusal(
+    engine: Engine,
+    account: Account,
+    incoming: Mapping[str, str],
+    replaced: Iterable[str] = (),
+) -> str | None:
+    """Why `account` may not upload a plan file, in Vietnamese; None when it may.
+
+    `incoming`: plan key -> coordinator unit key, as the file declares them. `replaced`: the
+    plan keys of the file it overwrites, if any. Refused: a viewer; a plan whose declared
+    coordinator is outside the account's scope; a plan already loaded (or replaced) that it
+    may not edit, whatever coordinator the new file names (no taking over another's plan)."""
+    if account.role not in EDITING_ROLES:
+        return "Tài khoản chỉ được xem, không được nạp kế hoạch."
+    known = facts(engine)
+    scope = decide(known, account.unit_key, account.role)
+    existing = {p.key for p in known.plans}
+    for key, coordinator in sorted(incoming.items()):
+        if not scope.holds_unit(coordinator):
+            return (
+                f'Kế hoạch "{key}" do đơn vị "{coordinator}" chủ trì, ngoài phạm vi của tài '
+                "khoản; chưa nạp gì."
+            )
+        if key in existing and not scope.edits_plan(key):
+            return (
+                f'Kế hoạch "{key}" đã có và do đơn vị ngoài phạm vi của tài khoản chủ trì; '
+                "chưa nạp gì."
+            )
+    for key in sorted(set(replaced) - set(incoming)):
+        if key in existing and not scope.edits_plan(key):
+            return (
+                f'Tệp này đang chứa kế hoạch "{key}" của đơn vị ngoài phạm vi của tài khoản; '
+                "chưa nạp gì."
+            )
+    return None
