@@ -61,6 +61,7 @@ class AccountInfo:
     disabled: bool
     created_at: datetime
     unit_name: str  # the unit's name, WHOLE_INSTALLATION, or the key of a unit no longer known
+    unit_short: str  # its short name where units.yaml gives one (tables), else unit_name
 
 
 class TooManyAttemptsError(KehoachError):
@@ -80,6 +81,13 @@ def _check_unit(conn: Any, unit_key: str | None) -> None:
         raise KehoachError(
             f'không có đơn vị "{unit_key}" trong danh mục đơn vị đã nạp (units.yaml)'
         )
+
+
+def check_new_account(engine: Engine, role: str, unit_key: str | None) -> None:
+    """Refuse, before asking for a password, a role or unit `add_user` would refuse."""
+    _check_role(role)
+    with engine.connect() as conn:
+        _check_unit(conn, unit_key)
 
 
 def add_user(
@@ -130,21 +138,19 @@ def find_user(engine: Engine, username: str) -> Account | None:
 def list_users(engine: Engine) -> list[AccountInfo]:
     """Every account by username, with its unit's name."""
     query = (
-        select(USER, UNIT.c.name.label("unit_name"))
+        select(USER, UNIT.c.name.label("unit_name"), UNIT.c.short.label("unit_short"))
         .select_from(USER.outerjoin(UNIT, UNIT.c.key == USER.c.unit_key))
         .order_by(USER.c.username)
     )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    return [
-        AccountInfo(
-            _account(r),
-            bool(r.disabled),
-            r.created_at,
-            WHOLE_INSTALLATION if r.unit_key is None else (r.unit_name or r.unit_key),
+    infos = []
+    for r in rows:
+        name = WHOLE_INSTALLATION if r.unit_key is None else (r.unit_name or r.unit_key)
+        infos.append(
+            AccountInfo(_account(r), bool(r.disabled), r.created_at, name, r.unit_short or name)
         )
-        for r in rows
-    ]
+    return infos
 
 
 def _existing(conn: Any, username: str) -> Any:
