@@ -69,7 +69,7 @@ ALL = frozenset(PLANS)
 
 @pytest.fixture
 def world(tmp_path: Path, engine: Engine) -> Engine:
-    root = tmp_path / "defs"
+    root = tmp_path / "defs"  # reloaded by test_a_reload_moving_a_task_moves_who_sees_it
     (root / "plans").mkdir(parents=True)
     shutil.copytree(DEFINITIONS / "programmes", root / "programmes")
     shutil.copy(DEFINITIONS / "calendar.yaml", root / "calendar.yaml")
@@ -227,3 +227,14 @@ def test_a_disabled_account_stays_signed_out_when_enabled_again(world: Engine) -
     assert live_session(world, created.id, 0) is None  # the old cookie stays ended
     assert live_session(world, created.id, enabled.session_version) == enabled
     assert enabled.unit_key == "tt-a"
+
+
+def test_a_reload_moving_a_task_moves_who_sees_it(world: Engine, tmp_path: Path) -> None:
+    """The leads read once per plan definition are read again when a load changes it."""
+    centre_b = _account("viewer", "tt-b")
+    assert visible_plans(world, centre_b) == {"b-2024"}
+    path = tmp_path / "defs" / "plans" / "b-2024.yaml"
+    path.write_text(PLANS["b-2024"].replace("lead: tt-b", "lead: phong-b"), encoding="utf-8")
+    load_path(world, tmp_path / "defs")
+    assert visible_plans(world, centre_b) == set()
+    assert visible_plans(world, _account("viewer", "phong-b")) == {"b-2024", "b-phoi-hop-2024"}

@@ -4,6 +4,7 @@ things are rows of a real database, equal what walking each unit's ancestors giv
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -150,7 +151,8 @@ def _store(engine: Engine, world: World) -> None:
                         "programme_id": programme_ids[programme] if programme else None,
                         "coordinator_id": unit_ids[coordinator],
                         "source_file": f"{key}.yaml",
-                        "fingerprint": key,
+                        # as the loader's: a hash of the definition, its leads included
+                        "fingerprint": hashlib.sha256(repr((key, leads)).encode()).hexdigest(),
                         "loaded_at": now,
                         "revision": 0,
                     }

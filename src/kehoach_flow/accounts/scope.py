@@ -15,8 +15,9 @@ A whole-installation account sees every plan; as coordinator it edits every plan
 it manages every account. An account whose unit is no longer in the tree reaches only
 plans naming that key (none, once nothing does): the rule fails closed.
 
-`decide` is the rule on plain values; `facts` reads what it needs in two queries (the
-units tree; the plans with their coordinator, current lead units and programme owner).
+`decide` is the rule on plain values; `facts` reads what it needs in two small queries (the
+units tree; the plans with their coordinator and programme owner), the lead units of each
+plan's tasks being read again only when a load stored a new definition of that plan.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, bindparam, select
 
 from kehoach_flow.accounts import Account
 from kehoach_flow.accounts import audit as audit_log
@@ -157,41 +159,59 @@ def manages(
 
 _UNITS = select(UNIT.c.key, UNIT.c.parent_key)
 _COORDINATOR = UNIT.alias("coordinator")
-_LEAD = UNIT.alias("lead")
-_PLAN_ROWS = (
-    select(
-        PLAN.c.key,
-        _COORDINATOR.c.key.label("coordinator"),
-        PROGRAMME.c.key.label("programme"),
-        PROGRAMME.c.owner_key,
-        _LEAD.c.key.label("lead"),
+_PLANS = select(
+    PLAN.c.id,
+    PLAN.c.key,
+    PLAN.c.fingerprint,
+    PLAN.c.loaded_at,
+    PLAN.c.archived_at,
+    _COORDINATOR.c.key.label("coordinator"),
+    PROGRAMME.c.key.label("programme"),
+    PROGRAMME.c.owner_key,
+).select_from(
+    PLAN.join(_COORDINATOR, _COORDINATOR.c.id == PLAN.c.coordinator_id).outerjoin(
+        PROGRAMME, PROGRAMME.c.id == PLAN.c.programme_id
     )
+)
+_LEADS = (
+    select(TASK.c.plan_id, UNIT.c.key)
     .distinct()
-    .select_from(
-        PLAN.join(_COORDINATOR, _COORDINATOR.c.id == PLAN.c.coordinator_id)
-        .outerjoin(PROGRAMME, PROGRAMME.c.id == PLAN.c.programme_id)
-        .outerjoin(TASK, and_(TASK.c.plan_id == PLAN.c.id, TASK.c.archived_at.is_(None)))
-        .outerjoin(_LEAD, _LEAD.c.id == TASK.c.lead_id)
-    )
+    .select_from(TASK.join(UNIT, UNIT.c.id == TASK.c.lead_id))
+    .where(TASK.c.plan_id.in_(bindparam("plan_ids", expanding=True)), TASK.c.archived_at.is_(None))
+)
+# Per engine, per plan id: the lead units of its current tasks, with the plan's stamp (key,
+# fingerprint, loaded_at, archived_at) they were read at. A plan's tasks change only when a
+# load stores a new definition of it (or archives it), which changes the stamp: the leads of
+# 10 000 tasks are not read again on every request.
+_LEAD_CACHE: WeakKeyDictionary[Engine, dict[int, tuple[tuple[Any, ...], frozenset[str]]]] = (
+    WeakKeyDictionary()
 )
 
 
 def facts(engine: Engine) -> Facts:
-    """The units tree and every plan's coordinator, current leads and programme owner."""
+    """The units tree and every plan's coordinator, current leads and programme owner: two
+    small queries, and a third for the leads of plans stored since the last call."""
+    cache = _LEAD_CACHE.setdefault(engine, {})
     with engine.connect() as conn:
         parents = {row.key: row.parent_key for row in conn.execute(_UNITS)}
-        rows = conn.execute(_PLAN_ROWS).all()
-    heads: dict[str, Any] = {}
-    leads: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        heads[row.key] = row
-        if row.lead is not None:
-            leads[row.key].add(row.lead)
+        rows = conn.execute(_PLANS).all()
+        stale = [r.id for r in rows if cache.get(r.id, ((), frozenset()))[0] != _stamp(r)]
+        if stale:
+            fresh: dict[int, set[str]] = {plan_id: set() for plan_id in stale}
+            for plan_id, lead in conn.execute(_LEADS, {"plan_ids": stale}):
+                fresh[plan_id].add(lead)
+            stamps = {r.id: _stamp(r) for r in rows}
+            for plan_id, leads in fresh.items():
+                cache[plan_id] = (stamps[plan_id], frozenset(leads))
     plans = tuple(
-        PlanFacts(key, r.coordinator, frozenset(leads[key]), r.programme, r.owner_key)
-        for key, r in sorted(heads.items())
+        PlanFacts(r.key, r.coordinator, cache[r.id][1], r.programme, r.owner_key)
+        for r in sorted(rows, key=lambda r: r.key)
     )
     return Facts(parents, plans)
+
+
+def _stamp(row: Any) -> tuple[Any, ...]:
+    return (row.key, row.fingerprint, row.loaded_at, row.archived_at)
 
 
 def scope_of(engine: Engine, account: Account) -> Scope:
