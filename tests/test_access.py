@@ -21,6 +21,7 @@ from kehoach_flow.accounts.scope import (
     can_edit_plan,
     can_manage,
     can_see_plan,
+    plan_upload_refusal,
     scope_of,
     upload_refusal,
     visible_plans,
@@ -238,3 +239,24 @@ def test_a_reload_moving_a_task_moves_who_sees_it(world: Engine, tmp_path: Path)
     load_path(world, tmp_path / "defs")
     assert visible_plans(world, centre_b) == set()
     assert visible_plans(world, _account("viewer", "phong-b")) == {"b-2024", "b-phoi-hop-2024"}
+
+
+def test_a_plan_file_is_checked_with_the_file_it_replaces(world: Engine, tmp_path: Path) -> None:
+    a = _account("coordinator", "phong-a")
+    plans = tmp_path / "defs" / "plans"
+    mine = tmp_path / "a-2025.yaml"
+    mine.write_text(_plan("a-2025", "phong-a", ["tt-a"], True), encoding="utf-8")
+    assert plan_upload_refusal(world, a, mine) is None
+    assert plan_upload_refusal(world, a, mine, plans / "a-2024.yaml") is None
+    assert plan_upload_refusal(world, a, mine, plans / "khong-co.yaml") is None
+    refused = plan_upload_refusal(world, a, mine, plans / "b-2024.yaml")
+    assert refused is not None and 'đang chứa kế hoạch "b-2024"' in refused
+    theirs = tmp_path / "b-2025.yaml"
+    theirs.write_text(_plan("b-2025", "phong-b", ["tt-a"], True), encoding="utf-8")
+    refused = plan_upload_refusal(world, a, theirs)
+    assert refused is not None and 'do đơn vị "phong-b" chủ trì' in refused
+    nameless = tmp_path / "thieu.yaml"
+    nameless.write_text("plan:\n  key: a-2026\n", encoding="utf-8")
+    assert plan_upload_refusal(world, _account("coordinator", None), nameless) == (
+        'Kế hoạch "a-2026" không ghi đơn vị chủ trì (plan.coordinator); chưa nạp gì.'
+    )

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -33,6 +34,7 @@ from sqlalchemy import Engine, bindparam, select
 from kehoach_flow.accounts import Account
 from kehoach_flow.accounts import audit as audit_log
 from kehoach_flow.db.tables import PLAN, PROGRAMME, TASK, UNIT
+from kehoach_flow.definitions.source import read_yaml
 
 PROGRAMME_SUBJECT = "programme:"  # report_run.subject of a programme rollup
 
@@ -292,6 +294,8 @@ def upload_refusal(
     scope = decide(known, account.unit_key, account.role)
     existing = {p.key for p in known.plans}
     for key, coordinator in sorted(incoming.items()):
+        if not coordinator:
+            return f'Kế hoạch "{key}" không ghi đơn vị chủ trì (plan.coordinator); chưa nạp gì.'
         if not scope.holds_unit(coordinator):
             return (
                 f'Kế hoạch "{key}" do đơn vị "{coordinator}" chủ trì, ngoài phạm vi của tài '
@@ -309,3 +313,25 @@ def upload_refusal(
                 "chưa nạp gì."
             )
     return None
+
+
+def plan_file_heads(path: Path) -> dict[str, str]:
+    """Plan key -> coordinator unit key, as a plan file declares them; {} for a file that
+    declares neither (the loader refuses such a file anyway, so nothing is loaded)."""
+    doc, _ = read_yaml(path)
+    plan = doc.data.get("plan") if isinstance(doc.data, dict) else None
+    if not isinstance(plan, dict):
+        return {}
+    key, coordinator = plan.get("key"), plan.get("coordinator")
+    if not isinstance(key, str):
+        return {}
+    return {key: coordinator if isinstance(coordinator, str) else ""}
+
+
+def plan_upload_refusal(
+    engine: Engine, account: Account, uploaded: Path, replacing: Path | None = None
+) -> str | None:
+    """`upload_refusal` for a plan file `uploaded`, saved over the file `replacing` (when one
+    is there): why, in Vietnamese, or None when `account` may upload it."""
+    replaced = plan_file_heads(replacing) if replacing is not None and replacing.is_file() else {}
+    return upload_refusal(engine, account, plan_file_heads(uploaded), replaced)
