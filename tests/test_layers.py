@@ -153,11 +153,6 @@ def test_no_module_imports_a_higher_layer() -> None:
     assert layer_violations(PACKAGE) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="web/ still runs its own queries until they move behind the library (issue 19, "
-    "What to build 2 and 4); remove this mark when they have",
-)
 def test_the_web_holds_no_sql() -> None:
     assert web_sql(PACKAGE) == []
 

@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from kehoach_flow.web import work_pages
-from kehoach_flow.web.work_pages import PAGE_SIZE
+from kehoach_flow.web import overdue
+from kehoach_flow.web.overdue import PAGE_SIZE
 from tests.web.conftest import sign_in
 from tests.web.helpers import national_app
 
@@ -111,7 +111,7 @@ def test_the_title_is_the_first_column(national: TestClient) -> None:
 def test_past_the_limit_the_units_are_offered_once_a_plan_is_chosen(
     national: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(work_pages, "MAX_LEAD_CHOICES", 10)  # the two provinces lead 40
+    monkeypatch.setattr(overdue, "MAX_LEAD_CHOICES", 10)  # the two provinces lead 40
     page = national.get("/qua-han", params={"sort": "progress"}).text
     leads = re.findall(r'<select id="lead" name="lead">(.*?)</select>', page)[0]
     assert leads.count("<option") == 1 and "chọn kế hoạch để lọc theo đơn vị" in leads

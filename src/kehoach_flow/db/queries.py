@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, String, func, select, text, type_coerce, update
 
 from kehoach_flow.db.tables import (
     DEPENDENCY,
@@ -229,3 +229,47 @@ def find_task(engine: Engine, ref: str) -> dict[str, Any]:
     if len(matches) > 1:
         raise AmbiguousTaskError(task_key, sorted(m.plan_key for m in matches))
     return list_tasks(engine, task_ids=[matches[0].id], include_archived=True)[0]
+
+
+class PlanStamp(NamedTuple):
+    """What changes whenever anything a page shows of a plan changes: an update or a daily
+    snapshot bumps `revision`, a load rewrites `loaded_at`, an archive sets `archived_at`.
+    The two moments are compared, never shown, so they are kept as the database gives them."""
+
+    loaded_at: str | None
+    archived_at: str | None
+    revision: int
+    title: str
+
+
+# Built once: the pages read the stamps on every request (no datetime parsing on SQLite).
+_STAMPS = select(
+    PLAN.c.key,
+    type_coerce(PLAN.c.loaded_at, String),
+    type_coerce(PLAN.c.archived_at, String),
+    PLAN.c.revision,
+    PLAN.c.title,
+)
+
+
+def plan_stamps(engine: Engine) -> dict[str, PlanStamp]:
+    """Every plan's stamp by key, archived ones included, in one small query."""
+    with engine.connect() as conn:
+        return {row[0]: PlanStamp._make(row[1:]) for row in conn.execute(_STAMPS).tuples()}
+
+
+def find_unit(engine: Engine, key: str) -> dict[str, Any] | None:
+    """A unit's row (name, addresses, head...) by key; None when no unit has it."""
+    with engine.connect() as conn:
+        row = conn.execute(select(UNIT).where(UNIT.c.key == key)).first()
+    return None if row is None else dict(row._mapping)
+
+
+_PING = text("SELECT 1")
+
+
+def ping(engine: Engine) -> None:
+    """Ask the database the smallest question; raises what the driver raises when it does
+    not answer (for /health)."""
+    with engine.connect() as conn:
+        conn.execute(_PING)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, Integer, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kehoach_flow.db.tables import SCHEDULE_RUN
@@ -75,3 +75,29 @@ def recent_runs(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
     )
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
+
+
+# Any failed run among the `within` latest that `given_up` reads: most requests of the
+# overview find none, so it asks this first, one small query, and reads the runs only then.
+_ANY_RECENT_FAILURE = (
+    select(SCHEDULE_RUN.c.id)
+    .where(
+        SCHEDULE_RUN.c.state == "failed",
+        SCHEDULE_RUN.c.id.in_(
+            select(SCHEDULE_RUN.c.id)
+            .order_by(SCHEDULE_RUN.c.slot.desc(), SCHEDULE_RUN.c.id.desc())
+            .limit(bindparam("within", type_=Integer))
+            .scalar_subquery()
+        ),
+    )
+    .limit(1)
+)
+
+
+def job_failures(engine: Engine, within: int = 200) -> list[dict[str, Any]]:
+    """`given_up(engine, within)`, without reading the latest runs when none of them failed
+    (the overview asks on every request)."""
+    with engine.connect() as conn:
+        if conn.execute(_ANY_RECENT_FAILURE, {"within": within}).first() is None:
+            return []
+    return given_up(engine, within)

@@ -253,3 +253,42 @@ def outbox_rows(
             {k: v for k, v in row._mapping.items() if k not in ("raw", "claimed_by")}
             for row in conn.execute(query)
         ]
+
+
+# What the outbox pages show of a message: never its stored bytes (20 KB each).
+_SUMMARY = (
+    OUTBOX.c.id,
+    OUTBOX.c.day,
+    OUTBOX.c.recipient,
+    OUTBOX.c.subject,
+    OUTBOX.c.status,
+    OUTBOX.c.attempts,
+    OUTBOX.c.last_error,
+    OUTBOX.c.sent_at,
+)
+
+
+def outbox_summaries(
+    engine: Engine, status: str | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """The latest messages (newest first), `status` only when given, without their bytes."""
+    query = select(*_SUMMARY).order_by(OUTBOX.c.id.desc()).limit(limit)
+    if status:
+        query = query.where(OUTBOX.c.status == status)
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def mail_to(engine: Engine, addresses: list[str], limit: int = 100) -> list[dict[str, Any]]:
+    """The latest messages to any of these addresses, by day, newest first: (day,
+    recipient, subject, status) each."""
+    if not addresses:
+        return []
+    query = (
+        select(OUTBOX.c.day, OUTBOX.c.recipient, OUTBOX.c.subject, OUTBOX.c.status)
+        .where(or_(*(OUTBOX.c.recipient == a for a in addresses)))
+        .order_by(OUTBOX.c.day.desc())
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]

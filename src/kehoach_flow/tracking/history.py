@@ -393,3 +393,24 @@ def history_rows(engine: Engine, task_id: int) -> list[dict[str, Any]]:
             select(UPDATE).where(UPDATE.c.task_id == task_id).order_by(UPDATE.c.version.desc())
         )
         return [dict(row._mapping) for row in rows]
+
+
+def evidence_named(engine: Engine, sha256: str) -> dict[str, Any] | None:
+    """An evidence file's record (name, size, type) by content hash; None when no update
+    attached one with that content."""
+    query = select(EVIDENCE).where(EVIDENCE.c.sha256 == sha256).limit(1)
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else dict(row._mapping)
+
+
+def evidence_of_updates(engine: Engine, update_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The evidence records of these updates, by update id (the task page's history)."""
+    files: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not update_ids:
+        return files
+    query = select(EVIDENCE).where(EVIDENCE.c.update_id.in_(update_ids))
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            files[row.update_id].append(dict(row._mapping))
+    return files

@@ -5,31 +5,33 @@ token`); writes need a coordinator's token, so a page on another site cannot pos
 signed-in browser's cookie. Errors are JSON: {"detail": "..."} in Vietnamese, 422 with
 field messages for malformed bodies, 409 with the current version for a stale update.
 
-No `from __future__ import annotations` here: FastAPI reads the route functions' annotations,
-and the dependencies they name are local to `install`.
+No `from __future__ import annotations` here: FastAPI reads the pydantic bodies' and the
+routes' annotations as written.
 """
 
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeAlias
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from kehoach_flow.accounts import Account, token_account
 from kehoach_flow.clock import now
+from kehoach_flow.context import AppContext
 from kehoach_flow.db.queries import find_task, list_plans, list_tasks
-from kehoach_flow.db.tables import REPORT_RUN
-from kehoach_flow.errors import NotFoundError
-from kehoach_flow.settings import Settings
+from kehoach_flow.reports.runs import list_runs
+from kehoach_flow.reports.service import make_report
 from kehoach_flow.tracking.history import Author, UpdateIn, history_rows, record_update
 from kehoach_flow.tracking.status import Status
-from kehoach_flow.tracking.task_views import TaskView, plan_board
+from kehoach_flow.tracking.task_views import TaskView
 from kehoach_flow.web.auth import current_account
-from kehoach_flow.web.pages import board_options, plan_summary, today
+from kehoach_flow.web.boards import plan_board_now, plan_summary
+from kehoach_flow.web.deps import DB, AppSettings, Today
+from kehoach_flow.web.reports import report_download
 
 Key = Annotated[str, Field(min_length=1, max_length=120)]
 MAX_INT = 2**31 - 1  # ids, versions, quantities: what every database stores as an integer
@@ -71,149 +73,137 @@ class ReportBody(BaseModel):
     formats: list[Format] = Field(default_factory=_all_formats, min_length=1)
 
 
-def install(app: FastAPI, settings: Settings, engine: Engine) -> None:
-    """Mount the API and its error handling on `app`."""
-    routes = APIRouter(prefix="/api", tags=["api"])
+def reader(request: Request, engine: DB) -> Account:
+    """A session cookie or a token: enough to read."""
+    found = _bearer(request, engine) or current_account(request)
+    if found is None:
+        raise HTTPException(401, "cần đăng nhập hoặc mã truy cập (Authorization: Bearer ...)")
+    return found
 
-    def reader(request: Request) -> Account:
-        found = _bearer(request, engine) or current_account(request, settings, engine)
-        if found is None:
-            raise HTTPException(401, "cần đăng nhập hoặc mã truy cập (Authorization: Bearer ...)")
-        return found
 
-    def writer(request: Request) -> Account:
-        found = _bearer(request, engine)
-        if found is None:
-            raise HTTPException(401, "ghi dữ liệu cần mã truy cập (Authorization: Bearer ...)")
-        if not found.can_edit:
-            raise HTTPException(403, "tài khoản chỉ được xem, không được sửa")
-        return found
+def writer(request: Request, engine: DB) -> Account:
+    """A coordinator's token: a page on another site cannot post with a browser's cookie."""
+    found = _bearer(request, engine)
+    if found is None:
+        raise HTTPException(401, "ghi dữ liệu cần mã truy cập (Authorization: Bearer ...)")
+    if not found.can_edit:
+        raise HTTPException(403, "tài khoản chỉ được xem, không được sửa")
+    return found
 
-    Reader = Annotated[Account, Depends(reader)]
-    Writer = Annotated[Account, Depends(writer)]
 
-    @routes.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+Reader = Annotated[Account, Depends(reader)]
+Writer = Annotated[Account, Depends(writer)]
+router = APIRouter(prefix="/api", tags=["api"])
 
-    @routes.get("/plans")
-    def plans(user: Reader) -> list[dict[str, Any]]:
-        return list_plans(engine)
 
-    @routes.get("/plans/{plan_key}/tasks")
-    def tasks(
-        user: Reader,
-        plan_key: str,
-        unit: Annotated[str | None, Query(max_length=80)] = None,
-        group: Annotated[str | None, Query(max_length=20)] = None,
-        derived: Annotated[str | None, Query(max_length=20)] = None,
-        due_before: date | None = None,
-    ) -> list[dict[str, Any]]:
-        plan_summary(engine, plan_key)
-        day = today(settings)
-        views = {v.key: v for v in plan_board(engine, plan_key, day, board_options(settings, day))}
-        found = list_tasks(engine, plan=plan_key, unit=unit, group=group, due_before=due_before)
-        return [
-            {**t, **_state(views[t["key"]])}
-            for t in found
-            if t["key"] in views and (derived is None or views[t["key"]].derived.value == derived)
-        ]
+@router.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
 
-    @routes.get("/tasks/{plan_key}/{task_key}")
-    def task(user: Reader, plan_key: str, task_key: str) -> dict[str, Any]:
-        found = find_task(engine, f"{plan_key}/{task_key}")
-        return {**found, "history": history_rows(engine, found["id"])}
 
-    @routes.post("/tasks/{plan_key}/{task_key}/updates", status_code=201)
-    def post_update(user: Writer, plan_key: str, task_key: str, body: UpdateBody) -> dict[str, Any]:
-        found = find_task(engine, f"{plan_key}/{task_key}")
-        change = UpdateIn(
-            status=body.status,
-            progress=body.progress,
-            actuals=body.actuals,
-            spending=body.spending,
-            note=body.note,
-            difficulties=body.difficulties,
-            proposals=body.proposals,
-            completed_on=body.completed_on,
-        )
-        result = record_update(
-            engine,
-            found["id"],
-            change,
-            Author(user.username, "api", None, settings.timezone),
-            body.version,
-            now=now(settings),
-        )
-        return {
-            "version": result.version,
-            "status": result.status.value,
-            "progress": result.progress,
-        }
+@router.get("/plans")
+def plans(user: Reader, engine: DB) -> list[dict[str, Any]]:
+    return list_plans(engine)
 
-    @routes.get("/reports")
-    def reports(
-        user: Reader, subject: Annotated[str | None, Query(max_length=160)] = None
-    ) -> list[dict[str, Any]]:
-        from kehoach_flow.reports.runs import list_runs
 
-        return [_run(r) for r in list_runs(engine, subject)]
+@router.get("/plans/{plan_key}/tasks")
+def tasks(
+    user: Reader,
+    settings: AppSettings,
+    engine: DB,
+    day: Today,
+    plan_key: str,
+    unit: Annotated[str | None, Query(max_length=80)] = None,
+    group: Annotated[str | None, Query(max_length=20)] = None,
+    derived: Annotated[str | None, Query(max_length=20)] = None,
+    due_before: date | None = None,
+) -> list[dict[str, Any]]:
+    plan_summary(engine, plan_key)
+    views = plan_board_now(settings, engine, plan_key, day)
+    found = list_tasks(engine, plan=plan_key, unit=unit, group=group, due_before=due_before)
+    return [
+        {**t, **_state(views[t["key"]])}
+        for t in found
+        if t["key"] in views and (derived is None or views[t["key"]].derived.value == derived)
+    ]
 
-    @routes.post("/reports", status_code=201)
-    def generate_report(user: Writer, body: ReportBody) -> dict[str, Any]:
-        from kehoach_flow.orchestration.daily import Runtime, chosen_period
-        from kehoach_flow.reports.periods import period
-        from kehoach_flow.reports.runs import generate, generate_rollup
 
-        if (body.plan is None) == (body.programme is None):
-            raise HTTPException(422, "cần đúng một trong plan hoặc programme")
-        rt = Runtime(settings, engine)
-        formats = tuple(dict.fromkeys(body.formats))
-        if body.plan is not None:
-            plan_summary(engine, body.plan)
-            chosen = chosen_period(rt, body.plan, body.period, body.year)
-            out = settings.ensure_data_dir() / "reports" / body.plan
-            made = generate(
-                engine,
-                body.plan,
-                chosen,
-                rt.options(chosen.cutoff),
-                out,
-                formats,
-                today(settings),
-                settings.report_templates,
-            )
-            return {
-                "subject": body.plan,
-                "files": [f.name for f in made.files],
-                "content_hash": made.content_hash,
-            }
-        chosen = period(body.period, body.year, settings.report_cutoff_day)
-        out = settings.ensure_data_dir() / "reports" / str(body.programme)
-        files = generate_rollup(
-            engine,
-            str(body.programme),
-            chosen,
-            rt.options(chosen.cutoff),
-            out,
-            settings.report_templates,
-            formats,
-        )
-        return {"subject": f"programme:{body.programme}", "files": [f.name for f in files]}
+@router.get("/tasks/{plan_key}/{task_key}")
+def task(user: Reader, engine: DB, plan_key: str, task_key: str) -> dict[str, Any]:
+    found = find_task(engine, f"{plan_key}/{task_key}")
+    return {**found, "history": history_rows(engine, found["id"])}
 
-    @routes.get("/reports/{run_id}/files/{name}")
-    def report_file(
-        user: Reader, run_id: Annotated[int, PathParam(ge=1, le=MAX_INT)], name: str
-    ) -> FileResponse:
-        with engine.connect() as conn:
-            row = conn.execute(select(REPORT_RUN).where(REPORT_RUN.c.id == run_id)).first()
-        paths = [Path(f) for f in (row.files or [])] if row is not None else []
-        path = next((p for p in paths if p.name == name), None)
-        if path is None or not path.is_file():
-            raise NotFoundError("tệp báo cáo", name, "xem danh sách ở GET /api/reports")
-        return FileResponse(path, filename=path.name, media_type="application/octet-stream")
 
-    app.include_router(routes)
+@router.post("/tasks/{plan_key}/{task_key}/updates", status_code=201)
+def post_update(
+    user: Writer,
+    settings: AppSettings,
+    engine: DB,
+    plan_key: str,
+    task_key: str,
+    body: UpdateBody,
+) -> dict[str, Any]:
+    found = find_task(engine, f"{plan_key}/{task_key}")
+    change = UpdateIn(
+        status=body.status,
+        progress=body.progress,
+        actuals=body.actuals,
+        spending=body.spending,
+        note=body.note,
+        difficulties=body.difficulties,
+        proposals=body.proposals,
+        completed_on=body.completed_on,
+    )
+    result = record_update(
+        engine,
+        found["id"],
+        change,
+        Author(user.username, "api", None, settings.timezone),
+        body.version,
+        now=now(settings),
+    )
+    return {
+        "version": result.version,
+        "status": result.status.value,
+        "progress": result.progress,
+    }
+
+
+@router.get("/reports")
+def reports(
+    user: Reader, engine: DB, subject: Annotated[str | None, Query(max_length=160)] = None
+) -> list[dict[str, Any]]:
+    return [_run(r) for r in list_runs(engine, subject)]
+
+
+@router.post("/reports", status_code=201)
+def generate_report(
+    user: Writer, settings: AppSettings, engine: DB, body: ReportBody
+) -> dict[str, Any]:
+    if (body.plan is None) == (body.programme is None):
+        raise HTTPException(422, "cần đúng một trong plan hoặc programme")
+    if body.plan is not None:
+        plan_summary(engine, body.plan)
+    formats = tuple(dict.fromkeys(body.formats))
+    made = make_report(
+        AppContext(settings, engine),
+        body.period,
+        body.year,
+        plan=body.plan,
+        programme=body.programme,
+        formats=formats,
+    )
+    files = [f.name for f in made.files]
+    if body.plan is not None:
+        return {"subject": body.plan, "files": files, "content_hash": made.content_hash}
+    return {"subject": made.subject, "files": files}
+
+
+@router.get("/reports/{run_id}/files/{name}")
+def report_file(
+    user: Reader, engine: DB, run_id: Annotated[int, PathParam(ge=1, le=MAX_INT)], name: str
+) -> FileResponse:
+    return report_download(engine, run_id, name, "xem danh sách ở GET /api/reports")
 
 
 def _bearer(request: Request, engine: Engine) -> Account | None:

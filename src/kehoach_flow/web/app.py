@@ -12,14 +12,40 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from kehoach_flow.db.queries import ping
 from kehoach_flow.errors import KehoachError, NotFoundError, StaleVersionError
 from kehoach_flow.orchestration.service import Service
 from kehoach_flow.settings import Settings
-from kehoach_flow.web import admin_pages, api, auth, pages, security, update, work_pages
-from kehoach_flow.web.update import message
+from kehoach_flow.web import (
+    admin,
+    api,
+    auth,
+    flows,
+    mail,
+    overdue,
+    plans,
+    reports,
+    security,
+    units,
+    update,
+)
+from kehoach_flow.web.rendering import message
+
+# HTML pages, one router per noun, in the order their routes are matched.
+PAGES = (
+    update.router,
+    auth.router,
+    plans.router,
+    overdue.router,
+    units.router,
+    mail.router,
+    reports.router,
+    flows.router,
+    admin.router,
+)
 
 
 def _data_errors() -> tuple[type[BaseException], ...]:
@@ -60,18 +86,15 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
     )
     security.install(app)
     security.install_docs(app, "/api/openapi.json")
-    app.state.settings = settings  # the pages' time zone (templating's vn_date)
+    # What the routes' dependencies (web/deps.py) and the templates' filters read.
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.secret = settings.resolved_secret_key()
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )
-    for pages_of in (
-        update.router,
-        auth.router,
-        pages.router,
-        work_pages.router,
-        admin_pages.router,
-    ):  # HTML: not in the API schema
-        app.include_router(pages_of(settings, engine), include_in_schema=False)
+    for router in PAGES:  # HTML: not in the API schema
+        app.include_router(router, include_in_schema=False)
 
     @app.middleware("http")
     async def refuse_nul(request: Request, call_next: Any) -> Response:
@@ -106,7 +129,7 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
     def login_required(request: Request, exc: auth.LoginRequired) -> Response:
         return auth.login_redirect(exc.next_path)
 
-    api.install(app, settings, engine)
+    app.include_router(api.router)
 
     @app.exception_handler(KehoachError)
     def refused(request: Request, exc: KehoachError) -> Response:
@@ -126,8 +149,7 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
         """For monitors: 200 when the database answers, with the scheduler's state."""
         body: dict[str, Any] = {"status": "ok"}
         try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            ping(engine)
             body["database"] = "ok"
         except Exception as exc:  # the monitor needs the reason, not a 500 page
             body.update(status="error", database=str(exc).splitlines()[0])

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import time
 from functools import lru_cache
-from typing import Any, cast
+from typing import cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -22,10 +23,12 @@ from kehoach_flow.accounts import (
 )
 from kehoach_flow.settings import Settings
 from kehoach_flow.web import csrf
-from kehoach_flow.web.templating import TEMPLATES
+from kehoach_flow.web.rendering import TEMPLATES
 
 COOKIE = "kehoach_session"
 _UNREAD = object()  # request.state.account before the cookie is read
+
+router = APIRouter()
 
 
 class Forbidden(Exception):
@@ -46,25 +49,26 @@ def _serializer_for(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="kehoach-session")
 
 
-def current_account(request: Request, settings: Settings, engine: Any) -> Account | None:
+def current_account(request: Request) -> Account | None:
     """The signed-in account, read once per request (the database is asked each request:
     a sign-out elsewhere ends this session at once)."""
     found = getattr(request.state, "account", _UNREAD)
     if found is _UNREAD:
-        found = request.state.account = _cookie_account(request, settings, engine)
+        found = request.state.account = _cookie_account(request)
     return cast(Account | None, found)
 
 
-def _cookie_account(request: Request, settings: Settings, engine: Any) -> Account | None:
+def _cookie_account(request: Request) -> Account | None:
+    state = request.app.state
     raw = request.cookies.get(COOKIE)
-    signed = _signed_session(settings.resolved_secret_key(), raw) if raw else None
+    signed = _signed_session(state.secret, raw) if raw else None
     if signed is None:
         return None
     user_id, session_version, signed_at = signed
     # The age as itsdangerous's max_age judges it, in whole seconds, on every request.
-    if not 0 <= int(time.time()) - signed_at <= int(settings.session_hours * 3600):
+    if not 0 <= int(time.time()) - signed_at <= int(state.settings.session_hours * 3600):
         return None
-    return live_session(engine, user_id, session_version)
+    return live_session(state.engine, user_id, session_version)
 
 
 @lru_cache(maxsize=1024)
@@ -81,76 +85,70 @@ def _signed_session(secret: str, raw: str) -> tuple[int, int, int] | None:
     return value[0], value[1], int(signed_at.timestamp())
 
 
-def require_account(request: Request, settings: Settings, engine: Any) -> Account:
-    found = current_account(request, settings, engine)
-    if found is None:
-        raise LoginRequired(request.url.path)
-    return found
-
-
 def login_redirect(next_path: str) -> Response:
     return RedirectResponse(f"/dang-nhap?next={quote(next_path)}", status_code=303)
 
 
-def router(settings: Settings, engine: Any) -> APIRouter:
-    routes = APIRouter()
-    secret = settings.resolved_secret_key()
+def _form(
+    request: Request, next_path: str, error: str, status: int, username: str = ""
+) -> Response:
+    state = request.app.state
+    nonce, token = csrf.issue(request, state.secret)
+    context = {"csrf_token": token, "next": next_path, "error": error, "username": username}
+    response = TEMPLATES.TemplateResponse(request, "login.html", context, status_code=status)
+    csrf.set_cookie(response, nonce, state.settings.cookie_secure)
+    return response
 
-    def form(
-        request: Request, next_path: str, error: str, status: int, username: str = ""
-    ) -> Response:
-        nonce, token = csrf.issue(request, secret)
-        context = {"csrf_token": token, "next": next_path, "error": error, "username": username}
-        response = TEMPLATES.TemplateResponse(request, "login.html", context, status_code=status)
-        csrf.set_cookie(response, nonce, settings.cookie_secure)
-        return response
 
-    @routes.get("/dang-nhap")
-    def show(request: Request, next: str = "/") -> Response:
-        return form(request, _safe(next), "", 200)
+@router.get("/dang-nhap")
+def show(request: Request, next: str = "/") -> Response:
+    return _form(request, _safe(next), "", 200)
 
-    @routes.post("/dang-nhap")
-    async def sign_in(request: Request) -> Response:
-        data = await request.form()
-        next_path = _safe(str(data.get("next") or "/"))
-        try:
-            csrf.verify(request, data.get(csrf.FIELD), secret)
-        except csrf.CsrfError as exc:
-            return form(request, next_path, f"{exc}; hãy thử lại.", 403)
-        username = str(data.get("username") or "")
-        address = request.client.host if request.client else "?"
-        try:
-            found = authenticate(engine, username, str(data.get("password") or ""), address)
-        except TooManyAttemptsError as exc:
-            return form(request, next_path, exc.message.capitalize() + ".", 429, username)
-        if found is None:
-            return form(request, next_path, "Sai tên đăng nhập hoặc mật khẩu.", 401, username)
-        response = RedirectResponse(next_path, status_code=303)
-        response.set_cookie(
-            COOKIE,
-            _serializer(settings).dumps([found.id, found.session_version]),
-            max_age=int(settings.session_hours * 3600),
-            httponly=True,
-            samesite="lax",
-            secure=settings.cookie_secure,
-        )
-        return response
 
-    @routes.post("/dang-xuat")
-    async def sign_out(request: Request) -> Response:
-        data = await request.form()
-        try:
-            csrf.verify(request, data.get(csrf.FIELD), secret)
-        except csrf.CsrfError:
-            return RedirectResponse("/", status_code=303)
-        signed_in = current_account(request, settings, engine)
-        if signed_in is not None:
-            end_sessions(engine, signed_in.id)
-        response = RedirectResponse("/dang-nhap", status_code=303)
-        response.delete_cookie(COOKIE)
-        return response
+@router.post("/dang-nhap")
+async def sign_in(request: Request) -> Response:
+    state = request.app.state
+    settings: Settings = state.settings
+    data = await request.form()
+    next_path = _safe(str(data.get("next") or "/"))
+    try:
+        csrf.verify(request, data.get(csrf.FIELD), state.secret)
+    except csrf.CsrfError as exc:
+        return _form(request, next_path, f"{exc}; hãy thử lại.", 403)
+    username = str(data.get("username") or "")
+    address = request.client.host if request.client else "?"
+    password = str(data.get("password") or "")
+    try:  # the password hash takes a tenth of a second: off the event loop
+        found = await run_in_threadpool(authenticate, state.engine, username, password, address)
+    except TooManyAttemptsError as exc:
+        return _form(request, next_path, exc.message.capitalize() + ".", 429, username)
+    if found is None:
+        return _form(request, next_path, "Sai tên đăng nhập hoặc mật khẩu.", 401, username)
+    response = RedirectResponse(next_path, status_code=303)
+    response.set_cookie(
+        COOKIE,
+        _serializer_for(state.secret).dumps([found.id, found.session_version]),
+        max_age=int(settings.session_hours * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+    )
+    return response
 
-    return routes
+
+@router.post("/dang-xuat")
+async def sign_out(request: Request) -> Response:
+    data = await request.form()
+    try:
+        csrf.verify(request, data.get(csrf.FIELD), request.app.state.secret)
+    except csrf.CsrfError:
+        return RedirectResponse("/", status_code=303)
+    signed_in = current_account(request)
+    if signed_in is not None:
+        end_sessions(request.app.state.engine, signed_in.id)
+    response = RedirectResponse("/dang-nhap", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
 
 
 def _safe(path: str) -> str:

@@ -2,9 +2,9 @@
 
 Deriving a plan's states from its history is the expensive part of a page (a 300-task plan
 takes about 20 ms; the overview of 34 plans, most of a second). Any change to a plan shows
-on its row: an update or a daily snapshot bumps `revision`, a load rewrites `loaded_at`, an
-archive sets `archived_at`. So each request reads those stamps in one small query and reuses
-what was derived while its stamp (and the day) are unchanged.
+on its row (`db.queries.PlanStamp`: an update or a daily snapshot bumps `revision`, a load
+rewrites `loaded_at`, an archive sets `archived_at`). So each request reads those stamps in
+one small query and reuses what was derived while its stamp (and the day) are unchanged.
 """
 
 from __future__ import annotations
@@ -15,19 +15,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, String, select, type_coerce
+from sqlalchemy import Engine
 
-from kehoach_flow.db.tables import PLAN
-
-# Built once: the stamps are read by every page request. The two moments are compared, never
-# shown, so they come back as the database gives them (no datetime parsing on SQLite).
-_STAMPS = select(
-    PLAN.c.key,
-    type_coerce(PLAN.c.loaded_at, String),
-    type_coerce(PLAN.c.archived_at, String),
-    PLAN.c.revision,
-    PLAN.c.title,
-)
+from kehoach_flow.db.queries import PlanStamp, plan_stamps
 
 
 class PlanCache:
@@ -37,11 +27,14 @@ class PlanCache:
         self._entries: dict[tuple[str, str], tuple[Any, Any]] = {}  # (kind, plan) -> (stamp, value)
         self._builders: dict[tuple[str, str], threading.Lock] = {}  # one build at a time per key
 
-    def stamps(self) -> dict[str, tuple[Any, ...]]:
-        """Per plan: (loaded_at, archived_at, revision, title), which change whenever anything
-        a page shows of it changes (one small query over the plan table)."""
-        with self.engine.connect() as conn:
-            return {row[0]: tuple(row[1:]) for row in conn.execute(_STAMPS).tuples()}
+    def stamps(self) -> dict[str, PlanStamp]:
+        """Every plan's stamp, archived ones included (one small query)."""
+        return plan_stamps(self.engine)
+
+    def live(self) -> tuple[tuple[str, PlanStamp], ...]:
+        """(key, stamp) of every plan being tracked (not archived), by key: the stamp of a
+        page that shows them all."""
+        return tuple(sorted((k, s) for k, s in self.stamps().items() if s.archived_at is None))
 
     def get(self, kind: str, plan: str, day: date, stamp: Any, build: Callable[[], Any]) -> Any:
         """The value kept for (kind, plan) while `stamp` and `day` are those it was built

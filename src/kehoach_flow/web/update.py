@@ -35,7 +35,8 @@ from kehoach_flow.tracking.evidence import store_evidence
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import LABELS, Status
 from kehoach_flow.web import csrf
-from kehoach_flow.web.templating import TEMPLATES
+from kehoach_flow.web.deps import DB, AppSettings
+from kehoach_flow.web.rendering import TEMPLATES, message
 
 ALLOWED_SUFFIXES = (
     ".pdf",
@@ -54,170 +55,153 @@ ALLOWED_SUFFIXES = (
 TEXT_FIELDS = ("note", "difficulties", "proposals")
 
 
-def router(settings: Settings, engine: Any) -> APIRouter:
-    routes = APIRouter()
-    secret = settings.resolved_secret_key()
-    secure = settings.base_url.startswith("https://")
+router = APIRouter()
 
-    def grant_of(token: str) -> LinkGrant:
-        return read_token(secret, token, settings.link_max_age_days)
 
-    def page(
-        request: Request,
-        task: dict[str, Any],
-        values: dict[str, Any],
-        errors: dict[str, str],
-        status: int,
-    ) -> Response:
-        nonce, form_token = csrf.issue(request, secret)
-        response = TEMPLATES.TemplateResponse(
-            request,
-            "update.html",
-            {
-                "task": task,
-                "values": values,
-                "errors": errors,
-                "csrf_token": form_token,
-                "action": request.url.path,
-                "statuses": [(s.value, LABELS[s]) for s in Status],
-                "status_label": LABELS[Status(task["status"])],
-                "max_mb": settings.evidence_max_bytes // (1024 * 1024),
-                "allowed": ", ".join(s.lstrip(".") for s in ALLOWED_SUFFIXES),
-            },
-            status_code=status,
-        )
-        csrf.set_cookie(response, nonce, secure)
-        return response
+def _grant(request: Request, token: str) -> LinkGrant:
+    settings: Settings = request.app.state.settings
+    return read_token(request.app.state.secret, token, settings.link_max_age_days)
 
-    @routes.get("/cap-nhat/{token}", response_class=HTMLResponse)
-    def show(request: Request, token: str) -> Response:
-        try:
-            grant = grant_of(token)
-            task = find_task(engine, grant.task)
-        except LinkError as exc:
-            return link_refused(request, exc)
-        values = {
-            "version": task["version"],
-            "status": task["status"],
-            "progress": task["progress"],
-        }
-        return page(request, task, values, {}, 200)
 
-    @routes.post("/cap-nhat/{token}", response_class=HTMLResponse)
-    async def save(request: Request, token: str) -> Response:
-        try:
-            grant = grant_of(token)
-        except LinkError as exc:
-            return link_refused(request, exc)
-        form = await request.form(max_files=20, max_fields=200)
-        try:
-            csrf.verify(request, form.get(csrf.FIELD), secret)
-        except csrf.CsrfError as exc:
-            return message(
-                request,
-                403,
-                "Biểu mẫu không hợp lệ",
-                f"{exc}. Hãy mở lại đường dẫn trong thư rồi gửi lại.",
-                "danger",
-            )
-        if form.get("task") != grant.task:  # a form opened for one task, sent with another's link
-            text = "Biểu mẫu này thuộc một nhiệm vụ khác với đường dẫn; chưa lưu gì. Hãy mở lại đường dẫn trong thư."
-            return message(request, 403, "Đường dẫn không khớp nhiệm vụ", text, "danger")
+def _page(
+    request: Request,
+    task: dict[str, Any],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int,
+) -> Response:
+    settings: Settings = request.app.state.settings
+    nonce, form_token = csrf.issue(request, request.app.state.secret)
+    response = TEMPLATES.TemplateResponse(
+        request,
+        "update.html",
+        {
+            "task": task,
+            "values": values,
+            "errors": errors,
+            "csrf_token": form_token,
+            "action": request.url.path,
+            "statuses": [(s.value, LABELS[s]) for s in Status],
+            "status_label": LABELS[Status(task["status"])],
+            "max_mb": settings.evidence_max_bytes // (1024 * 1024),
+            "allowed": ", ".join(s.lstrip(".") for s in ALLOWED_SUFFIXES),
+        },
+        status_code=status,
+    )
+    # The form is opened from a mail link: its cookie is Secure when the links are https.
+    csrf.set_cookie(response, nonce, settings.base_url.startswith("https://"))
+    return response
+
+
+@router.get("/cap-nhat/{token}", response_class=HTMLResponse)
+def show(request: Request, settings: AppSettings, engine: DB, token: str) -> Response:
+    try:
+        grant = _grant(request, token)
         task = find_task(engine, grant.task)
-        values = {k: v for k, v in form.items() if isinstance(v, str)}
-        files = [f for f in form.getlist("evidence") if isinstance(f, UploadFile) and f.filename]
-        too_big = next((f for f in files if (f.size or 0) > settings.evidence_max_bytes), None)
-        if too_big is not None:
-            limit = settings.evidence_max_bytes // (1024 * 1024)
-            return message(
-                request,
-                413,
-                "Tệp quá lớn",
-                f'Tệp "{too_big.filename}" vượt giới hạn {limit} MB; chưa lưu gì. Hãy nén hoặc chia nhỏ tệp rồi gửi lại.',
-                "danger",
-            )
-        change, errors = read_change(task, values, files)
-        if errors:
-            return page(request, task, values, errors, 422)
-        try:
-            stored = [await keep(f) for f in files]
-            author = Author(grant.unit, "web", None, settings.timezone)
-            version = int(values.get("version") or 0)
-            record_update(engine, task["id"], change, author, version, None, stored, now(settings))
-        except StaleVersionError as exc:
-            newer = find_task(engine, grant.task)
-            details = [
-                ("Tình trạng", LABELS[Status(newer["status"])]),
-                ("Tiến độ", f"{newer['progress']}%"),
-                ("Phiên bản", str(newer["version"])),
-            ]
-            when = f" lúc {exc.at}" if exc.at else ""
-            who = f" ({exc.by})" if exc.by else ""
-            return message(
-                request,
-                409,
-                f"Đã có người cập nhật{when}{who}",
-                "Nhiệm vụ đã thay đổi từ khi anh/chị mở biểu mẫu; cập nhật của anh/chị chưa được lưu. Giá trị mới nhất:",
-                "warning",
-                details,
-                request.url.path,
-                "Mở lại biểu mẫu với giá trị mới",
-            )
-        except (TransitionError, DependencyOpenError, UpdateError, EvidenceTooLargeError) as exc:
-            return page(request, task, values, {"_form": exc.message}, 422)
-        updated = find_task(engine, grant.task)
-        return message(
-            request,
-            200,
-            "Đã lưu cập nhật",
-            f"{updated['title']}: {LABELS[Status(updated['status'])]}, {updated['progress']}%. Cảm ơn anh/chị.",
-            "notice",
-            link=request.url.path,
-            link_text="Cập nhật tiếp",
-        )
+    except LinkError as exc:
+        return _link_refused(request, exc)
+    values = {
+        "version": task["version"],
+        "status": task["status"],
+        "progress": task["progress"],
+    }
+    return _page(request, task, values, {}, 200)
 
-    async def keep(upload: UploadFile) -> Any:
-        """Copy the spooled upload to a named file and store it by content hash."""
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / Path(upload.filename or "tep").name
-            with path.open("wb") as out:
-                await upload.seek(0)
-                shutil.copyfileobj(upload.file, out)
-            return store_evidence(path, settings.ensure_data_dir(), settings.evidence_max_bytes)
 
-    def link_refused(request: Request, exc: LinkError) -> Response:
-        text = f"Đường dẫn cập nhật {exc.reason}."
+@router.post("/cap-nhat/{token}", response_class=HTMLResponse)
+async def save(request: Request, settings: AppSettings, engine: DB, token: str) -> Response:
+    try:
+        grant = _grant(request, token)
+    except LinkError as exc:
+        return _link_refused(request, exc)
+    form = await request.form(max_files=20, max_fields=200)
+    try:
+        csrf.verify(request, form.get(csrf.FIELD), request.app.state.secret)
+    except csrf.CsrfError as exc:
         return message(
             request,
             403,
-            "Đường dẫn không dùng được",
-            text
-            + " Đường dẫn mới có trong thư nhắc việc gần nhất; hoặc liên hệ phòng chủ trì kế hoạch để được gửi lại.",
+            "Biểu mẫu không hợp lệ",
+            f"{exc}. Hãy mở lại đường dẫn trong thư rồi gửi lại.",
             "danger",
         )
+    if form.get("task") != grant.task:  # a form opened for one task, sent with another's link
+        text = "Biểu mẫu này thuộc một nhiệm vụ khác với đường dẫn; chưa lưu gì. Hãy mở lại đường dẫn trong thư."
+        return message(request, 403, "Đường dẫn không khớp nhiệm vụ", text, "danger")
+    task = find_task(engine, grant.task)
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    files = [f for f in form.getlist("evidence") if isinstance(f, UploadFile) and f.filename]
+    too_big = next((f for f in files if (f.size or 0) > settings.evidence_max_bytes), None)
+    if too_big is not None:
+        limit = settings.evidence_max_bytes // (1024 * 1024)
+        return message(
+            request,
+            413,
+            "Tệp quá lớn",
+            f'Tệp "{too_big.filename}" vượt giới hạn {limit} MB; chưa lưu gì. Hãy nén hoặc chia nhỏ tệp rồi gửi lại.',
+            "danger",
+        )
+    change, errors = read_change(task, values, files)
+    if errors:
+        return _page(request, task, values, errors, 422)
+    try:
+        stored = [await _keep(settings, f) for f in files]
+        author = Author(grant.unit, "web", None, settings.timezone)
+        version = int(values.get("version") or 0)
+        record_update(engine, task["id"], change, author, version, None, stored, now(settings))
+    except StaleVersionError as exc:
+        newer = find_task(engine, grant.task)
+        details = [
+            ("Tình trạng", LABELS[Status(newer["status"])]),
+            ("Tiến độ", f"{newer['progress']}%"),
+            ("Phiên bản", str(newer["version"])),
+        ]
+        when = f" lúc {exc.at}" if exc.at else ""
+        who = f" ({exc.by})" if exc.by else ""
+        return message(
+            request,
+            409,
+            f"Đã có người cập nhật{when}{who}",
+            "Nhiệm vụ đã thay đổi từ khi anh/chị mở biểu mẫu; cập nhật của anh/chị chưa được lưu. Giá trị mới nhất:",
+            "warning",
+            details,
+            request.url.path,
+            "Mở lại biểu mẫu với giá trị mới",
+        )
+    except (TransitionError, DependencyOpenError, UpdateError, EvidenceTooLargeError) as exc:
+        return _page(request, task, values, {"_form": exc.message}, 422)
+    updated = find_task(engine, grant.task)
+    return message(
+        request,
+        200,
+        "Đã lưu cập nhật",
+        f"{updated['title']}: {LABELS[Status(updated['status'])]}, {updated['progress']}%. Cảm ơn anh/chị.",
+        "notice",
+        link=request.url.path,
+        link_text="Cập nhật tiếp",
+    )
 
-    return routes
+
+async def _keep(settings: Settings, upload: UploadFile) -> Any:
+    """Copy the spooled upload to a named file and store it by content hash."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(upload.filename or "tep").name
+        with path.open("wb") as out:
+            await upload.seek(0)
+            shutil.copyfileobj(upload.file, out)
+        return store_evidence(path, settings.ensure_data_dir(), settings.evidence_max_bytes)
 
 
-def message(
-    request: Request,
-    status: int,
-    heading: str,
-    text: str,
-    tone: str,
-    details: list[tuple[str, str]] | None = None,
-    link: str | None = None,
-    link_text: str = "",
-) -> Response:
-    context = {
-        "heading": heading,
-        "text": text,
-        "tone": tone,
-        "details": details or [],
-        "link": link,
-        "link_text": link_text,
-    }
-    return TEMPLATES.TemplateResponse(request, "message.html", context, status_code=status)
+def _link_refused(request: Request, exc: LinkError) -> Response:
+    text = f"Đường dẫn cập nhật {exc.reason}."
+    return message(
+        request,
+        403,
+        "Đường dẫn không dùng được",
+        text
+        + " Đường dẫn mới có trong thư nhắc việc gần nhất; hoặc liên hệ phòng chủ trì kế hoạch để được gửi lại.",
+        "danger",
+    )
 
 
 def read_change(

@@ -1,0 +1,259 @@
+"""What to chase: every overdue, at-risk or blocked task of the tracked plans (/qua-han),
+sortable, filtered by plan and lead unit, 100 rows a page, and the whole list as xlsx."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+from sqlalchemy import Engine
+
+from kehoach_flow.db.queries import PlanStamp
+from kehoach_flow.settings import Settings
+from kehoach_flow.tracking.state import Derived
+from kehoach_flow.tracking.task_views import TaskView
+from kehoach_flow.web.boards import board_options, cached_board
+from kehoach_flow.web.cache import PlanCache
+from kehoach_flow.web.deps import DB, AppSettings, Cache, SignedIn, Today
+from kehoach_flow.web.rendering import fragment, render
+
+WATCHED = (Derived.OVERDUE, Derived.AT_RISK, Derived.BLOCKED)
+SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "due": lambda r: r["due"],
+    "late": lambda r: -r["late_days"],
+    "progress": lambda r: r["progress"],
+    "plan": lambda r: (r["plan"], r["due"]),
+    "lead": lambda r: (r["lead"], r["due"]),
+    "state": lambda r: (r["state"], r["due"]),
+}
+PAGE_SIZE = 100  # rows of /qua-han a page: a page a person reads, not the national list
+MAX_LEAD_CHOICES = 60  # lead units offered on /qua-han before a plan is chosen
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+router = APIRouter()
+Live = tuple[tuple[str, PlanStamp], ...]
+
+
+@dataclass(frozen=True)
+class OverdueView:
+    """The list as a request asks for it: `rows` are those the filters keep, sorted; a
+    filter the list does not know (a plan not tracked, a unit leading nothing in it) keeps
+    its value and shows no rows, but is not `known`, so what it shows is not cached."""
+
+    sort: str
+    plan: str
+    lead: str
+    day: date
+    live: Live
+    rows: list[dict[str, Any]]
+    known: bool
+
+
+@router.get("/qua-han", response_class=HTMLResponse)
+def overdue(
+    request: Request,
+    user: SignedIn,
+    settings: AppSettings,
+    engine: DB,
+    cache: Cache,
+    day: Today,
+    sort: str = "late",
+    plan: str = "",
+    lead: str = "",
+    page: str = "1",
+) -> Response:
+    view = _view(settings, engine, cache, day, sort, plan, lead)
+    pages = max(1, -(-len(view.rows) // PAGE_SIZE))
+    number = min(max(int(page) if page.isdigit() else 1, 1), pages)
+
+    def body() -> Markup:
+        everything = _sorted(settings, engine, cache, view.sort, day, view.live)
+        in_plan = [r for r in everything if r["plan"] == view.plan] if view.plan else everything
+        leads = sorted({(r["lead_key"], r["lead"]) for r in in_plan}, key=lambda u: u[1])
+        # Every unit of the nation is a select no one scrolls on a phone and half the page:
+        # past MAX_LEAD_CHOICES, the units are offered once a plan is chosen.
+        more = not view.plan and len(leads) > MAX_LEAD_CHOICES
+        leads = [u for u in leads if u[0] == view.lead] if more else leads
+        return fragment(
+            "overdue_body.html",
+            rows=view.rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+            day=day,
+            count=len(view.rows),
+            sort=view.sort,
+            plan=view.plan,
+            lead=view.lead,
+            number=number,
+            pages=pages,
+            plans=[(k, s.title) for k, s in view.live],
+            leads=leads,
+            more_leads=more,
+            query=partial(_query, sort=view.sort, plan=view.plan, lead=view.lead),
+        )
+
+    key = f"{view.sort}|{view.plan}|{view.lead}|{number}"
+    html = cache.get("overdue-page", key, day, view.live, body) if view.known else body()
+    context = {"user": user, "body_html": html, "count": len(view.rows)}
+    return render(request, "overdue.html", context)
+
+
+@router.get("/qua-han.xlsx")
+def overdue_xlsx(
+    user: SignedIn,
+    settings: AppSettings,
+    engine: DB,
+    cache: Cache,
+    day: Today,
+    sort: str = "late",
+    plan: str = "",
+    lead: str = "",
+) -> Response:
+    """The whole list, or the whole of what the filters keep, every page of it."""
+    view = _view(settings, engine, cache, day, sort, plan, lead)
+    build = partial(xlsx_of, view.rows, day=day)
+    key = f"{view.sort}|{view.plan}|{view.lead}"
+    content = cache.get("overdue-xlsx", key, day, view.live, build) if view.known else build()
+    headers = {"Content-Disposition": f'attachment; filename="qua-han-{day.isoformat()}.xlsx"'}
+    return Response(content, media_type=XLSX, headers=headers)
+
+
+def _view(
+    settings: Settings,
+    engine: Engine,
+    cache: PlanCache,
+    day: date,
+    sort: str,
+    plan: str,
+    lead: str,
+) -> OverdueView:
+    live = cache.live()
+    sort = sort if sort in SORTS else "late"
+    rows = _sorted(settings, engine, cache, sort, day, live)
+    known = (not plan or any(k == plan for k, _ in live)) and (
+        not lead or any(r["lead_key"] == lead for r in rows)
+    )
+    if plan or lead:
+        rows = [
+            r
+            for r in rows
+            if (not plan or r["plan"] == plan) and (not lead or r["lead_key"] == lead)
+        ]
+    return OverdueView(sort, plan, lead, day, live, rows, known)
+
+
+def _sorted(
+    settings: Settings, engine: Engine, cache: PlanCache, sort: str, day: date, live: Live
+) -> list[dict[str, Any]]:
+    """The whole list sorted by `sort`, built once per state of the tracked plans and day:
+    a request whose plans are unchanged reads only their stamps."""
+    rows: list[dict[str, Any]] = cache.get(
+        f"overdue-rows:{sort}",
+        "",
+        day,
+        live,
+        lambda: sorted(watched_rows(settings, engine, cache, day, live), key=SORTS[sort]),
+    )
+    return rows
+
+
+def watched_rows(
+    settings: Settings, engine: Engine, cache: PlanCache, day: date, live: Live
+) -> list[dict[str, Any]]:
+    """Every overdue, at-risk or blocked task of the tracked plans at `day`, each plan's
+    share derived once per state of the plan and day (the task views, then these rows)."""
+    rows: list[dict[str, Any]] = []
+    for key, stamp in live:
+        rows += cache.get(
+            "watched", key, day, stamp, partial(_watched_of, settings, engine, key, day, stamp)
+        )
+    return rows
+
+
+def _watched_of(
+    settings: Settings, engine: Engine, plan_key: str, day: date, stamp: PlanStamp
+) -> list[dict[str, Any]]:
+    calendar = board_options(settings).calendar
+    return [
+        _row(
+            plan_key,
+            view,
+            calendar.working_days_between(view.window.due, day) if view.window.due < day else 0,
+        )
+        for view in cached_board(settings, engine, plan_key, day, stamp).values()
+        if view.derived in WATCHED
+    ]
+
+
+def _row(plan: str, view: TaskView, late_days: int) -> dict[str, Any]:
+    return {
+        "plan": plan,
+        "key": view.key,
+        "title": view.title,
+        "lead": view.lead_name,
+        "lead_key": view.lead,
+        "due": view.window.due,
+        "progress": view.state.progress,
+        "state": view.derived.label,
+        "derived": view.derived.value,
+        "late_days": late_days,
+        "waiting_for": ", ".join(view.open_dependencies),
+    }
+
+
+def _query(sort: str, plan: str, lead: str, **changes: Any) -> str:
+    """The query string of a /qua-han link: the sort and filters kept, `changes` applied."""
+    params = {"sort": sort, "plan": plan, "lead": lead, **changes}
+    return urlencode({k: v for k, v in params.items() if v not in ("", None, 1)})
+
+
+def xlsx_of(rows: list[dict[str, Any]], day: date) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Quá hạn, có nguy cơ"
+    sheet.append([f"Nhiệm vụ quá hạn, có nguy cơ trễ, bị chặn đến ngày {day:%d/%m/%Y}"])
+    sheet["A1"].font = Font(bold=True)
+    header = [
+        "Kế hoạch",
+        "Khóa",
+        "Nhiệm vụ",
+        "Chủ trì",
+        "Hạn",
+        "Tiến độ (%)",
+        "Tình trạng",
+        "Số ngày làm việc quá hạn",
+        "Chờ",
+    ]
+    sheet.append(header)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        sheet.append(
+            [
+                r["plan"],
+                r["key"],
+                r["title"],
+                r["lead"],
+                r["due"],
+                r["progress"],
+                r["state"],
+                r["late_days"],
+                r["waiting_for"],
+            ]
+        )
+        sheet.cell(row=sheet.max_row, column=5).number_format = "DD/MM/YYYY"
+    for column, width in zip("ABCDEFGHI", (22, 22, 60, 30, 12, 10, 22, 12, 20), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,211 @@
+"""Pages about plans and tasks for signed-in managers and coordinators: the overview, a plan
+with its filters, a task with its history, the timeline, an evidence file."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from markupsafe import Markup
+
+from kehoach_flow.db.queries import find_task, list_plans, list_tasks
+from kehoach_flow.errors import NotFoundError
+from kehoach_flow.orchestration.runs import job_failures
+from kehoach_flow.reports.builder import budget_by_source
+from kehoach_flow.text import fold
+from kehoach_flow.tracking.evidence import evidence_path
+from kehoach_flow.tracking.history import evidence_named, evidence_of_updates, history_rows
+from kehoach_flow.tracking.state import Category, Derived
+from kehoach_flow.tracking.status import LABELS, Status
+from kehoach_flow.tracking.task_views import TaskView
+from kehoach_flow.web.boards import (
+    board_options,
+    cached_board,
+    plan_board_now,
+    plan_card,
+    plan_summary,
+)
+from kehoach_flow.web.deps import DB, AppSettings, Cache, SignedIn, Today
+from kehoach_flow.web.rendering import CATEGORIES, fragment, render
+from kehoach_flow.web.timeline import gantt_svg
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(
+    request: Request, user: SignedIn, settings: AppSettings, engine: DB, cache: Cache, day: Today
+) -> Response:
+    live = cache.live()
+
+    def cards_html() -> Markup:
+        """Rendered once per state of every plan: a request whose plans are unchanged only
+        reads the stamps and fills in the user's own header."""
+        options = board_options(settings)
+        cards = [
+            cache.get(
+                "card", key, day, stamp, partial(plan_card, engine, key, stamp.title, day, options)
+            )
+            for key, stamp in live
+        ]
+        return fragment("overview_cards.html", cards=cards, categories=CATEGORIES)
+
+    html = cache.get("overview", "", day, live, cards_html)
+    failures = job_failures(engine)  # jobs that failed for good: a red line each
+    context = {"user": user, "cards_html": html, "job_failures": failures}
+    return render(request, "overview.html", context)
+
+
+@router.get("/ke-hoach/{plan_key}", response_class=HTMLResponse)
+def plan_page(
+    request: Request,
+    user: SignedIn,
+    settings: AppSettings,
+    engine: DB,
+    cache: Cache,
+    day: Today,
+    plan_key: str,
+    unit: str = "",
+    group: str = "",
+    status: str = "",
+    due_before: str = "",
+    q: str = "",
+) -> Response:
+    stamp = cache.stamps().get(plan_key)
+    if stamp is None:
+        raise NotFoundError("kế hoạch", plan_key, "xem danh sách ở trang tổng quan")
+    filters = {"unit": unit, "group": group, "status": status, "due_before": due_before, "q": q}
+    # The unfiltered page, the one most opened, is rendered once per state of the plan, with
+    # its charts and its filter form; a filtered one is rendered each time, as a plain list.
+    filtered = any(filters.values())
+
+    def body_html() -> Markup:
+        tasks = cache.get("tasks", plan_key, day, stamp, partial(list_tasks, engine, plan=plan_key))
+        views = cached_board(settings, engine, plan_key, day, stamp)
+        sections: dict[str, list[tuple[dict[str, Any], TaskView]]] = {}
+        shown = 0
+        for task in tasks:
+            if _matches(task, views[task["key"]], filters):
+                heading = f"{task['section']}. {task['section_title']}"
+                sections.setdefault(heading, []).append((task, views[task["key"]]))
+                shown += 1
+        return fragment(
+            "plan_body.html",
+            filters=filters,
+            choices=cache.get("plan-choices", plan_key, day, stamp, partial(_choices, tasks)),
+            shown=shown,
+            total=len(tasks),
+            sections=sections,
+            groups=_by_group(tasks, views) if not filtered else [],
+            budget=budget_by_source(tasks, views) if not filtered else [],
+        )
+
+    html = body_html() if filtered else cache.get("plan-page", plan_key, day, stamp, body_html)
+    context = {"user": user, "plan": {"key": plan_key, "title": stamp.title}, "body_html": html}
+    return render(request, "plan.html", context)
+
+
+@router.get("/nhiem-vu/{plan_key}/{task_key}", response_class=HTMLResponse)
+def task_page(
+    request: Request,
+    user: SignedIn,
+    settings: AppSettings,
+    engine: DB,
+    day: Today,
+    plan_key: str,
+    task_key: str,
+) -> Response:
+    task = find_task(engine, f"{plan_key}/{task_key}")
+    views = plan_board_now(settings, engine, plan_key, day)
+    context = {
+        "user": user,
+        "task": task,
+        "view": views.get(task_key),
+        "history": _history(engine, task["id"]),
+        "dependencies": [(key, views.get(key)) for key in task["depends_on"]],
+    }
+    return render(request, "task.html", context)
+
+
+@router.get("/tien-do", response_class=HTMLResponse)
+def timeline(
+    request: Request, user: SignedIn, settings: AppSettings, engine: DB, day: Today, plan: str = ""
+) -> Response:
+    plans = list_plans(engine)
+    chosen = plan or (plans[0]["key"] if plans else "")
+    svg = ""
+    if chosen:
+        plan_summary(engine, chosen)
+        svg = gantt_svg(list(plan_board_now(settings, engine, chosen, day).values()), day)
+    context = {"user": user, "plans": plans, "chosen": chosen, "svg": Markup(svg)}
+    return render(request, "timeline.html", context)
+
+
+@router.get("/minh-chung/{sha256}")
+def evidence(user: SignedIn, settings: AppSettings, engine: DB, sha256: str) -> Response:
+    found = evidence_named(engine, sha256)
+    path = evidence_path(settings.data_dir, sha256) if found is not None else None
+    if found is None or path is None or not path.is_file():
+        raise NotFoundError("minh chứng", sha256[:12], "tệp có thể đã bị xóa khỏi thư mục dữ liệu")
+    # Always a download, never shown inline: an uploaded file cannot run as one of our pages.
+    return FileResponse(path, media_type="application/octet-stream", filename=found["name"])
+
+
+def _choices(tasks: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]] | list[str]]:
+    """What the plan page's filter form offers: the lead units, groups and states."""
+    return {
+        "units": sorted({(t["lead"]["key"], t["lead"]["name"]) for t in tasks}, key=lambda u: u[1]),
+        "groups": sorted({t["group"] for t in tasks if t["group"]}),
+        "statuses": [(d.value, d.label) for d in Derived],
+    }
+
+
+def _by_group(
+    tasks: list[dict[str, Any]], views: dict[str, TaskView]
+) -> list[tuple[str, int, int, float]]:
+    """(group, tasks, done, % done) per programme group, for the completion chart."""
+    totals: dict[str, list[int]] = {}
+    for task in tasks:
+        view = views[task["key"]]
+        if view.category is None:
+            continue
+        row = totals.setdefault(task["group"] or "-", [0, 0])
+        row[0] += 1
+        row[1] += view.category in (Category.DONE_ON_TIME, Category.DONE_LATE)
+    return [(g, n, d, 100 * d / n) for g, (n, d) in sorted(totals.items())]
+
+
+def _matches(task: dict[str, Any], view: TaskView, f: dict[str, str]) -> bool:
+    partners = {p["key"] for p in task["partners"]}
+    if f["unit"] and f["unit"] != task["lead"]["key"] and f["unit"] not in partners:
+        return False
+    if f["group"] and task["group"] != f["group"]:
+        return False
+    if f["status"] and view.derived.value != f["status"]:
+        return False
+    if f["due_before"]:
+        try:
+            if view.window.due > date.fromisoformat(f["due_before"]):
+                return False
+        except ValueError:
+            pass  # a malformed date filters nothing; the form shows what was typed
+    needle = fold(f["q"])
+    return not needle or needle in fold(f"{task['key']} {task['title']} {task['result'] or ''}")
+
+
+def _history(engine: Any, task_id: int) -> list[dict[str, Any]]:
+    """The task's updates, newest first, with their evidence files and status labels."""
+    rows = history_rows(engine, task_id)
+    files = evidence_of_updates(engine, [r["id"] for r in rows])
+    return [
+        {
+            **r,
+            "files": files.get(r["id"], []),
+            "old": LABELS[Status(r["old_status"])],
+            "new": LABELS[Status(r["new_status"])],
+        }
+        for r in rows
+    ]
