@@ -14,7 +14,9 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, select
 
+from kehoach_flow.db.engine import open_configured, upgrade
 from kehoach_flow.db.tables import SCHEDULE_RUN
+from kehoach_flow.settings import Settings
 from tests.conftest import DEFINITIONS, ROOT
 from tests.orchestration.helpers import KEHOACH, free_port, wait_for
 
@@ -47,7 +49,7 @@ def tick(day: str | None = None) -> None:
 
 def _project(tmp: Path, now: datetime) -> Path:
     """flows/ of the repository and test flows; flaky and broken have a slot a minute ago
-    (caught up at start), tick fires every 20 seconds."""
+    (caught up at start), tick fires every 10 seconds (a tick runs TICK_SECONDS, 6 here)."""
     (tmp / "deploy").mkdir(parents=True)
     (tmp / "flows").mkdir()
     for name in ("load_definitions.py",):
@@ -67,7 +69,7 @@ deployments:
     schedules: [{{interval: 86400, anchor_date: "{past}"}}]
   - name: tick
     entrypoint: flows/test_jobs.py:tick
-    schedules: [{{interval: 20, anchor_date: "{now.isoformat()}"}}]
+    schedules: [{{interval: 10, anchor_date: "{now.isoformat()}"}}]
 """,
         encoding="utf-8",
     )
@@ -87,7 +89,11 @@ def _env(tmp: Path, project: Path, **extra: str) -> dict[str, str]:
         "KEHOACH_JOB_RETRY_SECONDS": "1",
         **extra,
     }
-    subprocess.run([*KEHOACH, "db", "upgrade"], env=env, check=True, capture_output=True)
+    # What `kehoach db upgrade` does, in this process: a subprocess would import everything
+    # again for a schema the test does not look at.
+    engine = open_configured(Settings(data_dir=tmp / "data", _env_file=None), creates=True)
+    upgrade(engine)
+    engine.dispose()
     return env
 
 
