@@ -18,9 +18,11 @@ from kehoach_flow.accounts.audit import ACTIONS, record
 from kehoach_flow.accounts.scope import (
     audit_entries,
     can_assign_unit,
+    can_download_evidence,
     can_edit_plan,
     can_manage,
     can_see_plan,
+    message_plans,
     plan_upload_refusal,
     scope_of,
     upload_refusal,
@@ -260,3 +262,35 @@ def test_a_plan_file_is_checked_with_the_file_it_replaces(world: Engine, tmp_pat
     assert plan_upload_refusal(world, _account("coordinator", None), nameless) == (
         'Kế hoạch "a-2026" không ghi đơn vị chủ trì (plan.coordinator); chưa nạp gì.'
     )
+
+
+def test_evidence_and_outbox_messages_follow_the_plans_they_belong_to(world: Engine) -> None:
+    from kehoach_flow.db.queries import find_task
+    from kehoach_flow.tracking.evidence import StoredFile
+    from kehoach_flow.tracking.history import Author, UpdateIn, record_update
+    from kehoach_flow.tracking.status import Status
+
+    sha = "ab" * 32
+    task = find_task(world, "b-2024/v1")
+    proof = StoredFile(sha, "bien-ban.pdf", 10, "application/pdf")
+    record_update(
+        world,
+        task["id"],
+        UpdateIn(status=Status.IN_PROGRESS),
+        Author("tt-b", "web"),
+        evidence=[proof],
+    )
+    assert can_download_evidence(world, _account("viewer", "tt-b"), sha)
+    assert can_download_evidence(world, _account("viewer", "tong-cuc"), sha)
+    assert not can_download_evidence(world, _account("coordinator", "so-a"), sha)
+    assert not can_download_evidence(world, _account("viewer", None), "cd" * 32)
+
+    keys = [
+        "tt-a@x.vn|due_soon|a-2024/v2|2024-06-20",
+        "tt-a@x.vn|overdue|b-phoi-hop-2024/v2|2024-06-20",
+    ]
+    assert message_plans(keys) == {"a-2024", "b-phoi-hop-2024"}
+    assert scope_of(world, _account("viewer", "tt-a")).sees_message(keys)
+    assert not scope_of(world, _account("viewer", "phong-a")).sees_message(keys)  # not b's
+    assert not scope_of(world, _account("viewer", "phong-a")).sees_message([])
+    assert scope_of(world, _account("viewer", None)).sees_message(None)

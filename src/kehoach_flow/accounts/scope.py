@@ -33,7 +33,7 @@ from sqlalchemy import Engine, bindparam, select
 
 from kehoach_flow.accounts import Account
 from kehoach_flow.accounts import audit as audit_log
-from kehoach_flow.db.tables import PLAN, PROGRAMME, TASK, UNIT
+from kehoach_flow.db.tables import EVIDENCE, PLAN, PROGRAMME, TASK, UNIT, UPDATE
 from kehoach_flow.definitions.source import read_yaml
 
 PROGRAMME_SUBJECT = "programme:"  # report_run.subject of a programme rollup
@@ -88,6 +88,14 @@ class Scope:
             return self.role in EDITING_ROLES and self.sees_report(subject)
         return self.edits_plan(subject)
 
+    def sees_message(self, reminder_keys: Iterable[str] | None) -> bool:
+        """An outbox message (its `reminder_keys`): for one who sees every plan it names; one
+        naming no plan, for whole-installation accounts only."""
+        plans = message_plans(reminder_keys or ())
+        if self.units is None:
+            return True
+        return bool(plans) and plans <= self.visible
+
     def holds_unit(self, unit_key: str | None) -> bool:
         """Whether `unit_key` (None: the whole installation) lies within this scope."""
         if self.units is None:
@@ -96,6 +104,17 @@ class Scope:
 
 
 EDITING_ROLES = frozenset({"coordinator", "admin"})
+
+
+def message_plans(reminder_keys: Iterable[str]) -> frozenset[str]:
+    """The plans an outbox message's reminders are about: a reminder key is
+    "email|rule|PLAN/TASK|day" (reminders.planner.Reminder.dedupe_key)."""
+    plans = set()
+    for key in reminder_keys:
+        parts = key.split("|")
+        if len(parts) >= 4 and "/" in parts[2]:
+            plans.add(parts[2].split("/", 1)[0])
+    return frozenset(plans)
 
 
 def subtree(parents: Mapping[str, str | None], root: str) -> frozenset[str]:
@@ -235,6 +254,30 @@ def can_see_plan(engine: Engine, account: Account, plan_key: str) -> bool:
 
 def can_edit_plan(engine: Engine, account: Account, plan_key: str) -> bool:
     return scope_of(engine, account).edits_plan(plan_key)
+
+
+_EVIDENCE_PLANS = (
+    select(PLAN.c.key)
+    .distinct()
+    .select_from(
+        EVIDENCE.join(UPDATE, UPDATE.c.id == EVIDENCE.c.update_id)
+        .join(TASK, TASK.c.id == UPDATE.c.task_id)
+        .join(PLAN, PLAN.c.id == TASK.c.plan_id)
+    )
+    .where(EVIDENCE.c.sha256 == bindparam("sha256"))
+)
+
+
+def evidence_plans(engine: Engine, sha256: str) -> frozenset[str]:
+    """The plans whose updates carry the evidence file of this hash (stored once by content,
+    so possibly several)."""
+    with engine.connect() as conn:
+        return frozenset(conn.execute(_EVIDENCE_PLANS, {"sha256": sha256}).scalars())
+
+
+def can_download_evidence(engine: Engine, account: Account, sha256: str) -> bool:
+    """Whether `account` sees a plan with an update carrying this file."""
+    return bool(evidence_plans(engine, sha256) & scope_of(engine, account).visible)
 
 
 def _parents(engine: Engine) -> dict[str, str | None]:
