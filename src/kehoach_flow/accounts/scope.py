@@ -111,9 +111,9 @@ def message_plans(reminder_keys: Iterable[str]) -> frozenset[str]:
     "email|rule|PLAN/TASK|day" (reminders.planner.Reminder.dedupe_key)."""
     plans = set()
     for key in reminder_keys:
-        parts = key.split("|")
-        if len(parts) >= 4 and "/" in parts[2]:
-            plans.add(parts[2].split("/", 1)[0])
+        parts = key.rsplit("|", 2)  # from the right: the address is the one free text
+        if len(parts) == 3 and "/" in parts[1]:
+            plans.add(parts[1].split("/", 1)[0])
     return frozenset(plans)
 
 
