@@ -22,6 +22,7 @@ from kehoach_flow.accounts.scope import (
     can_edit_plan,
     can_manage,
     can_see_plan,
+    managed_accounts,
     message_plans,
     plan_upload_refusal,
     scope_of,
@@ -142,6 +143,9 @@ def test_a_programme_rollup_only_for_those_who_see_all_its_plans(world: Engine) 
     assert not province.makes_report("programme:de-an-996")
     assert province.sees_report("a-2024") and province.makes_report("a-2024")
     assert not province.sees_report("b-2024") and not ministry.makes_report("b-2024")
+    assert ministry.rollup_plans("de-an-996") == ({"a-2024", "b-2024"}, True)
+    assert province.rollup_plans("de-an-996") == ({"a-2024"}, False)
+    assert province.rollup_plans("khong-co") == (set(), False)
     viewer = scope_of(world, _account("viewer", "tong-cuc"))
     assert viewer.sees_report("programme:de-an-996")
     assert not viewer.makes_report("programme:de-an-996")
@@ -175,6 +179,12 @@ def test_an_admin_manages_the_accounts_of_its_subtree_only(world: Engine) -> Non
     assert not can_manage(world, admin_a, _account("viewer", None))
     assert not can_manage(world, _account("coordinator", "so-a"), _account("viewer", "tt-a"))
     assert can_manage(world, _account("admin", None), _account("viewer", None))
+    for username, unit in [("tta", "tt-a"), ("phongb", "phong-b"), ("lanhdao", None)]:
+        add_user(world, username, username, "viewer", PASSWORD, unit)
+    assert [i.account.username for i in managed_accounts(world, admin_a)] == ["tta"]
+    everyone = managed_accounts(world, _account("admin", None))
+    assert [i.account.username for i in everyone] == ["lanhdao", "phongb", "tta"]
+    assert managed_accounts(world, _account("coordinator", None)) == []
     assert can_assign_unit(world, admin_a, "phong-a")
     assert not can_assign_unit(world, admin_a, "so-b")
     assert not can_assign_unit(world, admin_a, None)

@@ -104,7 +104,11 @@ def test_the_rule_equals_the_ancestor_walk(data: st.DataObject) -> None:
     world = data.draw(worlds())
     unit, role = data.draw(accounts(world))
     scope = decide(_facts(world), unit, role)
-    assert (set(scope.visible), set(scope.editable)) == expected(world, unit, role)
+    visible, editable = expected(world, unit, role)
+    assert (set(scope.visible), set(scope.editable)) == (visible, editable)
+    for programme in world.owners:
+        of_it = {key for key, _, _, prog in world.plans if prog == programme}
+        assert scope.rollup_plans(programme) == (of_it & visible, bool(of_it) and of_it <= visible)
     other = data.draw(st.none() | st.sampled_from(sorted(world.parents)))
     assert manages(world.parents, unit, role, other) == (
         role == "admin"

@@ -31,7 +31,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, bindparam, select
 
-from kehoach_flow.accounts import Account
+from kehoach_flow.accounts import Account, AccountInfo, list_users
 from kehoach_flow.accounts import audit as audit_log
 from kehoach_flow.db.tables import EVIDENCE, PLAN, PROGRAMME, TASK, UNIT, UPDATE
 from kehoach_flow.definitions.source import read_yaml
@@ -67,6 +67,12 @@ class Scope:
     editable: frozenset[str]  # plan keys it edits
     programmes: frozenset[str]  # programmes of the plans it sees
     whole_programmes: frozenset[str]  # programmes every plan of which it sees
+    programme_plans: Mapping[str, frozenset[str]]  # programme -> the plans of it it sees
+
+    def rollup_plans(self, programme: str) -> tuple[frozenset[str], bool]:
+        """The plans of `programme` a rollup page shows this account, and whether that is
+        every plan of it (when not, the page says it shows only the plans it may see)."""
+        return self.programme_plans.get(programme, frozenset()), programme in self.whole_programmes
 
     def sees_plan(self, plan_key: str) -> bool:
         return plan_key in self.visible
@@ -152,7 +158,7 @@ def decide(facts: Facts, unit_key: str | None, role: str) -> Scope:
     for p in facts.plans:
         if p.programme is not None:
             every[p.programme].add(p.key)
-    programmes = {p.programme for p in facts.plans if p.programme and p.key in visible}
+    seen = {key: frozenset(plans & visible) for key, plans in every.items() if plans & visible}
     whole = {key for key, plans in every.items() if plans <= visible}
     return Scope(
         unit_key,
@@ -160,8 +166,9 @@ def decide(facts: Facts, unit_key: str | None, role: str) -> Scope:
         units,
         frozenset(visible),
         frozenset(editable),
-        frozenset(programmes),
+        frozenset(seen),
         frozenset(whole),
+        seen,
     )
 
 
@@ -301,6 +308,17 @@ def can_assign_unit(engine: Engine, account: Account, unit_key: str | None) -> b
     if account.unit_key is None:
         return True
     return manages(_parents(engine), account.unit_key, account.role, unit_key)
+
+
+def managed_accounts(engine: Engine, account: Account) -> list[AccountInfo]:
+    """The accounts `account` (an admin) manages, for its accounts page: none for others."""
+    if account.role != "admin":
+        return []
+    everyone = list_users(engine)
+    if account.unit_key is None:
+        return everyone
+    units = subtree(_parents(engine), account.unit_key)
+    return [info for info in everyone if info.account.unit_key in units]
 
 
 def audit_entries(
