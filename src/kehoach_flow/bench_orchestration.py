@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from kehoach_flow.bench_reminders import BUSY_DAY
+from kehoach_flow.context import AppContext
 from kehoach_flow.db.engine import create_db_engine, upgrade
 from kehoach_flow.loading import load_path
 from kehoach_flow.mail.transport import FileTransport
-from kehoach_flow.orchestration.daily import Runtime
 from kehoach_flow.prefect_server import fresh_prefect_database, prefect_server
 from kehoach_flow.reminders.sender import deliver
 from kehoach_flow.reminders.sweep import queue_day
@@ -59,7 +59,7 @@ def _overhead(definitions: Path, work: Path, api: str) -> dict[str, float]:
     """The same day's reminders on two identical databases: by the library, then the flow."""
     plain_settings, flow_settings = _settings(work, "plain"), _settings(work, "flow")
     plain_engine = _loaded(plain_settings, definitions)
-    first_plan = Runtime(plain_settings, plain_engine).plans()[0]
+    first_plan = AppContext(plain_settings, plain_engine).plans()[0]
     started = time.perf_counter()
     queue_day(plain_engine, plain_settings, BUSY_DAY)  # as the flow: one digest per recipient
     plain_sent = deliver(plain_engine, FileTransport(plain_settings.data_dir / "outbox")).sent
@@ -122,7 +122,7 @@ def _throughput(definitions: Path, work: Path, api: str, runs: int) -> dict[str,
     """`runs` track_status runs of one plan created at once; two process workers drain them."""
     settings = _settings(work, "workers")
     engine = _loaded(settings, definitions)
-    plan = Runtime(settings, engine).plans()[0]
+    plan = AppContext(settings, engine).plans()[0]
     engine.dispose()
     env = {
         **os.environ,

@@ -1,2 +1,3 @@
-"""Orchestration: what the scheduled flows do, as plain functions (daily.py), the schedules read
-from deploy/prefect.yaml (schedules.py), the embedded service (service.py) and the simulator."""
+"""Orchestration: what each scheduled flow does, as plain functions on an AppContext (one module
+per flow beside flows/<flow>.py), the schedules read from deploy/prefect.yaml (schedules.py),
+the embedded service (service.py) and the simulator."""
