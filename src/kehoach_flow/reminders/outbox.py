@@ -145,7 +145,7 @@ def claim(
             .values(status=SENDING, claimed_by=token, claimed_at=now)
         )
         rows = conn.execute(
-            select(OUTBOX)
+            select(OUTBOX.c.id, OUTBOX.c.attempts, OUTBOX.c.raw, OUTBOX.c.unknown_at)
             .where(OUTBOX.c.claimed_by == token, OUTBOX.c.status == SENDING)
             .order_by(OUTBOX.c.id)
         )
