@@ -85,6 +85,9 @@ def vn_date(iso: str) -> str:
 
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> None:
     """Entry point: user errors become one line (or one line per definition fault) and exit 2."""
+    from kehoach_flow.cli.help_text import install
+
+    install()  # Typer's own words on the help pages, in Vietnamese
     err = console(stderr=True, soft_wrap=True)
     try:
         code = app(args=argv, obj=settings, prog_name="kehoach", standalone_mode=False)
