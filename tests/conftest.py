@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 
 from kehoach_flow.cli import main
-from kehoach_flow.db.engine import create_db_engine, temporary_schema, upgrade
+from kehoach_flow.db.engine import create_db_engine, sqlite_file, temporary_schema, upgrade
 from kehoach_flow.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,12 +60,65 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+# The session's Postgres schema as the migrations left it, empty: what `engine` needs. A test
+# that asks for `engine` gets it back by emptying the tables when nothing else changed, rather
+# than by dropping the schema and running every migration again (half a second each time).
+_migrated_postgres: dict[str, str] = {}  # url -> fingerprint of the schema at head
+
+
+def _fingerprint(conn: Connection) -> str:
+    """Every table, column, index, constraint, sequence and routine of the current schema,
+    and the migration it is at."""
+    queries = (
+        "SELECT table_name, column_name, data_type, is_nullable, column_default"
+        " FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY 1, 2",
+        "SELECT c.relname, c.relkind FROM pg_class c"
+        " WHERE c.relnamespace = current_schema()::regnamespace ORDER BY 1",
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1",
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE connamespace = current_schema()::regnamespace ORDER BY 1",
+        "SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace"
+        " ORDER BY 1",
+        "SELECT version_num FROM alembic_version",
+    )
+    return repr([conn.execute(text(query)).all() for query in queries])
+
+
+def _emptied_at_head(url: str) -> bool:
+    """Empty every table (ids restart at 1) if the schema is still the one the migrations
+    built; False if a test changed it or none was built yet: then it is rebuilt."""
+    expected = _migrated_postgres.get(url)
+    if expected is None:
+        return False
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            if _fingerprint(conn) != expected:
+                return False
+            tables = [
+                table
+                for (table,) in conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+                )
+                if table != "alembic_version"
+            ]
+            names = ", ".join(f'"{table}"' for table in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        return True
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Each test that asks for it runs once on a SQLite file and once on Postgres."""
+    """Each test that asks for it runs once on a SQLite file and once on Postgres: a new file,
+    an empty schema (or, for a test that asks for `engine`, an emptied one at head)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'kehoach.db'}"
     url: str = request.getfixturevalue("postgres_schema_url")
+    if "engine" in request.fixturenames and _emptied_at_head(url):
+        return url
+    _migrated_postgres.pop(url, None)
     _reset_postgres(url)
     return url
 
@@ -86,23 +139,45 @@ def sqlite_settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", definitions=DEFINITIONS, _env_file=None)
 
 
-def _migrated(settings: Settings) -> Iterator[Engine]:
-    engine = create_db_engine(settings.resolved_database_url())
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file the migrations built once for the session; each test's database starts
+    as a copy of it (the migrations themselves: tests/db/test_migrations.py)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "kehoach.db"
+    engine = create_db_engine(f"sqlite:///{path}")
     upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
+    engine.dispose()
+    return path
+
+
+def _migrated(settings: Settings, template: Path) -> Iterator[Engine]:
+    url = settings.resolved_database_url()
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        shutil.copyfile(template, path)
+    engine = create_db_engine(url)
+    upgrade(engine)  # at head already when copied or emptied: only checks
+    if engine.dialect.name == "postgresql" and url not in _migrated_postgres:
+        with engine.connect() as conn:
+            _migrated_postgres[url] = _fingerprint(conn)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
-def engine(settings: Settings) -> Iterator[Engine]:
-    """A migrated database (SQLite or Postgres, per `database_url`)."""
-    yield from _migrated(settings)
+def engine(settings: Settings, sqlite_template: Path) -> Iterator[Engine]:
+    """A migrated database (SQLite or Postgres, per `database_url`), empty."""
+    yield from _migrated(settings, sqlite_template)
 
 
 @pytest.fixture
-def sqlite_engine(sqlite_settings: Settings) -> Iterator[Engine]:
+def sqlite_engine(sqlite_settings: Settings, sqlite_template: Path) -> Iterator[Engine]:
     """A migrated SQLite database, for tests whose subject is not the database."""
-    yield from _migrated(sqlite_settings)
+    yield from _migrated(sqlite_settings, sqlite_template)
 
 
 @pytest.fixture
