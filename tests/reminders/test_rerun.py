@@ -18,7 +18,7 @@ from kehoach_flow.reminders.rerun import RECORD_FILE
 from kehoach_flow.reminders.sweep import SweepResult, sweep
 from kehoach_flow.settings import Settings
 from tests.conftest import run_cli
-from tests.reminders.test_shared_recipients import with_copy
+from tests.reminders.helpers import with_copy
 
 DAY = date(2024, 6, 7)  # 7 reminders of the seed plan, to 4 recipients
 
