@@ -50,15 +50,34 @@ def _serializer_for(secret: str) -> URLSafeTimedSerializer:
 
 
 def current_account(request: Request) -> Account | None:
-    """The signed-in account, read once per request (the database is asked each request:
-    a sign-out elsewhere ends this session at once)."""
+    """The signed-in account, read once per request (for a caller already off the event
+    loop: the API's token check, sign-out)."""
     found = getattr(request.state, "account", _UNREAD)
     if found is _UNREAD:
-        found = request.state.account = _cookie_account(request)
+        signed = _cookie_session(request)
+        found = None if signed is None else _checked(request, signed)
+        if signed is not None and found is _UNREAD:
+            found = _check(request, signed)
+        request.state.account = found
     return cast(Account | None, found)
 
 
-def _cookie_account(request: Request) -> Account | None:
+async def signed_in_account(request: Request) -> Account | None:
+    """`current_account` for a dependency on the event loop: a session checked in the last
+    SESSION_TTL seconds is taken from memory, else the database is read in a worker thread."""
+    found = getattr(request.state, "account", _UNREAD)
+    if found is _UNREAD:
+        signed = _cookie_session(request)
+        found = None if signed is None else _checked(request, signed)
+        if signed is not None and found is _UNREAD:
+            found = await run_in_threadpool(_check, request, signed)
+        request.state.account = found
+    return cast(Account | None, found)
+
+
+def _cookie_session(request: Request) -> tuple[int, int] | None:
+    """(user id, session version) of the request's session cookie, if signed by us and not
+    older than KEHOACH_SESSION_HOURS."""
     state = request.app.state
     raw = request.cookies.get(COOKIE)
     signed = _signed_session(state.secret, raw) if raw else None
@@ -68,7 +87,51 @@ def _cookie_account(request: Request) -> Account | None:
     # The age as itsdangerous's max_age judges it, in whole seconds, on every request.
     if not 0 <= int(time.time()) - signed_at <= int(state.settings.session_hours * 3600):
         return None
-    return live_session(state.engine, user_id, session_version)
+    return user_id, session_version
+
+
+# A session the database confirmed is trusted for SESSION_TTL seconds by this process: a
+# page under load then costs no query and no thread hop for it. Sign-out forgets the
+# account's sessions here at once; another worker process (kehoach web --workers N) stops
+# accepting them within SESSION_TTL, and so does every process for a disabled account.
+SESSION_TTL = 1.0
+
+
+def _sessions(request: Request) -> dict[tuple[int, int], tuple[float, Account]]:
+    """This app's confirmed sessions (one dict per app: each has its own database)."""
+    state = request.app.state
+    sessions = getattr(state, "sessions", None)
+    if sessions is None:
+        sessions = state.sessions = {}
+    return cast(dict[tuple[int, int], tuple[float, Account]], sessions)
+
+
+def _checked(request: Request, signed: tuple[int, int]) -> Account | object:
+    """The account of a session confirmed less than SESSION_TTL seconds ago, else _UNREAD."""
+    entry = _sessions(request).get(signed)
+    if entry is not None and time.monotonic() - entry[0] < SESSION_TTL:
+        return entry[1]
+    return _UNREAD
+
+
+def _check(request: Request, signed: tuple[int, int]) -> Account | None:
+    """Ask the database whether the session still holds, and remember a yes."""
+    sessions = _sessions(request)
+    found = live_session(request.app.state.engine, *signed)
+    if found is None:
+        sessions.pop(signed, None)
+    else:
+        if len(sessions) > 10_000:  # only expired ones could be that many: start afresh
+            sessions.clear()
+        sessions[signed] = (time.monotonic(), found)
+    return found
+
+
+def _forget(request: Request, user_id: int) -> None:
+    """Sign-out: this process stops trusting every session of the account at once."""
+    sessions = _sessions(request)
+    for signed in [s for s in list(sessions) if s[0] == user_id]:
+        sessions.pop(signed, None)
 
 
 @lru_cache(maxsize=1024)
@@ -146,6 +209,7 @@ async def sign_out(request: Request) -> Response:
     signed_in = current_account(request)
     if signed_in is not None:
         end_sessions(request.app.state.engine, signed_in.id)
+        _forget(request, signed_in.id)
     response = RedirectResponse("/dang-nhap", status_code=303)
     response.delete_cookie(COOKIE)
     return response

@@ -5,8 +5,9 @@ today, the signed-in account, a coordinator's account.
     def timeline(request: Request, user: SignedIn, engine: DB, day: Today) -> Response: ...
 
 `create_app` puts the settings, engine and secret key on `app.state`; these read them from
-there. The cheap ones are `async` so FastAPI calls them on the event loop, without the
-thread hop a plain `def` dependency costs; the account reads the database, so it is a `def`.
+there. They are `async`, so FastAPI calls them on the event loop without the thread hop a
+plain `def` dependency costs; the account reads the database in a worker thread only when
+this process has not confirmed the session in the last second (web/auth.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import Engine
 from kehoach_flow import clock
 from kehoach_flow.accounts import Account
 from kehoach_flow.settings import Settings
-from kehoach_flow.web.auth import Forbidden, LoginRequired, current_account
+from kehoach_flow.web.auth import Forbidden, LoginRequired, signed_in_account
 from kehoach_flow.web.cache import PlanCache, cache_for
 
 
@@ -44,9 +45,9 @@ async def app_today(request: Request) -> date:
     return clock.today(request.app.state.settings)
 
 
-def signed_in(request: Request) -> Account:
+async def signed_in(request: Request) -> Account:
     """The signed-in account; anyone else is sent to the sign-in page and back."""
-    found = current_account(request)
+    found = await signed_in_account(request)
     if found is None:
         raise LoginRequired(request.url.path)
     return found
