@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kehoach_flow import benchdata
+from kehoach_flow.bench import data as benchdata
 from kehoach_flow.bench import run_bench
 from kehoach_flow.definitions import read_catalog
 from kehoach_flow.errors import KehoachError
@@ -80,8 +80,8 @@ def test_report_figures_have_their_stable_names() -> None:
 
 
 def test_web_figures_have_their_stable_names(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from kehoach_flow import bench_web
-    from kehoach_flow.bench_web import web_figures
+    from kehoach_flow.bench import web as bench_web
+    from kehoach_flow.bench.web import web_figures
 
     # The figures' names and relations are checked here, not the windows' length: two rounds
     # of 1-second wrk windows (14 windows of 1 s, not 21 of 2 s); still a median over rounds.

@@ -51,7 +51,7 @@ LAYERS: dict[str, frozenset[str]] = {
     "orchestration": frozenset({"orchestration", "prefect_server"}),
     # Entry points: the CLI, the web app, the Prefect flows and the bench. flows/ sits beside
     # src/, outside the package: nothing in the package may import it.
-    "edges": frozenset({"__main__", "bench", "benchdata", "cli", "flows", "web"}),
+    "edges": frozenset({"__main__", "bench", "cli", "flows", "web"}),
 }
 RANK = {name: rank for rank, names in enumerate(LAYERS.values()) for name in names}
 LAYER_NAMES = list(LAYERS)
@@ -66,7 +66,7 @@ def top_name(module: str) -> str | None:
         return None
     if len(parts) == 1:
         return "__init__"
-    return "bench" if parts[1].startswith("bench_") else parts[1]
+    return parts[1]
 
 
 def module_name(path: Path, package: Path) -> str:
@@ -218,8 +218,8 @@ def test_planted_sql_in_the_web_is_caught(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("layer", LAYER_NAMES)
 def test_each_layer_lists_modules_that_exist_or_are_reserved(layer: str) -> None:
-    """A stale name in LAYERS would hide a rename. "bench" is kept for the bench package and
-    "flows" names the flows/ folder beside src/."""
+    """A stale name in LAYERS would hide a rename. "flows" names the flows/ folder beside
+    src/."""
     present = {top_name(m) for _, m in modules(PACKAGE)}
-    stale = sorted(LAYERS[layer] - present - {"bench", "benchdata", "flows"})
+    stale = sorted(LAYERS[layer] - present - {"flows"})
     assert stale == []

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kehoach_flow import benchdata
-from kehoach_flow.bench_orchestration import orchestration_figures
+from kehoach_flow.bench import data as benchdata
+from kehoach_flow.bench.orchestration import orchestration_figures
 from tests.conftest import DEFINITIONS, POSTGRES_URL, ROOT
 
 

@@ -10,10 +10,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from kehoach_flow import benchdata
 from kehoach_flow.accounts import add_user
 from kehoach_flow.bench import PROGRAMME_FILE
-from kehoach_flow.bench_reminders import BUSY_DAY
+from kehoach_flow.bench import data as benchdata
+from kehoach_flow.bench.reminders import BUSY_DAY
 from kehoach_flow.db.engine import create_db_engine, upgrade
 from kehoach_flow.loading import load_path
 from kehoach_flow.reminders.links import LinkGrant, make_token

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kehoach_flow import benchdata
 from kehoach_flow.bench import BenchFailed
-from kehoach_flow.bench_web import parse_wrk, ratios_to_trivial, web_figures
+from kehoach_flow.bench import data as benchdata
+from kehoach_flow.bench.web import parse_wrk, ratios_to_trivial, web_figures
 from kehoach_flow.errors import KehoachError
 from tests.conftest import DEFINITIONS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from kehoach_flow.accounts import add_user
-from kehoach_flow.bench_web import PASSWORD, signin_figures
+from kehoach_flow.bench.web import PASSWORD, signin_figures
 
 
 def test_signin_figures_compare_an_unknown_name_with_a_known_one(sqlite_engine: Engine) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from kehoach_flow import benchdata
+from kehoach_flow.bench import data as benchdata
 from kehoach_flow.db.engine import create_db_engine, upgrade
 from kehoach_flow.loading import load_path
 from kehoach_flow.reports.periods import period

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kehoach_flow.bench_reminders import BUSY_DAY
+from kehoach_flow.bench.reminders import BUSY_DAY
 from kehoach_flow.context import AppContext
 from kehoach_flow.db.engine import create_db_engine, upgrade
 from kehoach_flow.loading import load_path

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,8 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import Engine, insert
 
-from kehoach_flow import benchdata
-from kehoach_flow.bench_tracking import tracking_figures
+from kehoach_flow.bench import data as benchdata
+from kehoach_flow.bench.tracking import tracking_figures
 from kehoach_flow.db.engine import create_db_engine, temporary_schema, upgrade
 from kehoach_flow.db.tables import (
     DEPENDENCY,
@@ -93,6 +94,8 @@ def run_bench(
             except BenchFailed as exc:
                 figures.update(exc.figures)
                 failures.update(exc.failures)
+            except KehoachError as exc:  # said for a person already
+                failures[name] = exc.message
             except Exception as exc:  # whatever breaks one bench, the run goes on
                 failures[name] = f"{type(exc).__name__}: {exc}"
 
@@ -126,7 +129,7 @@ def run_bench(
         if "reports" in selected:
 
             def reports() -> dict[str, float]:
-                from kehoach_flow.bench_reports import report_figures
+                from kehoach_flow.bench.reports import report_figures
 
                 with _sqlite(work) as engine:
                     load_path(engine, definitions)
@@ -137,7 +140,12 @@ def run_bench(
         if "reminders" in selected:
 
             def reminders() -> dict[str, float]:
-                from kehoach_flow.bench_reminders import reminder_figures
+                if find_spec("aiosmtpd") is None:
+                    raise KehoachError(
+                        "cần máy nhận thư thử aiosmtpd: cài bằng "
+                        "`uv pip install 'kehoach-flow[bench]'` (bash deploy/test.sh có sẵn)"
+                    )
+                from kehoach_flow.bench.reminders import reminder_figures
 
                 settings = Settings(data_dir=work / "data", _env_file=None)
                 with _sqlite(work) as engine:
@@ -149,7 +157,7 @@ def run_bench(
         if "web" in selected:
 
             def web() -> dict[str, float]:
-                from kehoach_flow.bench_web import web_figures
+                from kehoach_flow.bench.web import web_figures
 
                 return web_figures(definitions, work)
 
@@ -158,7 +166,7 @@ def run_bench(
         if "orchestration" in selected:
 
             def orchestration() -> dict[str, float]:
-                from kehoach_flow.bench_orchestration import orchestration_figures
+                from kehoach_flow.bench.orchestration import orchestration_figures
 
                 return orchestration_figures(definitions, work, postgres_url)
 

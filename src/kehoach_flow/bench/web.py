@@ -22,8 +22,8 @@ import httpx
 from sqlalchemy import Engine
 
 from kehoach_flow.accounts import add_user, authenticate
-from kehoach_flow.bench import BenchFailed
-from kehoach_flow.bench_reminders import BUSY_DAY
+from kehoach_flow.bench.reminders import BUSY_DAY
+from kehoach_flow.bench.run import BenchFailed
 from kehoach_flow.db.engine import create_db_engine, upgrade
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.loading import load_path
