@@ -25,8 +25,10 @@ from kehoach_flow.context import AppContext
 from kehoach_flow.db.queries import find_task, list_plans, list_tasks
 from kehoach_flow.reports.runs import list_runs
 from kehoach_flow.reports.service import make_report
-from kehoach_flow.tracking.history import Author, UpdateIn, history_rows, record_update
+from kehoach_flow.tracking.figures import task_figures
+from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import Status
+from kehoach_flow.tracking.task_history import readable_history
 from kehoach_flow.tracking.task_views import TaskView
 from kehoach_flow.web.auth import current_account
 from kehoach_flow.web.boards import plan_board_now, plan_summary
@@ -131,7 +133,9 @@ def tasks(
 @router.get("/tasks/{plan_key}/{task_key}")
 def task(user: Reader, engine: DB, plan_key: str, task_key: str) -> dict[str, Any]:
     found = find_task(engine, f"{plan_key}/{task_key}")
-    return {**found, "history": history_rows(engine, found["id"])}
+    figures = task_figures(engine, found["id"])
+    history = readable_history(engine, found["id"], figures)
+    return {**found, "figures": figures.as_dict(), "history": history}
 
 
 @router.post("/tasks/{plan_key}/{task_key}/updates", status_code=201)

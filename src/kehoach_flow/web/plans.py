@@ -17,9 +17,11 @@ from kehoach_flow.orchestration.runs import job_failures
 from kehoach_flow.reports.builder import budget_by_source
 from kehoach_flow.text import fold
 from kehoach_flow.tracking.evidence import evidence_path
-from kehoach_flow.tracking.history import evidence_named, evidence_of_updates, history_rows
+from kehoach_flow.tracking.figures import TaskFigures, task_figures
+from kehoach_flow.tracking.history import evidence_named, evidence_of_updates
 from kehoach_flow.tracking.state import Category, Derived
 from kehoach_flow.tracking.status import LABELS, Status
+from kehoach_flow.tracking.task_history import readable_history
 from kehoach_flow.tracking.task_views import TaskView
 from kehoach_flow.web.boards import (
     board_options,
@@ -120,11 +122,14 @@ def task_page(
 ) -> Response:
     task = find_task(engine, f"{plan_key}/{task_key}")
     views = plan_board_now(settings, engine, plan_key, day)
+    figures = task_figures(engine, task["id"])
     context = {
         "user": user,
         "task": task,
         "view": views.get(task_key),
-        "history": _history(engine, task["id"]),
+        "figures": figures,
+        "timezone": settings.timezone,
+        "history": _history(engine, task["id"], figures),
         "dependencies": [(key, views.get(key)) for key in task["depends_on"]],
     }
     return render(request, "task.html", context)
@@ -196,9 +201,10 @@ def _matches(task: dict[str, Any], view: TaskView, f: dict[str, str]) -> bool:
     return not needle or needle in fold(f"{task['key']} {task['title']} {task['result'] or ''}")
 
 
-def _history(engine: Any, task_id: int) -> list[dict[str, Any]]:
-    """The task's updates, newest first, with their evidence files and status labels."""
-    rows = history_rows(engine, task_id)
+def _history(engine: Any, task_id: int, figures: TaskFigures) -> list[dict[str, Any]]:
+    """The task's updates, newest first, with their authors by name, the figures each
+    reported, their evidence files and status labels."""
+    rows = readable_history(engine, task_id, figures)
     files = evidence_of_updates(engine, [r["id"] for r in rows])
     return [
         {
