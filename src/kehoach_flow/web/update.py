@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from kehoach_flow.numbers import parse_amount
 from kehoach_flow.reminders.links import LinkGrant, read_token
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.evidence import store_evidence
+from kehoach_flow.tracking.figures import TaskFigures, task_figures
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import LABELS, Status
 from kehoach_flow.web import csrf
@@ -69,6 +71,7 @@ def _page(
     values: dict[str, Any],
     errors: dict[str, str],
     status: int,
+    figures: TaskFigures,
 ) -> Response:
     settings: Settings = request.app.state.settings
     nonce, form_token = csrf.issue(request, request.app.state.secret)
@@ -83,6 +86,8 @@ def _page(
             "action": request.url.path,
             "statuses": [(s.value, LABELS[s]) for s in Status],
             "status_label": LABELS[Status(task["status"])],
+            "latest": figures.latest,
+            "timezone": settings.timezone,
             "max_mb": settings.evidence_max_bytes // (1024 * 1024),
             "allowed": ", ".join(s.lstrip(".") for s in ALLOWED_SUFFIXES),
         },
@@ -100,12 +105,14 @@ def show(request: Request, settings: AppSettings, engine: DB, token: str) -> Res
         task = find_task(engine, grant.task)
     except LinkError as exc:
         return _link_refused(request, exc)
+    figures = task_figures(engine, task["id"])
     values = {
         "version": task["version"],
         "status": task["status"],
         "progress": task["progress"],
+        **figures.form_values(),  # the latest totals, to be corrected rather than added to
     }
-    return _page(request, task, values, {}, 200)
+    return _page(request, task, values, {}, 200, figures)
 
 
 @router.post("/cap-nhat/{token}", response_class=HTMLResponse)
@@ -141,9 +148,11 @@ async def save(request: Request, settings: AppSettings, engine: DB, token: str) 
             f'Tệp "{too_big.filename}" vượt giới hạn {limit} MB; chưa lưu gì. Hãy nén hoặc chia nhỏ tệp rồi gửi lại.',
             "danger",
         )
+    figures = task_figures(engine, task["id"])
     change, errors = read_change(task, values, files)
     if errors:
-        return _page(request, task, values, errors, 422)
+        return _page(request, task, values, errors, 422, figures)
+    change = _without_unchanged(change, figures)
     try:
         stored = [await _keep(settings, f) for f in files]
         author = Author(grant.unit, "web", None, settings.timezone)
@@ -169,7 +178,7 @@ async def save(request: Request, settings: AppSettings, engine: DB, token: str) 
             "Mở lại biểu mẫu với giá trị mới",
         )
     except (TransitionError, DependencyOpenError, UpdateError, EvidenceTooLargeError) as exc:
-        return _page(request, task, values, {"_form": exc.message}, 422)
+        return _page(request, task, values, {"_form": exc.message}, 422, figures)
     updated = find_task(engine, grant.task)
     return message(
         request,
@@ -190,6 +199,18 @@ async def _keep(settings: Settings, upload: UploadFile) -> Any:
             await upload.seek(0)
             shutil.copyfileobj(upload.file, out)
         return store_evidence(path, settings.ensure_data_dir(), settings.evidence_max_bytes)
+
+
+def _without_unchanged(change: UpdateIn, figures: TaskFigures) -> UpdateIn:
+    """The figures the form sends back as they were pre-filled are not a new report: only
+    a total that differs from the latest one reported is recorded."""
+    actuals = {str(t.number): t.actual for t in figures.targets}
+    spent = {line.source: line.spent for line in figures.lines}
+    return replace(
+        change,
+        actuals={k: v for k, v in change.actuals.items() if actuals.get(k) != v},
+        spending={k: v for k, v in change.spending.items() if spent.get(k) != v},
+    )
 
 
 def _link_refused(request: Request, exc: LinkError) -> Response:
