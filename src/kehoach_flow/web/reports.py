@@ -15,6 +15,12 @@ from kehoach_flow.accounts import Account
 from kehoach_flow.context import AppContext
 from kehoach_flow.db.queries import list_plans
 from kehoach_flow.errors import KehoachError, NotFoundError
+from kehoach_flow.reports.names import (
+    PROGRAMME_PREFIX,
+    period_kind_name,
+    period_name,
+    subject_names,
+)
 from kehoach_flow.reports.periods import KINDS
 from kehoach_flow.reports.run_files import run_file
 from kehoach_flow.reports.runs import list_runs
@@ -22,15 +28,6 @@ from kehoach_flow.reports.service import make_report_for
 from kehoach_flow.web.deps import DB, AppSettings, Coordinator, SignedIn, Today
 from kehoach_flow.web.rendering import form_refused, render
 
-PERIOD_LABELS = {
-    "q1": "Quý I",
-    "q2": "Quý II",
-    "q3": "Quý III",
-    "q4": "Quý IV",
-    "6m": "6 tháng",
-    "9m": "9 tháng",
-    "year": "Năm",
-}
 LISTED = 200  # the latest runs the page lists
 
 router = APIRouter()
@@ -80,16 +77,28 @@ def _page(
     request: Request, user: Account, engine: Engine, year: int, error: str = "", status: int = 200
 ) -> Response:
     runs: list[dict[str, Any]] = list_runs(engine)[:LISTED]
+    plans = list_plans(engine)
+    programmes = sorted({PROGRAMME_PREFIX + p["programme"] for p in plans if p["programme"]})
+    names = subject_names(engine, [r["subject"] for r in runs] + programmes)
     for run in runs:
         run["names"] = [Path(f).name for f in run["files"] or []]
-    plans = list_plans(engine)
+        run["subject_name"] = names[run["subject"]].text
+        run["period_name"] = _period_name(run["period"], run["year"])
     context = {
         "user": user,
         "runs": runs,
         "plans": plans,
-        "programmes": sorted({p["programme"] for p in plans if p["programme"]}),
-        "periods": [(k, PERIOD_LABELS[k]) for k in KINDS],
+        "programmes": [(s, names[s].text) for s in programmes],
+        "periods": [(k, period_kind_name(k)) for k in KINDS],
         "error": error,
         "year": year,
     }
     return render(request, "reports.html", context, status)
+
+
+def _period_name(kind: str, year: int) -> str:
+    """ "Quý II/2024"; a period no longer offered keeps its stored code."""
+    try:
+        return period_name(kind, year)
+    except KehoachError:
+        return f"{kind}/{year}"

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from kehoach_flow.db.queries import find_unit, list_plans, list_tasks
 from kehoach_flow.errors import NotFoundError
-from kehoach_flow.reminders.outbox import mail_to
+from kehoach_flow.reminders.outbox import STATUS_LABELS, mail_to
 from kehoach_flow.tracking.scoreboard import Tally
 from kehoach_flow.tracking.task_views import TaskView
 from kehoach_flow.web.boards import cached_board
@@ -55,5 +55,6 @@ def unit_page(
         "tally": tally,
         "counts": [(c.label, css, tally.counts[c]) for c, css in CATEGORIES],
         "mails": mail_to(engine, addresses),
+        "mail_statuses": STATUS_LABELS,
     }
     return render(request, "unit.html", context)

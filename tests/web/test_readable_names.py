@@ -1,0 +1,95 @@
+"""Report runs and reminder mail as a person reads them: period names ("Quý II/2024"), plan and
+programme titles instead of stored codes on /bao-cao, the mail's status in Vietnamese on a
+unit's page."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, insert
+
+from kehoach_flow.db.queries import list_plans
+from kehoach_flow.db.tables import ReportRun
+from kehoach_flow.mail.transport import FileTransport
+from kehoach_flow.reminders.sweep import sweep
+from kehoach_flow.settings import Settings
+from tests.conftest import SEED_PLAN
+from tests.web.conftest import sign_in
+
+PROGRAMME_TITLE = (
+    "Tăng cường, đổi mới hoạt động đo lường hỗ trợ doanh nghiệp Việt Nam nâng cao năng lực "
+    "cạnh tranh và hội nhập quốc tế giai đoạn đến năm 2025, định hướng đến năm 2030"
+)
+
+
+@pytest.fixture
+def web_settings(web_settings: Settings) -> Settings:
+    return web_settings.model_copy(update={"today": date(2026, 1, 5)})
+
+
+def _cells(page: str) -> list[list[str]]:
+    """The report list's rows: the text of each cell but the files."""
+    table = page.split("Các lần soạn")[1]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    return [re.findall(r"<td>([^<]*)</td>", row)[:2] for row in rows[1:]]
+
+
+def test_the_reports_page_names_periods_and_subjects(web: TestClient, engine: Engine) -> None:
+    at = datetime(2024, 7, 1, 2, 0, tzinfo=UTC)
+    runs = [
+        ("programme:de-an-996", "6m", date(2024, 6, 30)),
+        (SEED_PLAN, "year", date(2024, 12, 31)),
+        (SEED_PLAN, "q2", date(2024, 6, 14)),
+        ("programme:khong-con", "9m", date(2024, 9, 30)),  # a programme no longer loaded
+    ]
+    rows = [
+        {
+            "subject": subject,
+            "period": period,
+            "year": 2024,
+            "cutoff": cutoff,
+            "generated_at": at,
+            "content_hash": f"{n}" * 64,
+            "files": [],
+        }
+        for n, (subject, period, cutoff) in enumerate(runs)
+    ]
+    with engine.begin() as conn:
+        conn.execute(insert(ReportRun.__table__), rows)  # type: ignore[attr-defined]
+    plan_title = next(p["title"] for p in list_plans(engine) if p["key"] == SEED_PLAN)
+    sign_in(web)
+    page = web.get("/bao-cao").text
+    assert _cells(page) == [  # newest first
+        ["Tổng hợp: khong-con", "9 tháng đầu năm 2024"],
+        [plan_title, "Quý II/2024"],
+        [plan_title, "Năm 2024"],
+        [f"Tổng hợp: {PROGRAMME_TITLE}", "6 tháng đầu năm 2024"],
+    ]
+    for raw in ("q2/2024", "6m/2024", "year/2024", ">programme:"):
+        assert raw not in page
+    assert f'<option value="programme:de-an-996">Tổng hợp: {PROGRAMME_TITLE}</option>' in page
+    periods = re.findall(r'<option value="(\w+)">([^<]+)</option>', page.split('id="period"')[1])
+    assert periods[:7] == [
+        ("q1", "Quý I"),
+        ("q2", "Quý II"),
+        ("q3", "Quý III"),
+        ("q4", "Quý IV"),
+        ("6m", "6 tháng đầu năm"),
+        ("9m", "9 tháng đầu năm"),
+        ("year", "Năm"),
+    ]
+
+
+def test_the_unit_page_says_the_mail_was_sent_in_vietnamese(
+    web: TestClient, web_settings: Settings, engine: Engine
+) -> None:
+    sweep(engine, web_settings, FileTransport(web_settings.data_dir / "outbox"), date(2024, 12, 20))
+    sign_in(web)
+    page = web.get("/don-vi/ttkt-tcdlcl").text
+    mail = page.split("Thư nhắc việc đã gửi")[1]
+    statuses = re.findall(r"<td>([^<]*)</td></tr>", mail)
+    assert statuses and set(statuses) == {"Đã gửi"}
+    assert ">sent<" not in page
