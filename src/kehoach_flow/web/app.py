@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kehoach_flow.db.queries import ping
 from kehoach_flow.errors import KehoachError, NotFoundError, StaleVersionError
@@ -62,6 +64,7 @@ def _data_errors() -> tuple[type[BaseException], ...]:
 
 
 DATA_ERRORS = _data_errors()
+NOT_FOUND_DETAIL = "Không tìm thấy địa chỉ này"  # an unknown /api/ address, as JSON
 
 
 def create_app(settings: Settings, engine: Engine, service: Service | None = None) -> FastAPI:
@@ -120,6 +123,25 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": text}, status_code=422)
         return message(request, 422, "Dữ liệu không hợp lệ", text, "warning")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, exc: StarletteHTTPException) -> Response:
+        """An address no route or file answers: a Vietnamese page in the site's layout, or
+        a Vietnamese JSON `detail` under /api; other HTTP errors as FastAPI gives them."""
+        if exc.status_code != 404:
+            return await http_exception_handler(request, exc)
+        if request.url.path.startswith("/api/"):
+            detail = exc.detail if exc.detail != "Not Found" else NOT_FOUND_DETAIL
+            return JSONResponse({"detail": detail}, status_code=404, headers=exc.headers)
+        return message(
+            request,
+            404,
+            "Không tìm thấy trang",
+            "Địa chỉ này không có trong hệ thống; có thể đường dẫn gõ sai hoặc đã cũ.",
+            "warning",
+            link="/",
+            link_text="Về trang tổng quan",
+        )
 
     @app.exception_handler(auth.Forbidden)
     def forbidden(request: Request, exc: auth.Forbidden) -> Response:
