@@ -1,4 +1,4 @@
-"""The task page and the update form with reported figures in Debian's Chromium, at a phone's
+"""The task page, the update form and the "hôm nay" page with reported figures in Debian's Chromium, at a phone's
 390x844 and a laptop's 1366x800: nothing wider than the screen, the figures on the page.
 Screenshots go to .test-artifacts/browser/ to be looked at."""
 
@@ -106,6 +106,12 @@ def test_task_page_and_form_with_figures_fit_the_screen(served, browser, screen:
     page.screenshot(path=str(ARTIFACTS / f"figures-task-{screen}.png"), full_page=True)
     scroll, inner = _fits(page)
     assert scroll <= inner, f"the task page is {scroll} px wide on a {inner} px screen"
+
+    page.goto(f"{base}/hom-nay")
+    assert "Lãnh đạo Sở qua API" in page.inner_text("main")
+    page.screenshot(path=str(ARTIFACTS / f"today-{screen}.png"), full_page=True)
+    scroll, inner = _fits(page)
+    assert scroll <= inner, f"the today page is {scroll} px wide on a {inner} px screen"
 
     token = make_token("browser-secret", LinkGrant(TASK, "qltcdlcl"))
     form = context.new_page()

@@ -97,6 +97,7 @@ INLINE = [
         "/luong",
         "/dinh-nghia",
         "/don-vi/qltcdlcl",
+        "/hom-nay",
         "/api/docs",
     ],
 )

@@ -31,6 +31,7 @@ from kehoach_flow.web import (
     plans,
     reports,
     security,
+    today,
     units,
     update,
 )
@@ -41,6 +42,7 @@ PAGES = (
     update.router,
     auth.router,
     plans.router,
+    today.router,
     overdue.router,
     units.router,
     mail.router,
