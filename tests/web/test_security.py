@@ -98,6 +98,7 @@ INLINE = [
         "/dinh-nghia",
         "/don-vi/qltcdlcl",
         "/hom-nay",
+        "/chuong-trinh/de-an-996",
         "/api/docs",
     ],
 )

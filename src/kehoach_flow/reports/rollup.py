@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -122,17 +123,20 @@ class Rollup:
 
     @property
     def totals(self) -> RollupRow:
-        columns = (
-            zip(*(r.counts for r in self.rows), strict=True) if self.rows else [()] * len(Category)
-        )
-        return RollupRow(
-            "",
-            "Tổng cộng",
-            tuple(sum(c) for c in columns),
-            sum(r.total for r in self.rows),
-            sum(r.planned for r in self.rows),
-            sum(r.spent for r in self.rows),
-        )
+        return rollup_totals(self.rows)
+
+
+def rollup_totals(rows: tuple[RollupRow, ...]) -> RollupRow:
+    """The "Tổng cộng" row: each column summed over the plans' rows."""
+    columns = zip(*(r.counts for r in rows), strict=True) if rows else [()] * len(Category)
+    return RollupRow(
+        "",
+        "Tổng cộng",
+        tuple(sum(c) for c in columns),
+        sum(r.total for r in rows),
+        sum(r.planned for r in rows),
+        sum(r.spent for r in rows),
+    )
 
 
 def rollup_row(plan_key: str, title: str, views: list[TaskView], unit: str = "") -> RollupRow:
@@ -151,14 +155,25 @@ def rollup_row(plan_key: str, title: str, views: list[TaskView], unit: str = "")
     )
 
 
-def build_rollup(
-    engine: Engine,
-    programme_key: str,
-    period: Period,
-    options: BoardOptions,
-    issued: date | None = None,
-) -> Rollup:
-    """One row per plan of the programme, with the province or Sở of each, dated `issued`."""
+@dataclass(frozen=True)
+class ProgrammeDay:
+    """A programme's plans as they stand at the end of `day`: the rows the rollup report
+    counts (`programme_day` and `build_rollup` take them from the same `_programme_rows`)."""
+
+    programme: str
+    title: str
+    day: date
+    rows: tuple[RollupRow, ...]
+
+    @property
+    def totals(self) -> RollupRow:
+        return rollup_totals(self.rows)
+
+
+def _programme_rows(
+    engine: Engine, programme_key: str, day: date, options: BoardOptions
+) -> tuple[Any, list[Any], tuple[RollupRow, ...]]:
+    """The programme's record, its tracked plans (by key) and one row per plan at `day`."""
     with engine.connect() as conn:
         programme = conn.execute(select(PROGRAMME).where(PROGRAMME.c.key == programme_key)).first()
         if programme is None:
@@ -178,11 +193,34 @@ def build_rollup(
         rollup_row(
             p.key,
             p.title,
-            plan_board(engine, p.key, period.cutoff, options),
+            plan_board(engine, p.key, day, options),
             (header.get("report") or {}).get("issuer") or header.get("issuer") or p.key,
         )
         for p, header in zip(plans, headers, strict=True)
     )
+    return programme, plans, rows
+
+
+def programme_day(
+    engine: Engine, programme_key: str, day: date, options: BoardOptions
+) -> ProgrammeDay:
+    """One row per plan of the programme at the end of `day` (its categories as the rollup
+    report counts them, planned and spent), with the programme's title; NotFoundError (in
+    Vietnamese) for an unknown programme."""
+    programme, _, rows = _programme_rows(engine, programme_key, day, options)
+    return ProgrammeDay(programme_key, " ".join(programme.title.split()), day, rows)
+
+
+def build_rollup(
+    engine: Engine,
+    programme_key: str,
+    period: Period,
+    options: BoardOptions,
+    issued: date | None = None,
+) -> Rollup:
+    """One row per plan of the programme, with the province or Sở of each, dated `issued`."""
+    programme, plans, rows = _programme_rows(engine, programme_key, period.cutoff, options)
+    headers = [p.header or {} for p in plans]
     addressing = rollup_addressing(
         programme.report, headers, [abbreviation(p.short or p.name) for p in plans]
     )
