@@ -145,6 +145,7 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
             "warning",
             link="/",
             link_text="Về trang tổng quan",
+            user=await auth.signed_in_account(request),
         )
 
     @app.exception_handler(auth.Forbidden)

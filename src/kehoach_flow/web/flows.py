@@ -69,10 +69,38 @@ async def _prefect_runs() -> tuple[list[dict[str, Any]], str, str]:
             "id": r["id"],
             "name": r["name"],
             "flow": flows.get(r["flow_id"], ""),
-            "state": (r.get("state") or {}).get("name", ""),
+            "state": _state_name((r.get("state") or {}).get("name", "")),
             "start": r.get("start_time"),
             "seconds": r.get("total_run_time"),
         }
         for r in response.json()
     ]
     return runs, "", ui
+
+
+# Prefect's run states (its state names, and their types for names it adds) as people here say them.
+PREFECT_STATES = {
+    "scheduled": "Đã lên lịch",
+    "late": "Trễ lịch",
+    "awaitingretry": "Chờ chạy lại",
+    "awaitingconcurrencyslot": "Chờ lượt chạy",
+    "pending": "Chờ",
+    "running": "Đang chạy",
+    "retrying": "Đang chạy lại",
+    "paused": "Tạm dừng",
+    "suspended": "Tạm dừng",
+    "cancelling": "Đang hủy",
+    "cancelled": "Bị hủy",
+    "completed": "Hoàn thành",
+    "cached": "Hoàn thành (dùng kết quả cũ)",
+    "rolledback": "Đã hoàn tác",
+    "failed": "Lỗi",
+    "crashed": "Lỗi hệ thống",
+}
+
+
+def _state_name(name: str) -> str:
+    """A Prefect state name in Vietnamese; one Prefect adds later reads "Khác (name)"."""
+    if not name:
+        return ""
+    return PREFECT_STATES.get(name.replace(" ", "").replace("_", "").lower(), f"Khác ({name})")

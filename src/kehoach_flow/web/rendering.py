@@ -51,8 +51,10 @@ def message(
     details: list[tuple[str, str]] | None = None,
     link: str | None = None,
     link_text: str = "",
+    user: Any = None,
 ) -> Response:
-    """A page that says one thing: an error, a refusal, a confirmation."""
+    """A page that says one thing: an error, a refusal, a confirmation; with the signed-in
+    `user`, in the site's full layout (its menu and sign-out)."""
     context = {
         "heading": heading,
         "text": text,
@@ -61,6 +63,8 @@ def message(
         "link": link,
         "link_text": link_text,
     }
+    if user is not None:
+        return render(request, "message.html", {**context, "user": user}, status)
     return TEMPLATES.TemplateResponse(request, "message.html", context, status_code=status)
 
 

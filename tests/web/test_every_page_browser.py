@@ -1,0 +1,183 @@
+"""Every page of the dashboard in Debian's Chromium at a phone's 390x844 and a laptop's 1366x800:
+nothing wider than the screen, and no English word or raw code in what a person reads.
+Screenshots go to .test-artifacts/browser/every-<page>-<screen>.png to be looked at."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from kehoach_flow.accounts import add_user
+from kehoach_flow.db.queries import find_task
+from kehoach_flow.loading import load_path
+from kehoach_flow.reminders.links import LinkGrant, make_token
+from kehoach_flow.settings import Settings
+from kehoach_flow.tracking.history import Author, UpdateIn, record_update
+from kehoach_flow.tracking.status import Status
+from kehoach_flow.web.app import create_app
+from tests.conftest import SEED_PLAN
+from tests.mail.conftest import free_port
+from tests.tracking.helpers import FIGURES_PLAN, write_figures_plan
+from tests.web.helpers import ARTIFACTS, CHROMIUM, PASSWORD
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (deploy/test.sh installs it)"
+)
+
+TASK = f"{FIGURES_PLAN}/ho-tro-dn"
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+SCREENS = {"phone": (390, 844), "laptop": (1366, 800)}
+SECRET = "browser-secret"
+PAGES = {  # name -> address; "form" is the signed update form, added with its token
+    "overview": "/",
+    "today": "/hom-nay",
+    "overdue": "/qua-han",
+    "timeline": "/tien-do",
+    "reports": "/bao-cao",
+    "mail": "/thu",
+    "flows": "/luong",
+    "definitions": "/dinh-nghia",
+    "plan": f"/ke-hoach/{SEED_PLAN}",
+    "task": f"/nhiem-vu/{TASK}",
+    "unit": "/don-vi/qltcdlcl",
+    "not-found": "/khong-co-trang-nay",
+}
+# What must not be on screen: English words the code uses as states, framework messages,
+# period and subject codes, the channel of an update, Python's and JSON's empties.
+FORBIDDEN = re.compile(
+    r"\b(?:sent|pending|failed|queued|skipped|running|completed|scheduled|cancelled"
+    r"|in_progress|not_started|done|overdue)\b"
+    r"|\b(?:Not Found|Method Not Allowed|Internal Server Error|Bad Request|Forbidden"
+    r"|Completed|Failed|Running|Scheduled|Cancelled|Cancelling|Crashed|Pending|Paused"
+    r"|Late|Retrying|AwaitingRetry|None|null|undefined|Traceback|Error|detail)\b"
+    r"|\bq[1-4]/\d{4}|\b6m/\d{4}|\b9m/\d{4}|\byear/\d{4}|\bprogramme:|\bplan:"
+    r"|\((?:web|cli|api)\)"
+)
+
+
+@pytest.fixture
+def served(
+    sqlite_settings: Settings, sqlite_engine: Engine, definitions_copy: Path
+) -> Iterator[str]:
+    """The app on the seed and figures plans, its clock where the seed plan's tasks are late,
+    with reports on ho-tro-dn, served on a free port."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    settings = sqlite_settings.model_copy(
+        update={
+            "base_url": base,
+            "secret_key": SECRET,
+            "definitions": write_figures_plan(definitions_copy),
+            "today": date(2025, 1, 15),
+        }
+    )
+    load_path(sqlite_engine, settings.definitions)
+    add_user(sqlite_engine, "phongkh", "Phòng Quản lý TCĐLCL", "coordinator", PASSWORD)
+    task_id = find_task(sqlite_engine, TASK)["id"]
+    clock = datetime(2024, 5, 10, 12, 0, tzinfo=VN)
+    reports = [
+        (
+            UpdateIn(Status.IN_PROGRESS, 40, {"1": 12}, {"sn-khcn-2024": 30_000_000}),
+            Author("qltcdlcl", "web", at=datetime(2024, 5, 2, 9, 0, tzinfo=VN)),
+        ),
+        (
+            UpdateIn(actuals={"1": 25}, note="Đã khảo sát"),
+            Author("phongkh", "api", at=datetime(2024, 5, 10, 8, 30, tzinfo=VN)),
+        ),
+    ]
+    for change, author in reports:
+        record_update(sqlite_engine, task_id, change, author, now=clock)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, sqlite_engine), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the app did not start"
+    yield base
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _visit(browser, base: str, screen: str) -> Iterator[tuple[str, object]]:  # type: ignore[no-untyped-def]
+    """Each page, signed in where it needs it, loaded at the screen's size."""
+    width, height = SCREENS[screen]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{base}/dang-nhap")
+    yield "signin", page
+    page.fill("#username", "phongkh")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    for name, address in PAGES.items():
+        page.goto(f"{base}{address}")
+        if name == "reports":  # a drafted report: its row and download links on the page
+            page.select_option("#period", "q2")
+            page.fill("#year", "2024")
+            page.click("form.card button[type=submit]")
+            page.wait_for_selector('a[href^="/bao-cao/"]')
+        yield name, page
+    form = context.new_page()
+    form.goto(f"{base}/cap-nhat/{make_token(SECRET, LinkGrant(TASK, 'qltcdlcl'))}")
+    yield "form", form
+    context.close()
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_every_page_fits_the_screen(served, browser, screen: str) -> None:  # type: ignore[no-untyped-def]
+    too_wide = {}
+    seen = []
+    for name, page in _visit(browser, served, screen):
+        page.screenshot(path=str(ARTIFACTS / f"every-{name}-{screen}.png"), full_page=True)
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if scroll > inner:
+            too_wide[name] = f"{scroll} px on a {inner} px screen"
+        if name not in ("signin", "form"):  # signed in: sign-out in the header of every page
+            assert page.locator("header form.signout button").count() == 1, name
+        seen.append(name)
+    assert seen == ["signin", *PAGES, "form"]
+    assert not too_wide, too_wide
+
+
+def test_the_favicon_is_linked_and_served(served, browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.goto(f"{served}/dang-nhap")
+    icon = page.get_attribute('link[rel="icon"]', "href")
+    assert icon == "/static/favicon.svg"
+    answer = page.request.get(f"{served}{icon}")
+    assert answer.status == 200 and answer.headers["content-type"].startswith("image/svg+xml")
+    page.close()
+
+
+def test_every_page_reads_in_vietnamese(served, browser) -> None:  # type: ignore[no-untyped-def]
+    found = {}
+    seen = []
+    for name, page in _visit(browser, served, "laptop"):
+        text = page.evaluate("document.body.innerText")
+        seen.append(name)
+        words = sorted(set(m.group(0) for m in FORBIDDEN.finditer(text)))
+        if words:
+            found[name] = words
+    assert seen == ["signin", *PAGES, "form"]
+    assert not found, found
+
+
+def test_the_list_catches_english_and_codes_not_vietnamese() -> None:
+    assert FORBIDDEN.search("Trạng thái: sent") and FORBIDDEN.search("Quý q2/2024")
+    assert FORBIDDEN.search('{"detail":"Not Found"}') and FORBIDDEN.search("Lan (web)")
+    vietnamese = "Đã gửi · Chờ gửi · Lỗi · Hoàn thành · Đang chạy · Quý II/2024 · Năm 2024"
+    assert not FORBIDDEN.search(vietnamese + " · Không tìm thấy trang · Đăng xuất · Tất cả")
