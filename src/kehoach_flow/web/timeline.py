@@ -4,6 +4,7 @@ dependent's start, month lines and today's line. Text is XML-escaped."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date, timedelta
 from xml.sax.saxutils import escape
@@ -11,6 +12,7 @@ from xml.sax.saxutils import escape
 from kehoach_flow.tracking.task_views import TaskView
 
 LABEL_W, CHART_W, ROW_H, TOP = 300, 900, 24, 30
+MONTH_LABEL_W = 52  # "01/2024" at font-size 11, with a gap
 COLOURS = {
     "on_track": "#1f6fb2",
     "at_risk": "#d49a00",
@@ -41,15 +43,21 @@ def gantt_svg(views: Sequence[TaskView], today: date) -> str:
         'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" fill="#444"/></marker></defs>',
     ]
     month = date(first.year, first.month, 1)
+    # A month label ("01/2024") is about MONTH_LABEL_W wide: over a long span only every
+    # `step`-th month is labelled (the lines stay monthly), so the labels never run together.
+    step = max(1, math.ceil(MONTH_LABEL_W / (CHART_W * 30.4 / span)))
+    index = 0
     while month <= last:
         if month >= first:
             mx = x(month)
             parts.append(
                 f'<line x1="{mx:.1f}" y1="{TOP - 12}" x2="{mx:.1f}" y2="{height}" stroke="#e2e5e9"/>'
             )
-            parts.append(
-                f'<text x="{mx + 2:.1f}" y="{TOP - 16}" font-size="11" fill="#555">{month:%m/%Y}</text>'
-            )
+            if index % step == 0:
+                parts.append(
+                    f'<text x="{mx + 2:.1f}" y="{TOP - 16}" font-size="11" fill="#555">{month:%m/%Y}</text>'
+                )
+            index += 1
         month = (month + timedelta(days=32)).replace(day=1)
     rows = {v.key: i for i, v in enumerate(views)}
     for i, v in enumerate(views):
