@@ -1,5 +1,5 @@
 """Every page of the dashboard in Debian's Chromium at a phone's 390x844 and a laptop's 1366x800:
-nothing wider than the screen, and no English word or raw code in what a person reads.
+nothing wider than the screen, no link or button covered where a tap lands, and no English word or raw code in what a person reads.
 Screenshots go to .test-artifacts/browser/every-<page>-<screen>.png to be looked at."""
 
 from __future__ import annotations
@@ -62,6 +62,16 @@ FORBIDDEN = re.compile(
     r"|\bq[1-4]/\d{4}|\b6m/\d{4}|\b9m/\d{4}|\byear/\d{4}|\bprogramme:|\bplan:"
     r"|\((?:web|cli|api)\)"
 )
+
+
+# The links and buttons another element covers at their centre, where a tap would land.
+COVERED = """() => [...document.querySelectorAll('a[href], button')].filter(e => {
+    if (!e.getClientRects().length) return false;
+    e.scrollIntoView({block: 'center', inline: 'center'});
+    const r = e.getClientRects()[0];
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return !(hit && (hit === e || e.contains(hit)));
+}).map(e => e.textContent.trim().slice(0, 40))"""
 
 
 @pytest.fixture
@@ -139,18 +149,21 @@ def _visit(browser, base: str, screen: str) -> Iterator[tuple[str, object]]:  # 
 
 @pytest.mark.parametrize("screen", SCREENS)
 def test_every_page_fits_the_screen(served, browser, screen: str) -> None:  # type: ignore[no-untyped-def]
-    too_wide = {}
+    broken = {}
     seen = []
     for name, page in _visit(browser, served, screen):
         page.screenshot(path=str(ARTIFACTS / f"every-{name}-{screen}.png"), full_page=True)
         scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if scroll > inner:
-            too_wide[name] = f"{scroll} px on a {inner} px screen"
+            broken[name] = f"{scroll} px on a {inner} px screen"
+        covered = page.evaluate(COVERED)
+        if covered:
+            broken[f"{name}: covered"] = covered
         if name not in ("signin", "form"):  # signed in: sign-out in the header of every page
             assert page.locator("header form.signout button").count() == 1, name
         seen.append(name)
     assert seen == ["signin", *PAGES, "form"]
-    assert not too_wide, too_wide
+    assert not broken, broken
 
 
 def test_the_favicon_is_linked_and_served(served, browser) -> None:  # type: ignore[no-untyped-def]
@@ -181,3 +194,13 @@ def test_the_list_catches_english_and_codes_not_vietnamese() -> None:
     assert FORBIDDEN.search('{"detail":"Not Found"}') and FORBIDDEN.search("Lan (web)")
     vietnamese = "Đã gửi · Chờ gửi · Lỗi · Hoàn thành · Đang chạy · Quý II/2024 · Năm 2024"
     assert not FORBIDDEN.search(vietnamese + " · Không tìm thấy trang · Đăng xuất · Tất cả")
+
+
+def test_the_cover_check_sees_a_covered_link(browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.set_content(
+        '<p><a href="/a">tự do</a></p><p style="position:relative"><a href="/b">bị che</a>'
+        '<span style="position:absolute;inset:0;background:#fff"></span></p>'
+    )
+    assert page.evaluate(COVERED) == ["bị che"]
+    page.close()
