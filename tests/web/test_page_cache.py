@@ -33,7 +33,7 @@ def overdue_progress(client: TestClient) -> dict[str, str]:
     """Task key -> progress shown on /qua-han."""
     page = client.get("/qua-han")
     assert page.status_code == 200
-    return dict(re.findall(r'<tr data-task="([^"]+)">.*?<td class="n">(\d+)%</td>', page.text))
+    return dict(re.findall(r'<tr data-task="([^"]+)">.*?<td class="n"[^>]*>(\d+)%</td>', page.text))
 
 
 def xlsx_progress(client: TestClient) -> dict[str, int]:
