@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -17,7 +14,7 @@ from kehoach_flow.loading import load_path
 from kehoach_flow.settings import Settings
 from kehoach_flow.web.app import create_app
 from tests.mail.conftest import free_port
-from tests.web.helpers import ARTIFACTS, CHROMIUM, PASSWORD
+from tests.web.helpers import ARTIFACTS, CHROMIUM, PASSWORD, serving
 
 
 @pytest.fixture
@@ -61,20 +58,8 @@ def live(
     settings = sqlite_settings.model_copy(update={"base_url": base, "secret_key": "browser-secret"})
     load_path(sqlite_engine, settings.definitions)
     add_user(sqlite_engine, "phongkh", "Phòng Quản lý TCĐLCL", "coordinator", PASSWORD)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, sqlite_engine), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the app did not start"
-    yield base, settings, sqlite_engine
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, sqlite_engine), port):
+        yield base, settings, sqlite_engine
 
 
 @pytest.fixture

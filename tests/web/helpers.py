@@ -4,8 +4,14 @@ form of the seed plan's task, and the app on two generated provinces at the busy
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -64,3 +70,30 @@ def national_app(work: Path) -> tuple[FastAPI, Engine]:
     load_path(engine, definitions)
     add_user(engine, "phongkh", "Phòng Quản lý TCĐLCL", "coordinator", PASSWORD)
     return create_app(settings, engine), engine
+
+
+@contextmanager
+def serving(app: FastAPI, port: int) -> Iterator[str]:
+    """`app` served by uvicorn on a loopback `port` in a thread until the block ends; gives
+    its base address once the server has started."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the app did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def sign_in_page(page: Any, base: str, username: str = "phongkh") -> None:
+    """Sign in through the browser's sign-in form and wait for the overview."""
+    page.goto(f"{base}/dang-nhap")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")

@@ -5,15 +5,12 @@ Screenshots go to .test-artifacts/browser/every-<page>-<screen>.png to be looked
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from kehoach_flow.accounts import add_user
@@ -27,7 +24,7 @@ from kehoach_flow.web.app import create_app
 from tests.conftest import SEED_PLAN
 from tests.mail.conftest import free_port
 from tests.tracking.helpers import FIGURES_PLAN, write_figures_plan
-from tests.web.helpers import ARTIFACTS, CHROMIUM, PASSWORD
+from tests.web.helpers import ARTIFACTS, CHROMIUM, PASSWORD, serving
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (deploy/test.sh installs it)"
@@ -106,20 +103,8 @@ def served(
     ]
     for change, author in reports:
         record_update(sqlite_engine, task_id, change, author, now=clock)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, sqlite_engine), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the app did not start"
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, sqlite_engine), port):
+        yield base
 
 
 def _visit(browser, base: str, screen: str) -> Iterator[tuple[str, object]]:  # type: ignore[no-untyped-def]

@@ -4,15 +4,12 @@ Screenshots go to .test-artifacts/browser/ to be looked at."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from kehoach_flow.accounts import add_user
@@ -25,7 +22,7 @@ from kehoach_flow.tracking.status import Status
 from kehoach_flow.web.app import create_app
 from tests.mail.conftest import free_port
 from tests.tracking.helpers import FIGURES_PLAN, write_figures_plan
-from tests.web.helpers import ARTIFACTS, CHROMIUM, PASSWORD
+from tests.web.helpers import ARTIFACTS, CHROMIUM, PASSWORD, serving, sign_in_page
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (deploy/test.sh installs it)"
@@ -68,20 +65,8 @@ def served(
     ]
     for change, author in reports:
         record_update(sqlite_engine, task_id, change, author, now=clock)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, sqlite_engine), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the app did not start"
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, sqlite_engine), port):
+        yield base
 
 
 def _fits(page: object) -> tuple[int, int]:
@@ -96,11 +81,7 @@ def test_task_page_and_form_with_figures_fit_the_screen(served, browser, screen:
     width, height = SCREENS[screen]
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
-    page.goto(f"{base}/dang-nhap")
-    page.fill("#username", "phongkh")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in_page(page, base)
     page.goto(f"{base}/nhiem-vu/{TASK}")
     assert "25/30 doanh nghiệp" in page.inner_text("main")
     page.screenshot(path=str(ARTIFACTS / f"figures-task-{screen}.png"), full_page=True)

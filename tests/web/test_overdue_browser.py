@@ -5,16 +5,13 @@ Screenshots at 390 and 1366 px go to .test-artifacts/browser/."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 
 from tests.mail.conftest import free_port
 from tests.web.conftest import PASSWORD
-from tests.web.helpers import ARTIFACTS, CHROMIUM, national_app
+from tests.web.helpers import ARTIFACTS, CHROMIUM, national_app, serving
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (deploy/test.sh installs it)"
@@ -25,16 +22,8 @@ pytestmark = pytest.mark.skipif(
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app, engine = national_app(tmp_path_factory.mktemp("national-browser"))
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the app did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app, port) as base:
+        yield base
     engine.dispose()
 
 

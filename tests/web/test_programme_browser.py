@@ -4,16 +4,13 @@ on the phone, a table on the laptop. Screenshots go to .test-artifacts/browser/.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from tests.mail.conftest import free_port
-from tests.web.helpers import ARTIFACTS, CHROMIUM, PASSWORD, national_app
+from tests.web.helpers import ARTIFACTS, CHROMIUM, national_app, serving, sign_in_page
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (deploy/test.sh installs it)"
@@ -26,16 +23,8 @@ SCREENS = {"phone": (390, 844), "laptop": (1366, 800)}
 def served(tmp_path: Path) -> Iterator[str]:
     app, _ = national_app(tmp_path)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the app did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app, port) as base:
+        yield base
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -44,11 +33,7 @@ def test_the_programme_page_fits_the_screen(served, browser, screen: str) -> Non
     width, height = SCREENS[screen]
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
-    page.goto(f"{base}/dang-nhap")
-    page.fill("#username", "phongkh")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in_page(page, base)
     page.goto(f"{base}/chuong-trinh/de-an-996")
     main = page.inner_text("main")
     assert "Kế hoạch thực hiện Đề án 996 năm 2024 của tỉnh 1" in main
