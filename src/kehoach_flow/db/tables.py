@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, Column, Table, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Table, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -287,6 +287,8 @@ class User(SQLModel, table=True):
     # The unit (unit.key) whose subtree the account may reach; NULL: the whole installation,
     # as every account before 0013 (kehoach_flow.accounts.scope).
     unit_key: str | None = Field(default=None, max_length=80)
+    # Set when an admin resets the password: the next sign-in asks for a new one (0014).
+    must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class LoginFailure(SQLModel, table=True):

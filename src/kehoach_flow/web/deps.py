@@ -16,10 +16,12 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
 from kehoach_flow import clock
 from kehoach_flow.accounts import Account
+from kehoach_flow.accounts.scope import Scope, scope_of
 from kehoach_flow.settings import Settings
 from kehoach_flow.web.auth import Forbidden, LoginRequired, signed_in_account
 from kehoach_flow.web.cache import PlanCache, cache_for
@@ -60,9 +62,17 @@ async def coordinator(user: Annotated[Account, Depends(signed_in)]) -> Account:
     return user
 
 
+async def user_scope(request: Request, user: Annotated[Account, Depends(signed_in)]) -> Scope:
+    """What the signed-in account may see and change (accounts/scope.py), decided once per
+    request: every page, filter, count and download asks this, never the role alone."""
+    engine: Engine = request.app.state.engine
+    return await run_in_threadpool(scope_of, engine, user)
+
+
 AppSettings = Annotated[Settings, Depends(app_settings)]
 DB = Annotated[Engine, Depends(app_engine)]
 Cache = Annotated[PlanCache, Depends(app_cache)]
 Today = Annotated[date, Depends(app_today)]
 SignedIn = Annotated[Account, Depends(signed_in)]
 Coordinator = Annotated[Account, Depends(coordinator)]
+UserScope = Annotated[Scope, Depends(user_scope)]
