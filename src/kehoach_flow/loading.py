@@ -48,6 +48,7 @@ def known_definitions(conn: Connection) -> tuple[set[str], dict[str, ProgrammeDe
             row.decision_date,
             dict(row.groups or {}),
             row.report,
+            row.owner_key,
         )
         for row in conn.execute(select(PROGRAMME))
     }

@@ -128,6 +128,7 @@ def _sync_programmes(conn: Connection, catalog: Catalog, summary: LoadSummary) -
             "decision_date": prog.decision_date,
             "groups": prog.groups,
             "report": prog.report,
+            "owner_key": prog.owner,  # None clears it: the file is the truth
         }
         old = existing.get(prog.key)
         if old is None:

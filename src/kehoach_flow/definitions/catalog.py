@@ -34,6 +34,7 @@ class ProgrammeDef:
     decision_date: date | None
     groups: dict[str, str]
     report: dict[str, Any] | None = None  # the `report:` block, as JSON
+    owner: str | None = None  # unit key of the unit owning the programme
 
 
 @dataclass(frozen=True)

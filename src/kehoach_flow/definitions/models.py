@@ -56,6 +56,9 @@ class Programme(Model):
     key: Key
     title: Text
     decision: DocumentRef | None = None
+    # the unit owning the programme (a ministry's department): its subtree sees every plan
+    # implementing it, whichever province coordinates it (accounts/scope.py)
+    owner: UnitKey | None = None
     groups: dict[str, Text] = {}
     report: ReportBlock | None = None  # the rollup's, and where its plans' reports go
 

@@ -24,7 +24,7 @@ def resolve_shared(
         problems += _check_unit_parents(item.doc, item.model, unit_keys)  # type: ignore[arg-type]
     for item in parsed:
         if isinstance(item.model, ProgrammeFile):
-            problems += _add_programme(catalog, item.doc, item.model)
+            problems += _add_programme(catalog, item.doc, item.model, unit_keys)
     return catalog, unit_keys, problems
 
 
@@ -61,7 +61,9 @@ def _check_unit_parents(doc: SourceDoc, model: UnitsFile, unit_keys: set[str]) -
     ]
 
 
-def _add_programme(catalog: Catalog, doc: SourceDoc, model: ProgrammeFile) -> list[Problem]:
+def _add_programme(
+    catalog: Catalog, doc: SourceDoc, model: ProgrammeFile, unit_keys: set[str]
+) -> list[Problem]:
     prog = model.programme
     if prog.key in catalog.programmes:
         return [doc.problem(("programme", "key"), f'chương trình "{prog.key}" bị khai báo hai lần')]
@@ -72,5 +74,9 @@ def _add_programme(catalog: Catalog, doc: SourceDoc, model: ProgrammeFile) -> li
         decision_date=prog.decision.date if prog.decision else None,
         groups=dict(prog.groups),
         report=prog.report.model_dump(mode="json") if prog.report else None,
+        owner=prog.owner,
     )
+    if prog.owner is not None and prog.owner not in unit_keys:
+        message = unknown_unit(prog.owner, "đơn vị chủ quản chương trình")
+        return [doc.problem(("programme", "owner"), message)]
     return []
