@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from kehoach_flow.schedule import Window
 from kehoach_flow.tracking.state import (
+    EXTENSION_KINDS,
     Category,
     Derived,
+    EntryKind,
     HistoryEntry,
     TaskState,
     category,
@@ -129,18 +131,28 @@ def test_elapsed_percent_is_bounded() -> None:
 
 statuses = st.sampled_from(list(Status))
 days = st.dates(min_value=date(2024, 1, 1), max_value=date(2025, 3, 31))
+# Every kind of entry: updates, extension requests and their decisions (approved to a date
+# within or beyond the year, refused), completion reviews confirmed or returned.
 entries = st.builds(
-    lambda day, minutes, status, progress, version: HistoryEntry(
+    lambda day, minutes, status, progress, version, kind, moved, request: HistoryEntry(
         at=datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(TZ)) + timedelta(minutes=minutes),
         version=version,
         status=status,
         progress=progress,
-        completed_on=day if status == Status.DONE else None,
+        completed_on=day if status in (Status.DONE, Status.AWAITING_REVIEW) else None,
+        kind=kind,
+        actor="lanh-dao" if kind == EntryKind.EXTENSION_APPROVED else "don-vi",
+        requested_due=moved if kind == EntryKind.EXTENSION_REQUEST else None,
+        decided_due=moved if kind == EntryKind.EXTENSION_APPROVED else None,
+        request=request if kind in EXTENSION_KINDS - {EntryKind.EXTENSION_REQUEST} else None,
     ),
     days,
     st.integers(0, 24 * 60 - 1),
     statuses,
     st.one_of(st.none(), st.integers(0, 100)),
+    st.integers(2, 10_000),
+    st.sampled_from(list(EntryKind)),
+    st.dates(min_value=date(2024, 6, 1), max_value=date(2025, 6, 30)),
     st.integers(2, 10_000),
 )
 

@@ -22,6 +22,12 @@ ALLOWED = {
     (Status.ON_HOLD, Status.CANCELLED),
     (Status.DONE, Status.IN_PROGRESS),  # reopen
     (Status.CANCELLED, Status.IN_PROGRESS),  # reopen
+    # awaiting confirmation: withdrawn, done again (a corrected date), held, cancelled; no
+    # update leads into it (reporting done on a plan with review does)
+    (Status.AWAITING_REVIEW, Status.IN_PROGRESS),
+    (Status.AWAITING_REVIEW, Status.DONE),
+    (Status.AWAITING_REVIEW, Status.ON_HOLD),
+    (Status.AWAITING_REVIEW, Status.CANCELLED),
 }
 PAIRS = list(itertools.product(Status, Status))
 

@@ -55,6 +55,8 @@ class Plan(SQLModel, table=True):
     # Bumped by every update of one of its tasks and every daily snapshot: pages cache what
     # they derive from a plan while its revision (and loaded_at, archived_at) stay the same.
     revision: int = Field(default=0)
+    # `review: true`: a task reported done waits for the coordinator's confirmation (0015).
+    review: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class FundingSource(SQLModel, table=True):
@@ -172,6 +174,17 @@ class TaskUpdate(SQLModel, table=True):
     proposals: str | None = None
     forced: bool = False
     force_reason: str | None = None
+    # What the entry records (tracking.state.EntryKind): "update", or a step of an extension
+    # request or a completion review (0015). A request carries requested_due; its decision
+    # names it by request_id (unique: one decision per request) and an approval decided_due.
+    kind: str = Field(
+        default="update", max_length=30, sa_column_kwargs={"server_default": "update"}
+    )
+    requested_due: date | None = None
+    decided_due: date | None = None
+    request_id: int | None = Field(
+        default=None, foreign_key="task_update.id", unique=True, index=True
+    )
 
 
 class UpdateActual(SQLModel, table=True):

@@ -32,7 +32,7 @@ from kehoach_flow.errors import DependencyOpenError, StaleVersionError, UpdateEr
 from kehoach_flow.text import fold
 from kehoach_flow.timefmt import shown
 from kehoach_flow.tracking.evidence import StoredFile
-from kehoach_flow.tracking.state import HistoryEntry
+from kehoach_flow.tracking.state import EntryKind, HistoryEntry
 from kehoach_flow.tracking.status import Status, check_transition
 
 CHANNELS = ("cli", "web", "api", "import")
@@ -353,7 +353,9 @@ def load_history(conn: Connection, task_filter: Any) -> dict[int, list[HistoryEn
     actuals = _per_update(conn, ACTUAL, ACTUAL.c.target_id, ACTUAL.c.quantity, task_ids)
     spending = _per_update(conn, SPENDING, SPENDING.c.funding_line_id, SPENDING.c.amount, task_ids)
     history: dict[int, list[HistoryEntry]] = defaultdict(list)
-    for row in conn.execute(select(UPDATE).where(UPDATE.c.task_id.in_(task_ids))):
+    rows = list(conn.execute(select(UPDATE).where(UPDATE.c.task_id.in_(task_ids))))
+    versions = {row.id: row.version for row in rows if row.requested_due is not None}
+    for row in rows:
         history[row.task_id].append(
             HistoryEntry(
                 at=row.at,
@@ -366,6 +368,11 @@ def load_history(conn: Connection, task_filter: Any) -> dict[int, list[HistoryEn
                 note=row.note,
                 difficulties=row.difficulties,
                 proposals=row.proposals,
+                kind=EntryKind(row.kind),
+                actor=row.actor,
+                requested_due=row.requested_due,
+                decided_due=row.decided_due,
+                request=versions.get(row.request_id) if row.request_id else None,
             )
         )
     return history

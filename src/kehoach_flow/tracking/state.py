@@ -17,9 +17,38 @@ from kehoach_flow.tracking.status import Status
 from kehoach_flow.workdays import WorkCalendar
 
 
+class EntryKind(StrEnum):
+    """What a history entry records: a unit's update, or a step of an extension request or
+    of a completion review (tracking.extensions, tracking.review)."""
+
+    UPDATE = "update"
+    EXTENSION_REQUEST = "extension_request"  # requested_due, note: the reason
+    EXTENSION_APPROVED = "extension_approved"  # request, decided_due, note: the comment
+    EXTENSION_REFUSED = "extension_refused"  # request, note: the reason
+    REVIEW_CONFIRMED = "review_confirmed"  # done, on the completion date the unit reported
+    REVIEW_RETURNED = "review_returned"  # back in progress, note: the comment
+
+    @property
+    def label(self) -> str:
+        return ENTRY_LABELS[self]
+
+
+ENTRY_LABELS = {
+    EntryKind.UPDATE: "Cập nhật",
+    EntryKind.EXTENSION_REQUEST: "Đề nghị gia hạn",
+    EntryKind.EXTENSION_APPROVED: "Đồng ý gia hạn",
+    EntryKind.EXTENSION_REFUSED: "Không đồng ý gia hạn",
+    EntryKind.REVIEW_CONFIRMED: "Xác nhận hoàn thành",
+    EntryKind.REVIEW_RETURNED: "Trả lại, chưa xác nhận hoàn thành",
+}
+EXTENSION_KINDS = frozenset(
+    {EntryKind.EXTENSION_REQUEST, EntryKind.EXTENSION_APPROVED, EntryKind.EXTENSION_REFUSED}
+)
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One recorded update, as plain values."""
+    """One recorded entry, as plain values."""
 
     at: datetime
     version: int
@@ -31,6 +60,11 @@ class HistoryEntry:
     note: str | None = None
     difficulties: str | None = None
     proposals: str | None = None
+    kind: EntryKind = EntryKind.UPDATE
+    actor: str | None = None
+    requested_due: date | None = None  # an extension request's new due date
+    decided_due: date | None = None  # an approval's due date (the requested one or another)
+    request: int | None = None  # a decision's request, by the request entry's version
 
 
 @dataclass(frozen=True)
@@ -46,6 +80,12 @@ class TaskState:
     difficulties: str | None = None
     proposals: str | None = None
     version: int = 1
+    # The due date in force after approved extensions (None: the plan's), how many were
+    # approved, by whom the last one, and the date asked by a request still undecided.
+    due: date | None = None
+    extensions: int = 0
+    approved_by: str | None = None
+    pending_due: date | None = None
 
 
 def end_of_day(day: date, timezone: str) -> datetime:
@@ -62,18 +102,58 @@ def state_at(history: Iterable[HistoryEntry], moment: datetime) -> TaskState:
 
 
 def _apply(state: TaskState, entry: HistoryEntry) -> TaskState:
-    done = entry.status == Status.DONE
-    progress = 100 if done else (entry.progress if entry.progress is not None else state.progress)
-    return TaskState(
+    if entry.kind == EntryKind.EXTENSION_REQUEST:
+        return replace(state, pending_due=entry.requested_due, version=entry.version)
+    if entry.kind == EntryKind.EXTENSION_APPROVED:
+        return replace(
+            state,
+            due=entry.decided_due or state.due,
+            extensions=state.extensions + 1,
+            approved_by=entry.actor,
+            pending_due=None,
+            version=entry.version,
+        )
+    if entry.kind == EntryKind.EXTENSION_REFUSED:
+        return replace(state, pending_due=None, version=entry.version)
+    finished = entry.status in (Status.DONE, Status.AWAITING_REVIEW)
+    progress = (
+        100 if finished else (entry.progress if entry.progress is not None else state.progress)
+    )
+    comment = entry.kind == EntryKind.REVIEW_RETURNED  # the coordinator's, not the unit's note
+    return replace(
+        state,
         status=entry.status,
         progress=progress,
-        completed_on=(entry.completed_on or entry.at.date()) if done else None,
+        completed_on=(entry.completed_on or entry.at.date()) if finished else None,
         actuals={**state.actuals, **entry.actuals},
         spending={**state.spending, **entry.spending},
-        note=entry.note or state.note,
+        note=state.note if comment else (entry.note or state.note),
         difficulties=entry.difficulties or state.difficulties,
         proposals=entry.proposals or state.proposals,
         version=entry.version,
+    )
+
+
+def in_force(window: Window, state: TaskState) -> Window:
+    """The task's window with the due date in force: the last approved extension's, else
+    the plan's."""
+    return Window(window.start, state.due) if state.due is not None else window
+
+
+def due_at(history: Iterable[HistoryEntry], moment: datetime, planned: date) -> date:
+    """The due date in force at `moment`: the last extension approved by then, else `planned`."""
+    return state_at(history, moment).due or planned
+
+
+def on_time_by_extension(window: Window, state: TaskState) -> bool:
+    """Done after the plan's due date but within an approved extension: counted on time,
+    said "(có gia hạn)" in the report."""
+    return (
+        state.status == Status.DONE
+        and state.completed_on is not None
+        and state.completed_on > window.due
+        and state.due is not None
+        and state.completed_on <= state.due
     )
 
 
@@ -90,9 +170,10 @@ def rolled_up(own: TaskState, subtasks: Sequence[TaskState]) -> TaskState:
     statuses = {s.status for s in live}
     if statuses == {Status.NOT_STARTED}:
         return own
-    if statuses == {Status.DONE}:
+    if statuses <= {Status.DONE, Status.AWAITING_REVIEW}:  # done; awaiting while one waits
         days = [s.completed_on for s in live if s.completed_on is not None]
-        return replace(own, status=Status.DONE, completed_on=max(days) if days else None)
+        finished = Status.DONE if statuses == {Status.DONE} else Status.AWAITING_REVIEW
+        return replace(own, status=finished, completed_on=max(days) if days else None)
     status = Status.ON_HOLD if statuses <= {Status.ON_HOLD, Status.NOT_STARTED} else None
     return replace(own, status=status or Status.IN_PROGRESS, completed_on=None)
 
@@ -108,6 +189,7 @@ class Derived(StrEnum):
     DONE_LATE = "done_late"
     ON_HOLD = "on_hold"
     CANCELLED = "cancelled"
+    AWAITING_REVIEW = "awaiting_review"
 
     @property
     def label(self) -> str:
@@ -123,6 +205,7 @@ DERIVED_LABELS = {
     Derived.DONE_LATE: "Hoàn thành quá hạn",
     Derived.ON_HOLD: "Tạm dừng",
     Derived.CANCELLED: "Hủy",
+    Derived.AWAITING_REVIEW: "Chờ xác nhận hoàn thành",
 }
 
 
@@ -157,12 +240,16 @@ def derive(
     deps_open: bool = False,
     at_risk_days: int = 5,
 ) -> Derived:
-    """The task's meaning at `ref`: done on time or late, overdue, blocked, at risk, on track."""
+    """The task's meaning at `ref`: done on time or late, overdue, blocked, at risk, on track;
+    reckoned against the due date in force (`in_force`)."""
+    window = in_force(window, state)
     if state.status == Status.DONE:
         late = state.completed_on is not None and state.completed_on > window.due
         return Derived.DONE_LATE if late else Derived.DONE_ON_TIME
     if state.status == Status.CANCELLED:
         return Derived.CANCELLED
+    if state.status == Status.AWAITING_REVIEW:
+        return Derived.AWAITING_REVIEW
     if ref > window.due:
         return Derived.OVERDUE
     if deps_open:
@@ -190,7 +277,9 @@ def elapsed_percent(window: Window, ref: date) -> float:
 
 
 def category(window: Window, state: TaskState, ref: date) -> Category | None:
-    """The government's category at `ref`; a cancelled task is in none of them."""
+    """The government's category at `ref`, against the due date in force; a cancelled task
+    is in none of them, one awaiting confirmation is still in progress."""
+    window = in_force(window, state)
     if state.status == Status.CANCELLED:
         return None
     if state.status == Status.DONE:

@@ -13,6 +13,9 @@ class Status(StrEnum):
     DONE = "done"
     ON_HOLD = "on_hold"
     CANCELLED = "cancelled"
+    # Reported done on a plan with `review: true`: not done until a coordinator confirms it
+    # (tracking.review). Nobody reports it directly: a unit reports done.
+    AWAITING_REVIEW = "awaiting_review"
 
     @property
     def label(self) -> str:
@@ -25,7 +28,18 @@ LABELS = {
     Status.DONE: "Hoàn thành",
     Status.ON_HOLD: "Tạm dừng",
     Status.CANCELLED: "Hủy",
+    Status.AWAITING_REVIEW: "Chờ xác nhận",
 }
+
+# What a unit can report (the forms' and the CLI's choices): "chờ xác nhận" follows from
+# reporting done on a plan with review.
+REPORTABLE = (
+    Status.NOT_STARTED,
+    Status.IN_PROGRESS,
+    Status.DONE,
+    Status.ON_HOLD,
+    Status.CANCELLED,
+)
 
 # Reopening is done -> in_progress and cancelled -> in_progress; a task never goes back to
 # not_started, because work once begun stays in its history.
@@ -37,6 +51,11 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.ON_HOLD: frozenset({Status.IN_PROGRESS, Status.DONE, Status.CANCELLED}),
     Status.DONE: frozenset({Status.IN_PROGRESS}),
     Status.CANCELLED: frozenset({Status.IN_PROGRESS}),
+    # Done again keeps it waiting (a corrected completion date); the coordinator's
+    # confirmation makes it done (tracking.review), not a unit's update.
+    Status.AWAITING_REVIEW: frozenset(
+        {Status.IN_PROGRESS, Status.DONE, Status.ON_HOLD, Status.CANCELLED}
+    ),
 }
 
 
@@ -48,7 +67,7 @@ def parse_status(value: str) -> Status:
     for status in Status:
         if wanted in (status.value, fold(status.label).replace(" ", "_")):
             return status
-    choices = ", ".join(f"{s.value} ({s.label})" for s in Status)
+    choices = ", ".join(f"{s.value} ({s.label})" for s in REPORTABLE)
     raise TransitionError(f'trạng thái "{value}" không có; chọn một trong: {choices}')
 
 

@@ -24,6 +24,8 @@ from kehoach_flow.tracking.state import (
     category,
     derive,
     end_of_day,
+    in_force,
+    on_time_by_extension,
     open_dependencies,
     rolled_up,
     state_at,
@@ -49,6 +51,18 @@ class TaskView:
     parent: str | None = None
     planned: int | None = None  # đồng, from the funding lines (rolled up for parents)
     spent: int | None = None  # đồng spent to date (rolled up for parents)
+    # `window` holds the due date in force; when an approved extension moved it, this is the
+    # plan's own due date (None: not extended)
+    original_due: date | None = None
+
+    @property
+    def extended_on_time(self) -> bool:
+        """Done after the plan's due date, within an approved extension: "(có gia hạn)"."""
+        return (
+            on_time_by_extension(Window(self.window.start, self.original_due), self.state)
+            if (self.original_due is not None)
+            else False
+        )
 
 
 @dataclass(frozen=True)
@@ -74,8 +88,9 @@ def plan_board(engine: Engine, plan_key: str, ref: date, options: BoardOptions) 
     spent = roll_up_sum({t.key: _spent(states[t.key]) for t in facts.tasks}, parents)
     views = []
     for t in facts.tasks:
-        window = Window(t.start, t.due)
+        planned_window = Window(t.start, t.due)
         state = replace(states[t.key], progress=round(progress[t.key] or 0))
+        window = in_force(planned_window, state)
         depends = tuple(facts.depends[t.id])
         blocking = open_dependencies(depends, states)
         views.append(
@@ -98,6 +113,7 @@ def plan_board(engine: Engine, plan_key: str, ref: date, options: BoardOptions) 
                 parent=parents[t.key],
                 planned=_whole(planned[t.key]),
                 spent=_whole(spent[t.key]),
+                original_due=t.due if window != planned_window else None,
             )
         )
     return views
