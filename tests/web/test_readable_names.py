@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 
-from kehoach_flow.db.queries import list_plans
+from kehoach_flow.db.queries import find_task, list_plans
 from kehoach_flow.db.tables import ReportRun
+from kehoach_flow.loading import load_path
 from kehoach_flow.mail.transport import FileTransport
 from kehoach_flow.reminders.sweep import sweep
 from kehoach_flow.settings import Settings
 from tests.conftest import SEED_PLAN
 from tests.web.conftest import sign_in
+from tests.web.helpers import link
 
 PROGRAMME_TITLE = (
     "Tăng cường, đổi mới hoạt động đo lường hỗ trợ doanh nghiệp Việt Nam nâng cao năng lực "
@@ -93,3 +96,41 @@ def test_the_unit_page_says_the_mail_was_sent_in_vietnamese(
     statuses = re.findall(r"<td>([^<]*)</td></tr>", mail)
     assert statuses and set(statuses) == {"Đã gửi"}
     assert ">sent<" not in page
+
+
+def test_pages_name_plans_and_tasks_by_title_keys_only_in_links(
+    web: TestClient, engine: Engine, definitions_copy: Path
+) -> None:
+    """/qua-han's plan column, the task page's breadcrumb, its dependencies and the update
+    form's meta line show titles; the keys stay in the links and data- attributes."""
+    plan = definitions_copy / "plans" / "quang-tri-2024.yaml"
+    dependent = "      - key: dau-tu-thiet-bi-gd2\n"
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace(
+            dependent, dependent + "        depends_on: [khao-sat-30-dn]\n"
+        ),
+        encoding="utf-8",
+    )
+    load_path(engine, definitions_copy)
+    title = next(p["title"] for p in list_plans(engine) if p["key"] == SEED_PLAN)
+    survey = find_task(engine, f"{SEED_PLAN}/khao-sat-30-dn")["title"]
+    sign_in(web)
+
+    overdue = web.get("/qua-han").text
+    cells = re.findall(r'<td data-label="Kế hoạch" data-plan="([^"]+)">([^<]+)</td>', overdue)
+    assert cells and set(cells) == {(SEED_PLAN, title)}
+
+    task = web.get(f"/nhiem-vu/{SEED_PLAN}/dau-tu-thiet-bi-gd2").text
+    assert f'<a href="/ke-hoach/{SEED_PLAN}">{title}</a> ›' in task
+    assert (
+        f'<li data-task="khao-sat-30-dn"><a href="/nhiem-vu/{SEED_PLAN}/khao-sat-30-dn">'
+        f"{survey}</a>" in task
+    )
+    main = task.split("<main>")[1]
+    visible = re.sub(r"<[^>]+>", " ", main)
+    assert SEED_PLAN not in visible and "khao-sat-30-dn" not in visible
+
+    form = web.get(link(f"{SEED_PLAN}/khao-sat-30-dn")).text
+    meta = re.search(r'<p class="meta">([^<]+)</p>', form)
+    assert meta is not None and meta.group(1).startswith(f"{title} · Chủ trì:")
+    assert SEED_PLAN not in re.sub(r"<[^>]+>", " ", form.split("<main>")[1])

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -37,6 +38,7 @@ from kehoach_flow.web import (
     units,
     update,
 )
+from kehoach_flow.web.errors import http_texts, reference, validation_body
 from kehoach_flow.web.rendering import message
 
 # HTML pages, one router per noun, in the order their routes are matched.
@@ -71,6 +73,7 @@ def _data_errors() -> tuple[type[BaseException], ...]:
 
 DATA_ERRORS = _data_errors()
 NOT_FOUND_DETAIL = "Không tìm thấy địa chỉ này"  # an unknown /api/ address, as JSON
+LOG = logging.getLogger("kehoach_flow.web")
 
 
 def create_app(settings: Settings, engine: Engine, service: Service | None = None) -> FastAPI:
@@ -131,23 +134,90 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
         return message(request, 422, "Dữ liệu không hợp lệ", text, "warning")
 
     @app.exception_handler(StarletteHTTPException)
-    async def not_found(request: Request, exc: StarletteHTTPException) -> Response:
-        """An address no route or file answers: a Vietnamese page in the site's layout, or
-        a Vietnamese JSON `detail` under /api; other HTTP errors as FastAPI gives them."""
-        if exc.status_code != 404:
-            return await http_exception_handler(request, exc)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """An HTTP error (an address no route or file answers, a GET on a form's address,
+        a multipart limit...): a Vietnamese page in the site's layout, or a Vietnamese JSON
+        `detail` under /api/; a detail of ours keeps its words."""
         if request.url.path.startswith("/api/"):
-            detail = exc.detail if exc.detail != "Not Found" else NOT_FOUND_DETAIL
-            return JSONResponse({"detail": detail}, status_code=404, headers=exc.headers)
-        return message(
+            detail = exc.detail
+            if exc.status_code == 404 and detail == "Not Found":
+                detail = NOT_FOUND_DETAIL
+            elif isinstance(detail, str):
+                detail = http_texts(exc.status_code, detail)[1]
+            return JSONResponse({"detail": detail}, exc.status_code, headers=exc.headers)
+        user = await auth.signed_in_account(request)
+        if exc.status_code == 404:
+            return message(
+                request,
+                404,
+                "Không tìm thấy trang",
+                "Địa chỉ này không có trong hệ thống; có thể đường dẫn gõ sai hoặc đã cũ.",
+                "warning",
+                link="/",
+                link_text="Về trang tổng quan",
+                user=user,
+            )
+        heading, text = http_texts(exc.status_code, exc.detail)
+        page = message(
             request,
-            404,
-            "Không tìm thấy trang",
-            "Địa chỉ này không có trong hệ thống; có thể đường dẫn gõ sai hoặc đã cũ.",
+            exc.status_code,
+            heading,
+            text,
             "warning",
             link="/",
             link_text="Về trang tổng quan",
+            user=user,
+        )
+        for name, value in (exc.headers or {}).items():  # Allow on a 405
+            page.headers.setdefault(name, value)
+        return page
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """A value FastAPI cannot read (a path, a query, a JSON body): under /api/, a 422
+        whose messages are Vietnamese; elsewhere, a 400 page saying which value is wrong."""
+        body = validation_body(exc.errors())
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(body, status_code=422)
+        return message(
+            request,
+            400,
+            "Yêu cầu không hợp lệ",
+            "Địa chỉ hoặc dữ liệu gửi lên có giá trị chưa đúng; chưa làm gì.",
+            "warning",
+            details=list(body["errors"].items()),
+            link="/",
+            link_text="Về trang tổng quan",
             user=await auth.signed_in_account(request),
+        )
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        """Anything unforeseen: a calm Vietnamese page (or JSON under /api/) with a short
+        reference the operator finds in the log beside the traceback; never the traceback."""
+        code = reference()
+        LOG.error(
+            "lỗi máy chủ, mã tham chiếu %s: %s %s",
+            code,
+            request.method,
+            request.url.path,
+            exc_info=exc,
+        )
+        text = (
+            "Hệ thống gặp sự cố khi xử lý yêu cầu này. Hãy thử lại sau ít phút; nếu vẫn "
+            f"gặp lỗi, báo quản trị viên mã tham chiếu {code}."
+        )
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": text, "reference": code}, status_code=500)
+        return message(
+            request,
+            500,
+            "Hệ thống đang gặp sự cố",
+            text,
+            "danger",
+            details=[("Mã tham chiếu", code)],
+            link="/",
+            link_text="Về trang tổng quan",
         )
 
     @app.exception_handler(auth.Forbidden)

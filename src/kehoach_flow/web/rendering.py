@@ -15,11 +15,12 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from kehoach_flow import clock
-from kehoach_flow.numbers import format_number
+from kehoach_flow.numbers import format_decimal, format_number
 from kehoach_flow.settings import Settings
 from kehoach_flow.timefmt import shown
 from kehoach_flow.tracking.state import Category
 from kehoach_flow.web import csrf
+from kehoach_flow.web.cache import cache_for
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CATEGORY_CLASS = ("c-done", "c-late-done", "c-open", "c-late-open", "c-todo")
@@ -121,7 +122,34 @@ def _width_class(share: float) -> str:
     return f"w-{max(0, min(100, round(float(share))))}"
 
 
+def readable_size(size: int | float) -> str:
+    """A number of bytes as a person reads it, with a Vietnamese decimal comma: 2048 ->
+    "2 KB", 524288 -> "512 KB", 1572864 -> "1,5 MB", 20971520 -> "20 MB"."""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            return f"{format_decimal(size / scale, 1)} {unit}"
+    return f"{int(size)} byte"
+
+
+@pass_context
+def _plan_name(context: Any, key: str) -> str:
+    """A plan's title for its key (the key itself for a plan no longer in the database):
+    the stamps of the page cache, read once per request."""
+    request = context.get("request")
+    state = getattr(getattr(request, "app", None), "state", None)
+    engine = getattr(state, "engine", None)
+    if request is None or engine is None:
+        return key
+    names = getattr(request.state, "plan_names", None)
+    if names is None:
+        names = {k: s.title for k, s in cache_for(engine).stamps().items()}
+        request.state.plan_names = names
+    return str(names.get(key, key))
+
+
 TEMPLATES.env.filters["vn_date"] = _vn_date
+TEMPLATES.env.filters["size"] = readable_size
+TEMPLATES.env.filters["plan_name"] = _plan_name
 TEMPLATES.env.filters["calendar_changed"] = _calendar_changed
 TEMPLATES.env.filters["money"] = lambda v: "" if v is None else format_number(v)
 TEMPLATES.env.filters["width_class"] = _width_class

@@ -1,8 +1,9 @@
 """The update form behind the signed link of a reminder mail: no login, one task, one unit.
 
 GET shows the task and its current values; POST checks the CSRF token, the fields (errors
-shown in place, status 422), the evidence files (over the size limit: 413, nothing stored),
-then records the update with the version the form was opened at: if someone updated the task
+shown in place, status 422), the evidence files (over the size limit: 413, nothing stored;
+over the multipart limits, more than MAX_FILES files or a text over 1 MB: the form back with
+a Vietnamese message, status 400, nothing stored), then records the update with the version the form was opened at: if someone updated the task
 meanwhile, a 409 page says who and when and shows the newer values.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kehoach_flow.clock import now
 from kehoach_flow.db.queries import find_task
@@ -38,7 +40,8 @@ from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import LABELS, Status
 from kehoach_flow.web import csrf
 from kehoach_flow.web.deps import DB, AppSettings
-from kehoach_flow.web.rendering import TEMPLATES, message
+from kehoach_flow.web.errors import http_texts
+from kehoach_flow.web.rendering import TEMPLATES, message, readable_size
 
 ALLOWED_SUFFIXES = (
     ".pdf",
@@ -55,6 +58,7 @@ ALLOWED_SUFFIXES = (
     ".txt",
 )
 TEXT_FIELDS = ("note", "difficulties", "proposals")
+MAX_FILES = 20  # evidence files in one update
 
 
 router = APIRouter()
@@ -88,7 +92,8 @@ def _page(
             "status_label": LABELS[Status(task["status"])],
             "latest": figures.latest,
             "timezone": settings.timezone,
-            "max_mb": settings.evidence_max_bytes // (1024 * 1024),
+            "max_size": readable_size(settings.evidence_max_bytes),
+            "max_files": MAX_FILES,
             "allowed": ", ".join(s.lstrip(".") for s in ALLOWED_SUFFIXES),
         },
         status_code=status,
@@ -106,13 +111,17 @@ def show(request: Request, settings: AppSettings, engine: DB, token: str) -> Res
     except LinkError as exc:
         return _link_refused(request, exc)
     figures = task_figures(engine, task["id"])
-    values = {
+    return _page(request, task, _current(task, figures), {}, 200, figures)
+
+
+def _current(task: dict[str, Any], figures: TaskFigures) -> dict[str, Any]:
+    """The form's values as the task stands."""
+    return {
         "version": task["version"],
         "status": task["status"],
         "progress": task["progress"],
         **figures.form_values(),  # the latest totals, to be corrected rather than added to
     }
-    return _page(request, task, values, {}, 200, figures)
 
 
 @router.post("/cap-nhat/{token}", response_class=HTMLResponse)
@@ -121,7 +130,13 @@ async def save(request: Request, settings: AppSettings, engine: DB, token: str) 
         grant = _grant(request, token)
     except LinkError as exc:
         return _link_refused(request, exc)
-    form = await request.form(max_files=20, max_fields=200)
+    try:
+        form = await request.form(max_files=MAX_FILES, max_fields=200)
+    except StarletteHTTPException as exc:  # a multipart limit: the form back, nothing stored
+        task = find_task(engine, grant.task)
+        figures = task_figures(engine, task["id"])
+        error = {"_form": http_texts(exc.status_code, exc.detail)[1]}
+        return _page(request, task, _current(task, figures), error, exc.status_code, figures)
     try:
         csrf.verify(request, form.get(csrf.FIELD), request.app.state.secret)
     except csrf.CsrfError as exc:
@@ -140,12 +155,12 @@ async def save(request: Request, settings: AppSettings, engine: DB, token: str) 
     files = [f for f in form.getlist("evidence") if isinstance(f, UploadFile) and f.filename]
     too_big = next((f for f in files if (f.size or 0) > settings.evidence_max_bytes), None)
     if too_big is not None:
-        limit = settings.evidence_max_bytes // (1024 * 1024)
+        limit = readable_size(settings.evidence_max_bytes)
         return message(
             request,
             413,
             "Tệp quá lớn",
-            f'Tệp "{too_big.filename}" vượt giới hạn {limit} MB; chưa lưu gì. Hãy nén hoặc chia nhỏ tệp rồi gửi lại.',
+            f'Tệp "{too_big.filename}" vượt giới hạn {limit}; chưa lưu gì. Hãy nén hoặc chia nhỏ tệp rồi gửi lại.',
             "danger",
         )
     figures = task_figures(engine, task["id"])
