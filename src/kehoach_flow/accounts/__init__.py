@@ -41,6 +41,9 @@ class Account:
     role: str
     session_version: int = 0  # bumped by sign-out: every session cookie made before it ends
     unit_key: str | None = None  # None: the whole installation
+    # An admin reset the password: the account signs in only to set a new one (no session,
+    # no API token works until it has).
+    must_change_password: bool = False
 
     @property
     def can_edit(self) -> bool:
@@ -64,8 +67,47 @@ class AccountInfo:
     unit_short: str  # its short name where units.yaml gives one (tables), else unit_name
 
 
+@dataclass(frozen=True)
+class TokenInfo:
+    """An API token as the accounts page lists it (never the token itself)."""
+
+    id: int
+    user_id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    """A unit of the tree, as a form offers it."""
+
+    key: str
+    name: str
+    parent_key: str | None
+
+
 class TooManyAttemptsError(KehoachError):
     pass
+
+
+class PasswordError(KehoachError):
+    """A new password refused, or the current one wrong; `field` names the form field."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# Temporary passwords: 12 characters an office can read out and type without mistakes (no
+# 0/o, 1/l/i, no capitals), in three groups: about 59 bits, random from the system's source.
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def temporary_password() -> str:
+    """A new random temporary password, like "k7pm-x3qd-9rtw"."""
+    groups = ("".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(3))
+    return "-".join(groups)
 
 
 def _check_role(role: str) -> None:
@@ -100,9 +142,11 @@ def add_user(
     *,
     actor: str | None = None,
     address: str | None = None,
+    must_change_password: bool = False,
 ) -> Account:
     """A new account of `unit_key`'s subtree (None: the whole installation); with `actor`,
-    recorded in the audit log in the same transaction."""
+    recorded in the audit log in the same transaction. `must_change_password`: `password`
+    is a temporary one, to be replaced at the first sign-in."""
     _check_role(role)
     if len(password) < MIN_PASSWORD:
         raise KehoachError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
@@ -115,6 +159,7 @@ def add_user(
         "created_at": datetime.now(UTC),
         "disabled": False,
         "unit_key": unit_key,
+        "must_change_password": must_change_password,
     }
     try:
         with engine.begin() as conn:
@@ -125,7 +170,7 @@ def add_user(
                 record(conn, actor, "account_created", username, detail, address, unit_key=unit_key)
     except IntegrityError:
         raise KehoachError(f'đã có tài khoản "{username}"') from None
-    return Account(new_id, username, name, role, 0, unit_key)
+    return Account(new_id, username, name, role, 0, unit_key, must_change_password)
 
 
 def find_user(engine: Engine, username: str) -> Account | None:
@@ -219,14 +264,7 @@ def authenticate(engine: Engine, username: str, password: str, address: str) -> 
     username = username.strip().lower()
     now = datetime.now(UTC)
     with engine.begin() as conn:
-        conn.execute(delete(LOGIN_FAILURE).where(LOGIN_FAILURE.c.at < now - FAILURE_WINDOW))
-        recent = conn.execute(
-            select(func.count())
-            .select_from(LOGIN_FAILURE)
-            .where(or_(LOGIN_FAILURE.c.username == username, LOGIN_FAILURE.c.address == address))
-        ).scalar_one()
-        if recent >= MAX_FAILURES:
-            raise TooManyAttemptsError("đăng nhập sai quá nhiều lần; hãy thử lại sau 15 phút")
+        _refuse_too_many(conn, username, address, now)
         row = conn.execute(select(USER).where(USER.c.username == username)).first()
         # An unknown name is checked against a dummy hash of the same cost, so the answer
         # takes as long as for a known name and does not tell which names exist.
@@ -247,6 +285,163 @@ def authenticate(engine: Engine, username: str, password: str, address: str) -> 
     return None
 
 
+def _refuse_too_many(conn: Any, username: str, address: str, now: datetime) -> None:
+    """TooManyAttemptsError when this name or address failed too often lately."""
+    conn.execute(delete(LOGIN_FAILURE).where(LOGIN_FAILURE.c.at < now - FAILURE_WINDOW))
+    recent = conn.execute(
+        select(func.count())
+        .select_from(LOGIN_FAILURE)
+        .where(or_(LOGIN_FAILURE.c.username == username, LOGIN_FAILURE.c.address == address))
+    ).scalar_one()
+    if recent >= MAX_FAILURES:
+        raise TooManyAttemptsError("đăng nhập sai quá nhiều lần; hãy thử lại sau 15 phút")
+
+
+def reset_password(engine: Engine, username: str, *, actor: str, address: str | None = None) -> str:
+    """Give an account a new temporary password, returned to be shown once: every session
+    ends, its API tokens stop until a new password is set, and the next sign-in asks for
+    one (`must_change_password`). Recorded in the audit log."""
+    temporary = temporary_password()
+    with engine.begin() as conn:
+        row = _existing(conn, username)
+        conn.execute(
+            update(USER)
+            .where(USER.c.id == row.id)
+            .values(
+                password_hash=_HASHER.hash(temporary),
+                must_change_password=True,
+                session_version=USER.c.session_version + 1,
+            )
+        )
+        record(conn, actor, "password_reset", row.username, None, address, unit_key=row.unit_key)
+    return temporary
+
+
+def password_pending(engine: Engine, user_id: int, session_version: int) -> Account | None:
+    """The account that signed in with a temporary password (its session version as then)
+    and has yet to set a new one; None otherwise."""
+    found = account(engine, user_id)
+    if found is None or not found.must_change_password:
+        return None
+    return found if found.session_version == session_version else None
+
+
+def change_password(
+    engine: Engine,
+    user_id: int,
+    new: str,
+    *,
+    current: str | None,
+    address: str,
+) -> Account:
+    """Set an account's own new password and end its other sessions; the account as now
+    (sign it in again with its new session version). `current`: the password it typed, checked
+    (and counted as a failed sign-in when wrong); None only after a sign-in with a temporary
+    password (`password_pending`). PasswordError, changing nothing, for a wrong current
+    password, a short one, or one equal to the current (or temporary) one."""
+    now = datetime.now(UTC)
+    refusal: PasswordError | None = None
+    with engine.begin() as conn:
+        row = conn.execute(select(USER).where(USER.c.id == user_id)).first()
+        if row is None or row.disabled:
+            raise KehoachError("tài khoản không còn dùng được")
+        if current is not None:
+            _refuse_too_many(conn, row.username, address, now)
+            if not _verify(row.password_hash, current):
+                # Counted as a failed sign-in (committed): the refusal is raised after.
+                failure = {"username": row.username, "address": address, "at": now}
+                conn.execute(insert(LOGIN_FAILURE), [failure])
+                why = "mật khẩu hiện tại sai khi đổi mật khẩu"
+                unit = row.unit_key
+                record(
+                    conn, row.username, "sign_in_failed", row.username, why, address, unit_key=unit
+                )
+                refusal = PasswordError("Mật khẩu hiện tại không đúng.", "current")
+        refusal = refusal or _new_password_refusal(row, new)
+        if refusal is None:
+            conn.execute(
+                update(USER)
+                .where(USER.c.id == row.id)
+                .values(
+                    password_hash=_HASHER.hash(new),
+                    must_change_password=False,
+                    session_version=USER.c.session_version + 1,
+                )
+            )
+            unit = row.unit_key
+            record(
+                conn, row.username, "password_changed", row.username, None, address, unit_key=unit
+            )
+            fresh = conn.execute(select(USER).where(USER.c.id == row.id)).one()
+    if refusal is not None:
+        raise refusal
+    return _account(fresh)
+
+
+def _new_password_refusal(row: Any, new: str) -> PasswordError | None:
+    if len(new) < MIN_PASSWORD:
+        return PasswordError(f"Mật khẩu mới cần ít nhất {MIN_PASSWORD} ký tự.", "new")
+    if _verify(row.password_hash, new):
+        which = "mật khẩu tạm thời" if row.must_change_password else "mật khẩu hiện tại"
+        return PasswordError(f"Mật khẩu mới phải khác {which}.", "new")
+    return None
+
+
+def tokens_of(engine: Engine, user_ids: list[int]) -> dict[int, list[TokenInfo]]:
+    """The API tokens of these accounts, oldest first, by account id."""
+    found: dict[int, list[TokenInfo]] = {user_id: [] for user_id in user_ids}
+    if not user_ids:
+        return found
+    query = (
+        select(API_TOKEN)
+        .where(API_TOKEN.c.user_id.in_(user_ids))
+        .order_by(API_TOKEN.c.created_at, API_TOKEN.c.id)
+    )
+    with engine.connect() as conn:
+        for r in conn.execute(query):
+            found[r.user_id].append(
+                TokenInfo(r.id, r.user_id, r.name, _utc(r.created_at), _aware(r.last_used_at))
+            )
+    return found
+
+
+def revoke_token(
+    engine: Engine, username: str, token_id: int, *, actor: str, address: str | None = None
+) -> str | None:
+    """Delete API token `token_id` of account `username` (it stops working at once); its
+    name, or None when that account has no such token. Recorded in the audit log."""
+    with engine.begin() as conn:
+        row = _existing(conn, username)
+        token = conn.execute(
+            select(API_TOKEN.c.id, API_TOKEN.c.name).where(
+                API_TOKEN.c.id == token_id, API_TOKEN.c.user_id == row.id
+            )
+        ).first()
+        if token is None:
+            return None
+        conn.execute(delete(API_TOKEN).where(API_TOKEN.c.id == token.id))
+        record(
+            conn, actor, "token_revoked", row.username, token.name, address, unit_key=row.unit_key
+        )
+    return str(token.name)
+
+
+def unit_choices(engine: Engine) -> list[UnitChoice]:
+    """Every unit of the tree, by name."""
+    query = select(UNIT.c.key, UNIT.c.name, UNIT.c.parent_key).order_by(UNIT.c.name, UNIT.c.key)
+    with engine.connect() as conn:
+        return [UnitChoice(r.key, r.name, r.parent_key) for r in conn.execute(query)]
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored moment as an aware UTC datetime (SQLite gives it back naive)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return None if moment is None else _utc(moment)
+
+
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     """A hash no password matches in practice, made with the same parameters as real ones."""
@@ -254,7 +449,15 @@ def _dummy_hash() -> str:
 
 
 def _account(row: Any) -> Account:
-    return Account(row.id, row.username, row.name, row.role, row.session_version, row.unit_key)
+    return Account(
+        row.id,
+        row.username,
+        row.name,
+        row.role,
+        row.session_version,
+        row.unit_key,
+        bool(row.must_change_password),
+    )
 
 
 def _verify(stored: str, password: str) -> bool:
@@ -275,7 +478,9 @@ def account(engine: Engine, user_id: int) -> Account | None:
 def session_account(engine: Engine, user_id: int, session_version: int) -> Account | None:
     """The account a session cookie names, if that session was not ended since."""
     found = account(engine, user_id)
-    return found if found is not None and found.session_version == session_version else None
+    if found is None or found.must_change_password:
+        return None
+    return found if found.session_version == session_version else None
 
 
 def end_sessions(engine: Engine, user_id: int) -> None:
@@ -332,7 +537,10 @@ def token_account(engine: Engine, token: str) -> Account | None:
         conn.execute(
             update(API_TOKEN).where(API_TOKEN.c.id == row.id).values(last_used_at=datetime.now(UTC))
         )
-    return account(engine, row.user_id)
+    found = account(engine, row.user_id)
+    # After a password reset the account's tokens wait for its new password: whoever had
+    # the old one may have had them too.
+    return None if found is None or found.must_change_password else found
 
 
 # Built once: every signed-in page and API request asks it, so only the columns an Account
@@ -345,6 +553,7 @@ _SESSION_ROW = select(
     USER.c.session_version,
     USER.c.disabled,
     USER.c.unit_key,
+    USER.c.must_change_password,
 ).where(USER.c.id == bindparam("user_id"))
 
 
@@ -355,5 +564,7 @@ def live_session(engine: Engine, user_id: int, session_version: int) -> Account 
     with engine.connect() as conn:
         row = conn.execute(_SESSION_ROW, {"user_id": user_id}).first()
     if row is None or row.disabled or row.session_version != session_version:
+        return None
+    if row.must_change_password:  # signed in only to set a new password (web/auth.py)
         return None
     return _account(row)

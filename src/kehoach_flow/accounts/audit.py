@@ -9,6 +9,7 @@ for a sign-in under an unknown name.
 from __future__ import annotations
 
 import getpass
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,6 +54,28 @@ class AuditEntry:
     def label(self) -> str:
         """The action in Vietnamese."""
         return ACTIONS.get(self.action, self.action)
+
+    @property
+    def actor_shown(self) -> str:
+        """Who acted, as a person reads it: an account's name, or the command line and the
+        operating-system account ("cli:root" -> "dòng lệnh, root")."""
+        if self.actor == "cli":
+            return "dòng lệnh"
+        if self.actor.startswith("cli:"):
+            return f"dòng lệnh, {self.actor.removeprefix('cli:')}"
+        return self.actor
+
+    @property
+    def detail_shown(self) -> str:
+        """The detail with role codes in Vietnamese ("vai trò viewer" -> "vai trò xem")."""
+        if not self.detail:
+            return ""
+        return _ROLE_CODE.sub(lambda m: _ROLE_LABELS.get(m.group(0), m.group(0)), self.detail)
+
+
+# The roles as accounts.ROLE_LABELS names them (not imported: accounts imports this module).
+_ROLE_LABELS = {"viewer": "xem", "coordinator": "phòng chủ trì", "admin": "quản trị"}
+_ROLE_CODE = re.compile(r"\b(?:viewer|coordinator|admin)\b")
 
 
 def cli_actor() -> str:

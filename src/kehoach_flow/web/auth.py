@@ -1,6 +1,11 @@
 """Sessions for managers and coordinators: a signed, expiring cookie naming the user and the
 account's session version (sign-out bumps it, so the cookie stops working on the server side
-too), and the sign-in and sign-out pages. Pages that need an account redirect to the sign-in page."""
+too), and the sign-in and sign-out pages. Pages that need an account redirect to the sign-in page.
+
+An account whose password an admin reset signs in with the temporary one to a page that asks
+for a new one (/doi-mat-khau) and nothing else: it gets no session cookie, only a short-lived
+one for that page, until it has set the new password. Any signed-in account changes its own
+password there too, giving the current one."""
 
 from __future__ import annotations
 
@@ -15,17 +20,25 @@ from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from kehoach_flow.accounts import (
+    MIN_PASSWORD,
     Account,
+    PasswordError,
     TooManyAttemptsError,
     authenticate,
+    change_password,
     end_sessions,
     live_session,
+    password_pending,
 )
+from kehoach_flow.accounts.audit import record
 from kehoach_flow.settings import Settings
 from kehoach_flow.web import csrf
-from kehoach_flow.web.rendering import TEMPLATES
+from kehoach_flow.web.rendering import TEMPLATES, render
 
 COOKIE = "kehoach_session"
+# After a sign-in with a temporary password: who may set a new one, for a quarter of an hour,
+# sent only to the page that sets it.
+PENDING_COOKIE, PENDING_PATH, PENDING_SECONDS = "kehoach_new_password", "/doi-mat-khau", 900
 _UNREAD = object()  # request.state.account before the cookie is read
 
 router = APIRouter()
@@ -127,8 +140,9 @@ def _check(request: Request, signed: tuple[int, int]) -> Account | None:
     return found
 
 
-def _forget(request: Request, user_id: int) -> None:
-    """Sign-out: this process stops trusting every session of the account at once."""
+def forget(request: Request, user_id: int) -> None:
+    """Sign-out, a disabled account, a password reset: this process stops trusting every
+    session of the account at once."""
     sessions = _sessions(request)
     for signed in [s for s in list(sessions) if s[0] == user_id]:
         sessions.pop(signed, None)
@@ -187,15 +201,134 @@ async def sign_in(request: Request) -> Response:
         return _form(request, next_path, exc.message.capitalize() + ".", 429, username)
     if found is None:
         return _form(request, next_path, "Sai tên đăng nhập hoặc mật khẩu.", 401, username)
+    if found.must_change_password:  # a temporary password: a new one before anything else
+        response = RedirectResponse(f"{PENDING_PATH}?next={quote(next_path)}", status_code=303)
+        response.set_cookie(
+            PENDING_COOKIE,
+            _pending_serializer(state.secret).dumps([found.id, found.session_version]),
+            max_age=PENDING_SECONDS,
+            path=PENDING_PATH,
+            httponly=True,
+            samesite="strict",
+            secure=settings.cookie_secure,
+        )
+        return response
     response = RedirectResponse(next_path, status_code=303)
+    _start_session(response, settings, state.secret, found)
+    return response
+
+
+def _start_session(response: Response, settings: Settings, secret: str, found: Account) -> None:
     response.set_cookie(
         COOKIE,
-        _serializer_for(state.secret).dumps([found.id, found.session_version]),
+        _serializer_for(secret).dumps([found.id, found.session_version]),
         max_age=int(settings.session_hours * 3600),
         httponly=True,
         samesite="lax",
         secure=settings.cookie_secure,
     )
+
+
+@lru_cache(maxsize=8)
+def _pending_serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="kehoach-new-password")
+
+
+def _pending_account(request: Request) -> Account | None:
+    """The account that signed in with a temporary password in this browser, in the last
+    quarter of an hour, and has not set a new one since."""
+    raw = request.cookies.get(PENDING_COOKIE)
+    if not raw:
+        return None
+    try:
+        value = _pending_serializer(request.app.state.secret).loads(raw, max_age=PENDING_SECONDS)
+    except BadSignature:  # SignatureExpired included
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value)):
+        return None
+    found: Account | None = password_pending(request.app.state.engine, value[0], value[1])
+    return found
+
+
+def _password_page(
+    request: Request,
+    next_path: str,
+    pending: bool,
+    user: Account | None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    done: bool = False,
+) -> Response:
+    context = {
+        "next": next_path,
+        "pending": pending,
+        "user": user,
+        "errors": errors or {},
+        "done": done,
+        "min_password": MIN_PASSWORD,
+    }
+    return render(request, "password.html", context, status)
+
+
+@router.get(PENDING_PATH)
+async def password_form(request: Request, next: str = "/") -> Response:
+    """Set a new password: after a sign-in with a temporary one, or one's own at any time."""
+    next_path = _safe(next)
+    user = await signed_in_account(request)
+    if user is not None:
+        return _password_page(request, next_path, False, user)
+    pending = await run_in_threadpool(_pending_account, request)
+    if pending is None:
+        return login_redirect(PENDING_PATH)
+    return _password_page(request, next_path, True, None)
+
+
+@router.post(PENDING_PATH)
+async def password_set(request: Request) -> Response:
+    state = request.app.state
+    data = await request.form()
+    next_path = _safe(str(data.get("next") or "/"))
+    user = await signed_in_account(request)
+    pending = None if user is not None else await run_in_threadpool(_pending_account, request)
+    if user is None and pending is None:
+        return login_redirect(PENDING_PATH)
+    try:
+        csrf.verify(request, data.get(csrf.FIELD), state.secret)
+    except csrf.CsrfError as exc:
+        errors = {"form": f"{str(exc).capitalize()}; hãy thử lại."}
+        return _password_page(request, next_path, user is None, user, errors, 403)
+    new, again = str(data.get("new") or ""), str(data.get("confirm") or "")
+    current = None if user is None else str(data.get("current") or "")
+    errors = {}
+    if user is not None and not current:
+        errors["current"] = "Nhập mật khẩu hiện tại."
+    if len(new) < MIN_PASSWORD:
+        errors["new"] = f"Mật khẩu mới cần ít nhất {MIN_PASSWORD} ký tự."
+    elif new != again:
+        errors["confirm"] = "Hai lần nhập mật khẩu mới không giống nhau."
+    if errors:
+        return _password_page(request, next_path, user is None, user, errors, 422)
+    account = user or pending
+    assert account is not None
+    address = request.client.host if request.client else "?"
+    try:
+        changed = await run_in_threadpool(
+            change_password, state.engine, account.id, new, current=current, address=address
+        )
+    except TooManyAttemptsError as exc:
+        errors = {"current": exc.message.capitalize() + "."}
+        return _password_page(request, next_path, user is None, user, errors, 429)
+    except PasswordError as exc:
+        errors = {exc.field: exc.message}
+        return _password_page(request, next_path, user is None, user, errors, 422)
+    forget(request, account.id)
+    response: Response
+    if user is None:
+        response = RedirectResponse(next_path, status_code=303)
+    else:
+        response = _password_page(request, next_path, False, changed, done=True)
+    _start_session(response, state.settings, state.secret, changed)
+    response.delete_cookie(PENDING_COOKIE, path=PENDING_PATH)
     return response
 
 
@@ -208,8 +341,12 @@ async def sign_out(request: Request) -> Response:
         return RedirectResponse("/", status_code=303)
     signed_in = current_account(request)
     if signed_in is not None:
-        end_sessions(request.app.state.engine, signed_in.id)
-        _forget(request, signed_in.id)
+        engine = request.app.state.engine
+        end_sessions(engine, signed_in.id)
+        address = request.client.host if request.client else None
+        name = signed_in.username
+        record(engine, name, "sign_out", name, None, address, unit_key=signed_in.unit_key)
+        forget(request, signed_in.id)
     response = RedirectResponse("/dang-nhap", status_code=303)
     response.delete_cookie(COOKIE)
     return response
