@@ -13,6 +13,7 @@ from kehoach_flow.tracking.task_views import TaskView
 
 LABEL_W, CHART_W, ROW_H, TOP = 300, 900, 24, 30
 MONTH_LABEL_W = 52  # "01/2024" at font-size 11, with a gap
+TODAY_LABEL_W = 50  # "hôm nay" at font-size 11
 COLOURS = {
     "on_track": "#1f6fb2",
     "at_risk": "#d49a00",
@@ -87,9 +88,12 @@ def gantt_svg(views: Sequence[TaskView], today: date) -> str:
                 f'{x2:.1f},{y2:.1f}" fill="none" stroke="#444" stroke-width="1" marker-end="url(#arrow)"/>'
             )
     tx = x(today)
+    # "hôm nay" to the right of the line, or to its left near the chart's end (never cut off).
+    near_end = tx > LABEL_W + CHART_W - TODAY_LABEL_W
+    label_at = f'x="{tx - 3:.1f}" text-anchor="end"' if near_end else f'x="{tx + 3:.1f}"'
     parts.append(
         f'<line class="today" x1="{tx:.1f}" y1="{TOP - 12}" x2="{tx:.1f}" y2="{height}" stroke="#c0392b" '
-        f'stroke-dasharray="4 3"/><text x="{tx + 3:.1f}" y="{height - 2}" font-size="11" fill="#c0392b">hôm nay</text>'
+        f'stroke-dasharray="4 3"/><text {label_at} y="{height - 2}" font-size="11" fill="#c0392b">hôm nay</text>'
     )
     parts.append("</svg>")
     return "".join(parts)

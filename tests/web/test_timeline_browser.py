@@ -1,0 +1,79 @@
+"""/tien-do in Debian's Chromium at 390x844 and 1366x800 with the clock in the plan's fourth
+quarter: once loaded, today's line is inside the visible part of the chart's scroll box (a
+phone is scrolled to it), and the page is no wider than the screen. Screenshots go to
+.test-artifacts/browser/timeline-today-<day>-<screen>.png."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine
+
+from kehoach_flow.accounts import add_user
+from kehoach_flow.loading import load_path
+from kehoach_flow.settings import Settings
+from kehoach_flow.web.app import create_app
+from tests.conftest import SEED_PLAN
+from tests.mail.conftest import free_port
+from tests.web.helpers import ARTIFACTS, CHROMIUM, PASSWORD, serving, sign_in_page
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (deploy/test.sh installs it)"
+)
+
+SCREENS = {"phone": (390, 844), "laptop": (1366, 800)}
+# The seed plan runs from 01/2024 to 12/2025 (one task is due 31/12/2025): a day in the fourth
+# quarter of its year, and one in the fourth quarter of its last year.
+DAYS = [date(2024, 11, 15), date(2025, 11, 20)]
+
+WHERE = """() => {
+    const box = document.querySelector('.timeline-chart');
+    const line = box.querySelector('line.today').getBoundingClientRect();
+    const seen = box.getBoundingClientRect();
+    return {
+        line: line.left, left: seen.left, right: seen.left + box.clientWidth,
+        scrolled: box.scrollLeft, scrollable: box.scrollWidth > box.clientWidth,
+        page: document.documentElement.scrollWidth, screen: window.innerWidth,
+    };
+}"""
+
+
+@pytest.fixture(params=DAYS, ids=str)
+def served(
+    request: pytest.FixtureRequest, sqlite_settings: Settings, sqlite_engine: Engine
+) -> Iterator[tuple[str, date]]:
+    port = free_port()
+    settings = sqlite_settings.model_copy(
+        update={
+            "base_url": f"http://127.0.0.1:{port}",
+            "secret_key": "browser-secret",
+            "today": request.param,
+        }
+    )
+    load_path(sqlite_engine, settings.definitions)
+    add_user(sqlite_engine, "phongkh", "Phòng Quản lý TCĐLCL", "coordinator", PASSWORD)
+    with serving(create_app(settings, sqlite_engine), port) as base:
+        yield base, request.param
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_todays_line_is_in_view_once_the_timeline_loads(served, browser, screen: str) -> None:  # type: ignore[no-untyped-def]
+    base, day = served
+    width, height = SCREENS[screen]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    sign_in_page(page, base)
+    page.goto(f"{base}/tien-do?plan={SEED_PLAN}")
+    page.wait_for_load_state("load")
+    where = page.evaluate(WHERE)
+    lines = page.locator("line.today").count()
+    name = f"timeline-today-{day.isoformat()}-{screen}.png"
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    context.close()
+    assert lines == 1
+    assert where["left"] <= where["line"] <= where["right"], where
+    assert where["page"] <= where["screen"], where
+    if screen == "phone":
+        assert where["scrollable"] and where["scrolled"] > 0, where
