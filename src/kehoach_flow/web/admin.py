@@ -1,5 +1,10 @@
 """Loading a plan file from the browser (/dinh-nghia), for coordinators: validate it, show
-the errors with their lines or what would change, then apply it as `kehoach load` would."""
+the errors with their lines or what would change, then apply it as `kehoach load` would.
+
+Only within the account's scope (accounts/scope.py `plan_upload_refusal`): a file whose plan is
+coordinated outside it, or that would replace such a file, is refused before anything is
+previewed or kept, with the reason in Vietnamese. Applied and refused uploads are in the audit
+log."""
 
 from __future__ import annotations
 
@@ -12,8 +17,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Engine
 from starlette.datastructures import UploadFile
 
+from kehoach_flow.accounts import Account
+from kehoach_flow.accounts import audit as audit_log
+from kehoach_flow.accounts.scope import plan_file_heads, plan_upload_refusal
 from kehoach_flow.db.sync import LoadSummary
 from kehoach_flow.definitions.source import read_yaml
 from kehoach_flow.errors import DefinitionError, KehoachError
@@ -68,6 +77,13 @@ async def preview(
     digest = hashlib.sha256(content).hexdigest()
     staged = _stage(settings, name, content)
     try:
+        refusal = plan_upload_refusal(
+            engine, user, staged / "plans" / name, settings.definitions / "plans" / name
+        )
+        if refusal is not None:  # before the preview: it would show the plan as it stands
+            _audit_refusal(request, engine, user, name, refusal)
+            context = {"user": user, "name": name, "error": refusal}
+            return render(request, "definitions.html", context, 403)
         summary = load_path(engine, staged / "plans" / name, preview=True)
     except DefinitionError as exc:
         problems = [
@@ -110,10 +126,15 @@ async def apply(request: Request, user: Coordinator, settings: AppSettings, engi
             "Hãy tải tệp lên và kiểm tra lại.",
             "warning",
         )
+    target = settings.definitions / "plans" / name
+    refusal = plan_upload_refusal(engine, user, source, target)
+    if refusal is not None:  # the file there, or the account's scope, changed since
+        source.unlink()
+        _audit_refusal(request, engine, user, name, refusal)
+        return message(request, 403, "Không được nạp tệp này", refusal, "danger")
     taken = _key_taken(settings.definitions, _plan_keys(source), name)
     if taken:  # another file took the key since the preview
         return message(request, 409, "Trùng khóa kế hoạch", taken, "warning")
-    target = settings.definitions / "plans" / name
     target.parent.mkdir(parents=True, exist_ok=True)
     previous = target.read_bytes() if target.exists() else None
     partial = target.with_suffix(".part")
@@ -128,8 +149,35 @@ async def apply(request: Request, user: Coordinator, settings: AppSettings, engi
             target.write_bytes(previous)
         raise
     source.unlink()
+    heads = plan_file_heads(target)
+    audit_log.record(
+        engine,
+        user.username,
+        "plan_uploaded",
+        ", ".join(sorted(heads)) or name,
+        f"tệp plans/{name}",
+        _address(request),
+        unit_key=next(iter(heads.values()), None) or None,  # the plan's coordinator
+    )
     context = {"user": user, "name": name, "applied": True, "changes": _changes(summary)}
     return render(request, "definitions.html", context)
+
+
+def _audit_refusal(request: Request, engine: Engine, user: Account, name: str, reason: str) -> None:
+    """A refused upload, under the account's own unit: its admins see what it tried."""
+    audit_log.record(
+        engine,
+        user.username,
+        "plan_upload_refused",
+        f"plans/{name}",
+        reason,
+        _address(request),
+        unit_key=user.unit_key,
+    )
+
+
+def _address(request: Request) -> str | None:
+    return request.client.host if request.client is not None else None
 
 
 def _stage(settings: Settings, name: str, content: bytes) -> Path:

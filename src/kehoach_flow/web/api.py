@@ -5,6 +5,10 @@ token`); writes need a coordinator's token, so a page on another site cannot pos
 signed-in browser's cookie. Errors are JSON: {"detail": "..."} in Vietnamese, 422 with
 field messages for malformed bodies, 409 with the current version for a stale update.
 
+A token acts as its account, within that account's scope (accounts/scope.py): lists hold only
+what the scope sees; a plan, task or report outside it is a 404 worded as for one that does
+not exist; a write to a plan it sees but does not edit is a 403.
+
 No `from __future__ import annotations` here: FastAPI reads the pydantic bodies' and the
 routes' annotations as written.
 """
@@ -20,9 +24,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from kehoach_flow.accounts import Account, token_account
+from kehoach_flow.accounts.scope import PROGRAMME_SUBJECT, Scope, scope_of
 from kehoach_flow.clock import now
 from kehoach_flow.context import AppContext
 from kehoach_flow.db.queries import find_task, list_plans, list_tasks
+from kehoach_flow.errors import NotFoundError
 from kehoach_flow.reports.runs import list_runs
 from kehoach_flow.reports.service import make_report
 from kehoach_flow.tracking.figures import task_figures
@@ -33,7 +39,7 @@ from kehoach_flow.tracking.task_views import TaskView
 from kehoach_flow.web.auth import current_account
 from kehoach_flow.web.boards import plan_board_now, plan_summary
 from kehoach_flow.web.deps import DB, AppSettings, Today
-from kehoach_flow.web.reports import report_download
+from kehoach_flow.web.reports import report_download, sees_run, whole_editor
 
 Key = Annotated[str, Field(min_length=1, max_length=120)]
 MAX_INT = 2**31 - 1  # ids, versions, quantities: what every database stores as an integer
@@ -93,8 +99,21 @@ def writer(request: Request, engine: DB) -> Account:
     return found
 
 
+def reader_scope(user: Annotated[Account, Depends(reader)], engine: DB) -> Scope:
+    """What the reading account (its token's, or the signed-in one's) reaches."""
+    return scope_of(engine, user)
+
+
+def writer_scope(user: Annotated[Account, Depends(writer)], engine: DB) -> Scope:
+    """What the writing token's account reaches."""
+    return scope_of(engine, user)
+
+
 Reader = Annotated[Account, Depends(reader)]
 Writer = Annotated[Account, Depends(writer)]
+ReaderScope = Annotated[Scope, Depends(reader_scope)]
+WriterScope = Annotated[Scope, Depends(writer_scope)]
+NOT_EDITABLE = "kế hoạch này do đơn vị ngoài phạm vi của tài khoản chủ trì; tài khoản chỉ được xem"
 router = APIRouter(prefix="/api", tags=["api"])
 
 
@@ -104,13 +123,13 @@ def health() -> dict[str, str]:
 
 
 @router.get("/plans")
-def plans(user: Reader, engine: DB) -> list[dict[str, Any]]:
-    return list_plans(engine)
+def plans(scope: ReaderScope, engine: DB) -> list[dict[str, Any]]:
+    return [p for p in list_plans(engine) if scope.sees_plan(p["key"])]
 
 
 @router.get("/plans/{plan_key}/tasks")
 def tasks(
-    user: Reader,
+    scope: ReaderScope,
     settings: AppSettings,
     engine: DB,
     day: Today,
@@ -120,6 +139,7 @@ def tasks(
     derived: Annotated[str | None, Query(max_length=20)] = None,
     due_before: date | None = None,
 ) -> list[dict[str, Any]]:
+    _visible_plan(scope, plan_key)
     plan_summary(engine, plan_key)
     views = plan_board_now(settings, engine, plan_key, day)
     found = list_tasks(engine, plan=plan_key, unit=unit, group=group, due_before=due_before)
@@ -131,7 +151,8 @@ def tasks(
 
 
 @router.get("/tasks/{plan_key}/{task_key}")
-def task(user: Reader, engine: DB, plan_key: str, task_key: str) -> dict[str, Any]:
+def task(scope: ReaderScope, engine: DB, plan_key: str, task_key: str) -> dict[str, Any]:
+    _visible_task(scope, plan_key, task_key)
     found = find_task(engine, f"{plan_key}/{task_key}")
     figures = task_figures(engine, found["id"])
     history = readable_history(engine, found["id"], figures)
@@ -141,13 +162,17 @@ def task(user: Reader, engine: DB, plan_key: str, task_key: str) -> dict[str, An
 @router.post("/tasks/{plan_key}/{task_key}/updates", status_code=201)
 def post_update(
     user: Writer,
+    scope: WriterScope,
     settings: AppSettings,
     engine: DB,
     plan_key: str,
     task_key: str,
     body: UpdateBody,
 ) -> dict[str, Any]:
+    _visible_task(scope, plan_key, task_key)
     found = find_task(engine, f"{plan_key}/{task_key}")
+    if not scope.edits_plan(plan_key):
+        raise HTTPException(403, NOT_EDITABLE)
     change = UpdateIn(
         status=body.status,
         progress=body.progress,
@@ -175,19 +200,35 @@ def post_update(
 
 @router.get("/reports")
 def reports(
-    user: Reader, engine: DB, subject: Annotated[str | None, Query(max_length=160)] = None
+    scope: ReaderScope,
+    engine: DB,
+    subject: Annotated[str | None, Query(max_length=160)] = None,
 ) -> list[dict[str, Any]]:
-    return [_run(r) for r in list_runs(engine, subject)]
+    return [_run(r) for r in list_runs(engine, subject) if sees_run(scope, str(r["subject"]))]
 
 
 @router.post("/reports", status_code=201)
 def generate_report(
-    user: Writer, settings: AppSettings, engine: DB, body: ReportBody
+    scope: WriterScope, settings: AppSettings, engine: DB, body: ReportBody
 ) -> dict[str, Any]:
     if (body.plan is None) == (body.programme is None):
         raise HTTPException(422, "cần đúng một trong plan hoặc programme")
     if body.plan is not None:
+        _visible_plan(scope, body.plan)
         plan_summary(engine, body.plan)
+        if not scope.makes_report(body.plan):
+            raise HTTPException(403, NOT_EDITABLE)
+    if body.programme is not None and not whole_editor(scope):
+        if body.programme not in scope.programmes:  # none of its plans in sight
+            raise NotFoundError(
+                "chương trình", body.programme, "xem khóa trong definitions/programmes/"
+            )
+        if not scope.makes_report(PROGRAMME_SUBJECT + body.programme):
+            raise HTTPException(
+                403,
+                "báo cáo tổng hợp của chương trình cần xem được mọi kế hoạch của nó; tài khoản "
+                "chỉ xem được một phần",
+            )
     formats = tuple(dict.fromkeys(body.formats))
     made = make_report(
         AppContext(settings, engine),
@@ -205,9 +246,26 @@ def generate_report(
 
 @router.get("/reports/{run_id}/files/{name}")
 def report_file(
-    user: Reader, engine: DB, run_id: Annotated[int, PathParam(ge=1, le=MAX_INT)], name: str
+    scope: ReaderScope,
+    engine: DB,
+    run_id: Annotated[int, PathParam(ge=1, le=MAX_INT)],
+    name: str,
 ) -> FileResponse:
-    return report_download(engine, run_id, name, "xem danh sách ở GET /api/reports")
+    return report_download(engine, scope, run_id, name, "xem danh sách ở GET /api/reports")
+
+
+def _visible_plan(scope: Scope, plan_key: str) -> None:
+    """A plan outside the scope answers as one that does not exist (boards.plan_summary)."""
+    if not scope.sees_plan(plan_key):
+        raise NotFoundError("kế hoạch", plan_key, "xem danh sách ở trang tổng quan")
+
+
+def _visible_task(scope: Scope, plan_key: str, task_key: str) -> None:
+    """A task of a plan outside the scope answers as one that does not exist (find_task)."""
+    if not scope.sees_plan(plan_key):
+        raise NotFoundError(
+            "nhiệm vụ", f"{plan_key}/{task_key}", "xem danh sách bằng `kehoach tasks`"
+        )
 
 
 def _bearer(request: Request, engine: Engine) -> Account | None:

@@ -1,5 +1,7 @@
-"""The reports page: the drafts generated so far, with their files to download (everyone
-signed in), and the form that generates one (coordinators), through the reports service."""
+"""The reports page: the drafts generated so far, with their files to download, and the form
+that generates one, through the reports service: each account lists and downloads the runs its
+scope sees (`Scope.sees_report`) and generates only those it makes (`Scope.makes_report`: the
+plans it edits; a programme's rollup when it sees every plan of the programme)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlalchemy import Engine
 
 from kehoach_flow.accounts import Account
+from kehoach_flow.accounts.scope import EDITING_ROLES, Scope
 from kehoach_flow.context import AppContext
 from kehoach_flow.db.queries import list_plans
 from kehoach_flow.errors import KehoachError, NotFoundError
@@ -23,33 +26,63 @@ from kehoach_flow.reports.names import (
 )
 from kehoach_flow.reports.periods import KINDS
 from kehoach_flow.reports.run_files import run_file
+from kehoach_flow.reports.run_subject import run_subject
 from kehoach_flow.reports.runs import list_runs
 from kehoach_flow.reports.service import make_report_for
-from kehoach_flow.web.deps import DB, AppSettings, Coordinator, SignedIn, Today
+from kehoach_flow.web.auth import Forbidden
+from kehoach_flow.web.deps import DB, AppSettings, Coordinator, SignedIn, Today, UserScope
 from kehoach_flow.web.rendering import form_refused, render
 
 LISTED = 200  # the latest runs the page lists
 
+NOT_YOURS = (
+    "Báo cáo này ngoài phạm vi của tài khoản: chỉ soạn được báo cáo của kế hoạch do đơn vị "
+    "mình chủ trì, và báo cáo tổng hợp của chương trình khi xem được mọi kế hoạch của nó."
+)
+
 router = APIRouter()
 
 
-def report_download(engine: Engine, run_id: int, name: str, hint: str) -> FileResponse:
-    """A file of a recorded run, as a download; a 404 naming `hint` when the run or the file
-    is gone. The reports page and the API both answer with it."""
-    path = run_file(engine, run_id, name)
+def whole_editor(scope: Scope) -> bool:
+    """A whole-installation coordinator or admin: generates any report, the service's own
+    messages telling it when a subject does not exist or has nothing to report."""
+    return scope.units is None and scope.role in EDITING_ROLES
+
+
+def sees_run(scope: Scope, subject: str) -> bool:
+    """A report run's files are for this scope: a whole-installation account sees every run,
+    one of a plan or programme no longer loaded included; another, `Scope.sees_report`."""
+    return scope.units is None or scope.sees_report(subject)
+
+
+def report_download(
+    engine: Engine, scope: Scope, run_id: int, name: str, hint: str
+) -> FileResponse:
+    """A file of a recorded run the account's scope sees, as a download; the same 404
+    naming `hint` when the run or the file is gone or the run is outside the scope. The
+    reports page and the API both answer with it."""
+    subject = run_subject(engine, run_id)
+    path = None
+    if subject is not None and sees_run(scope, subject):
+        path = run_file(engine, run_id, name)
     if path is None:
         raise NotFoundError("tệp báo cáo", name, hint)
     return FileResponse(path, filename=path.name, media_type="application/octet-stream")
 
 
 @router.get("/bao-cao", response_class=HTMLResponse)
-def reports(request: Request, user: SignedIn, engine: DB, day: Today) -> Response:
-    return _page(request, user, engine, day.year)
+def reports(request: Request, user: SignedIn, scope: UserScope, engine: DB, day: Today) -> Response:
+    return _page(request, user, scope, engine, day.year)
 
 
 @router.post("/bao-cao")
 async def generate(
-    request: Request, user: Coordinator, settings: AppSettings, engine: DB, day: Today
+    request: Request,
+    user: Coordinator,
+    scope: UserScope,
+    settings: AppSettings,
+    engine: DB,
+    day: Today,
 ) -> Response:
     form = await request.form()
     refused = form_refused(request, form)
@@ -58,27 +91,50 @@ async def generate(
     subject, kind = str(form.get("subject") or ""), str(form.get("period") or "")
     year = str(form.get("year") or "")
     if kind not in KINDS or not year.isdigit() or not 2000 <= int(year) <= 2100:
-        return _page(request, user, engine, day.year, "Chọn kỳ báo cáo và năm (2000-2100).", 422)
+        return _page(
+            request, user, scope, engine, day.year, "Chọn kỳ báo cáo và năm (2000-2100).", 422
+        )
+    what, _, key = subject.partition(":")
+    if what not in ("plan", "programme") or not key:
+        return _page(
+            request, user, scope, engine, day.year, "Chọn một kế hoạch hoặc một chương trình.", 422
+        )
+    target = key if what == "plan" else PROGRAMME_PREFIX + key
+    if not scope.makes_report(target) and not whole_editor(scope):
+        raise Forbidden(NOT_YOURS)
     try:  # a draft takes a while to write: off the event loop
         await run_in_threadpool(
             make_report_for, AppContext(settings, engine), subject, kind, int(year)
         )
     except KehoachError as exc:
-        return _page(request, user, engine, day.year, exc.message, 422)
+        return _page(request, user, scope, engine, day.year, exc.message, 422)
     return RedirectResponse("/bao-cao", status_code=303)
 
 
 @router.get("/bao-cao/{run_id}/{name}")
-def report_file(user: SignedIn, engine: DB, run_id: int, name: str) -> Response:
-    return report_download(engine, run_id, name, "tệp có thể đã bị chuyển hoặc xóa")
+def report_file(scope: UserScope, engine: DB, run_id: int, name: str) -> Response:
+    return report_download(engine, scope, run_id, name, "tệp có thể đã bị chuyển hoặc xóa")
 
 
 def _page(
-    request: Request, user: Account, engine: Engine, year: int, error: str = "", status: int = 200
+    request: Request,
+    user: Account,
+    scope: Scope,
+    engine: Engine,
+    year: int,
+    error: str = "",
+    status: int = 200,
 ) -> Response:
-    runs: list[dict[str, Any]] = list_runs(engine)[:LISTED]
-    plans = list_plans(engine)
-    programmes = sorted({PROGRAMME_PREFIX + p["programme"] for p in plans if p["programme"]})
+    """The runs the scope sees; the plans and rollups it may generate, in the form."""
+    runs: list[dict[str, Any]] = [
+        r for r in list_runs(engine) if sees_run(scope, str(r["subject"]))
+    ][:LISTED]
+    every = list_plans(engine)
+    plans = [p for p in every if scope.makes_report(p["key"])]
+    programmes = sorted(
+        {PROGRAMME_PREFIX + p["programme"] for p in every if p["programme"] in scope.programmes}
+    )
+    rollups = [s for s in programmes if scope.makes_report(s)]
     names = subject_names(engine, [r["subject"] for r in runs] + programmes)
     for run in runs:
         run["names"] = [Path(f).name for f in run["files"] or []]
@@ -89,6 +145,7 @@ def _page(
         "runs": runs,
         "plans": plans,
         "programmes": [(s, names[s].text) for s in programmes],
+        "rollups": [(s, names[s].text) for s in rollups],
         "periods": [(k, period_kind_name(k)) for k in KINDS],
         "error": error,
         "year": year,
