@@ -35,9 +35,8 @@ def _text(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
-def test_the_today_page_shows_changes_late_units_and_a_month_of_trend(
-    web: TestClient, engine: Engine
-) -> None:
+def _a_month(engine: Engine) -> None:
+    """An update on Friday 12/07, and a month of daily snapshots up to Sunday 14/07."""
     at = datetime.combine(date(2024, 7, 12), time(9), tzinfo=TZ)
     task_id = int(find_task(engine, f"{LATENESS_PLAN}/b2")["id"])
     record_update(engine, task_id, UpdateIn(status=Status.DONE), Author("kh-tc", "web", at), now=at)
@@ -49,6 +48,12 @@ def test_the_today_page_shows_changes_late_units_and_a_month_of_trend(
         write_snapshot(
             engine, LATENESS_PLAN, first + timedelta(days=n), {"overall": overall}, overdue
         )
+
+
+def test_the_today_page_shows_changes_late_units_and_a_month_of_trend(
+    web: TestClient, engine: Engine
+) -> None:
+    _a_month(engine)
     sign_in(web)
     page = web.get("/hom-nay")
     assert page.status_code == 200
@@ -71,3 +76,35 @@ def test_the_today_page_shows_changes_late_units_and_a_month_of_trend(
         "3 quá hạn; từ 14/06/2024: +37,5 điểm phần trăm, quá hạn +3 (31 ảnh chụp)" in text
     )
     assert "thực hiện năm 2024 chưa có ảnh chụp hằng ngày nào" in text  # the seed plan
+
+
+def test_the_overview_shows_the_today_view_in_brief(web: TestClient, engine: Engine) -> None:
+    """Issue 20: "a 'hôm nay' view on /": the changes since the last working day, the late
+    units and, after a simulated month, the trend from the daily snapshots."""
+    _a_month(engine)
+    sign_in(web)
+    page = web.get("/")
+    assert page.status_code == 200
+    brief = page.text.split('<section class="card today-brief">')[1].split("</section>")[0]
+    text = _text(brief)
+    assert text.startswith(
+        "Hôm nay: thay đổi từ ngày 12/07/2024 1 cập nhật nhận được · 1 mới quá hạn · "
+        "0 thư nhắc việc đã gửi · Xem đầy đủ"
+    )
+    assert "Việc B2 Phòng KH-TC qua trang web: Chưa thực hiện → Hoàn thành, 100%" in text
+    assert "Việc A2 Phòng Quản lý TCĐLCL · hạn 12/07/2024 · mới quá hạn" in text
+    units = re.findall(r'<li><a href="/don-vi/([^"]+)">[^<]+</a>: ([^<]+)</li>', brief)
+    assert units == [
+        ("kh-tc", "2 việc quá hạn, 41 ngày làm việc trễ"),
+        ("qltcdlcl", "2 việc quá hạn, 12 ngày làm việc trễ"),
+        ("tt-ncgdmst", "1 việc quá hạn, 3 ngày làm việc trễ"),
+    ]
+    trends = brief.split('<ul class="today-trends">')[1]
+    assert re.findall(r'<li data-plan="([^"]+)">', trends) == [LATENESS_PLAN]  # with snapshots
+    assert (
+        "Kế hoạch thử nghiệm trễ hạn năm 2024 hoàn thành 50% ngày 14/07/2024, +37,5 điểm phần "
+        "trăm từ 14/06/2024 · 3 quá hạn (+3)" in text
+    )
+    line = re.search(r'<polyline points="([^"]+)"', trends)
+    assert line is not None and len(line.group(1).split()) == 31  # a point a day
+    assert web.get("/hom-nay").status_code == 200  # the full view stays

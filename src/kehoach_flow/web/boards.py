@@ -14,6 +14,7 @@ from kehoach_flow.errors import NotFoundError
 from kehoach_flow.reports.rollup import RollupRow, rollup_row
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.snapshots import completion_trend
+from kehoach_flow.tracking.spending import Budget, plan_budget
 from kehoach_flow.tracking.state import Category, Derived
 from kehoach_flow.tracking.task_views import BoardOptions, TaskView, plan_board
 from kehoach_flow.tracking.workcalendar import work_calendar
@@ -29,6 +30,7 @@ class PlanCard:
     overdue: int
     at_risk: int
     trend: str  # SVG polyline points, completion % over the year's snapshots
+    budget: Budget  # planned None: the plan gives no amounts (no bar, not "0 đ")
 
     @property
     def shares(self) -> list[tuple[str, str, int, float]]:
@@ -88,6 +90,7 @@ def plan_card(engine: Engine, key: str, title: str, day: date, options: BoardOpt
         derived.count(Derived.OVERDUE),
         derived.count(Derived.AT_RISK),
         _trend(engine, key, day.year),
+        plan_budget(views),
     )
 
 

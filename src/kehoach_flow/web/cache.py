@@ -9,9 +9,10 @@ one small query and reuses what was derived while its stamp (and the day) are un
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any
 
@@ -36,6 +37,11 @@ class PlanCache:
         page that shows them all."""
         return tuple(sorted((k, s) for k, s in self.stamps().items() if s.archived_at is None))
 
+    def live_in(self, plans: Collection[str]) -> tuple[tuple[str, PlanStamp], ...]:
+        """`live()` of only these plans (those an account sees): the stamp of a page that
+        shows them all."""
+        return tuple((k, s) for k, s in self.live() if k in plans)
+
     def get(self, kind: str, plan: str, day: date, stamp: Any, build: Callable[[], Any]) -> Any:
         """The value kept for (kind, plan) while `stamp` and `day` are those it was built
         at, else `build()`'s. Requests that miss together wait for one build instead of each
@@ -56,6 +62,12 @@ class PlanCache:
             with self._lock:
                 self._entries[key] = (full_stamp, value)
         return value
+
+
+def scope_key(plans: Collection[str]) -> str:
+    """A short name for a set of plans, for what is built once per set an account sees (the
+    overview's cards, the overdue list): accounts that see the same plans share it."""
+    return hashlib.sha256("\n".join(sorted(plans)).encode()).hexdigest()[:16]
 
 
 _CACHES: weakref.WeakKeyDictionary[Engine, PlanCache] = weakref.WeakKeyDictionary()

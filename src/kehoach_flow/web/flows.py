@@ -1,5 +1,9 @@
 """The flows page (/luong): the scheduler's recent runs, the jobs that failed for good, and the
-Prefect server's flow runs when one is configured (a scale-out)."""
+Prefect server's flow runs when one is configured (a scale-out).
+
+These are the installation's jobs (a daily run covers every plan; a Prefect flow run names no
+plan the page could check), so the page is for whole-installation accounts only: an account
+of a unit gets the 403 page."""
 
 from __future__ import annotations
 
@@ -11,14 +15,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kehoach_flow.orchestration.runs import given_up, recent_runs
-from kehoach_flow.web.deps import DB, SignedIn
+from kehoach_flow.web.auth import Forbidden
+from kehoach_flow.web.deps import DB, SignedIn, UserScope
 from kehoach_flow.web.rendering import render
 
 router = APIRouter()
 
 
 @router.get("/luong", response_class=HTMLResponse)
-async def flows(request: Request, user: SignedIn, engine: DB) -> Response:
+async def flows(request: Request, user: SignedIn, scope: UserScope, engine: DB) -> Response:
+    if scope.units is not None:
+        raise Forbidden(
+            "Trang này cho biết các việc chạy theo lịch của cả hệ thống; tài khoản của "
+            "anh/chị chỉ xem được các kế hoạch của đơn vị mình."
+        )
     scheduled = recent_runs(engine, 100)
     for run in scheduled:
         end = run["finished_at"]

@@ -1,5 +1,6 @@
-"""What to chase: every overdue, at-risk or blocked task of the tracked plans (/qua-han),
-sortable, filtered by plan and lead unit, 100 rows a page, and the whole list as xlsx."""
+"""What to chase: every overdue, at-risk or blocked task of the tracked plans the account sees
+(/qua-han), sortable, filtered by plan and lead unit, 100 rows a page, and the whole list as
+xlsx. Rows, counts and filter choices come only from the plans in the account's scope."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy import Engine
 
+from kehoach_flow.accounts.scope import Scope
 from kehoach_flow.db.queries import PlanStamp
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.state import Derived
 from kehoach_flow.tracking.task_views import TaskView
 from kehoach_flow.web.boards import board_options, cached_board
-from kehoach_flow.web.cache import PlanCache
-from kehoach_flow.web.deps import DB, AppSettings, Cache, SignedIn, Today
+from kehoach_flow.web.cache import PlanCache, scope_key
+from kehoach_flow.web.deps import DB, AppSettings, Cache, SignedIn, Today, UserScope
 from kehoach_flow.web.rendering import fragment, render
 
 WATCHED = (Derived.OVERDUE, Derived.AT_RISK, Derived.BLOCKED)
@@ -52,15 +54,17 @@ class OverdueView:
     plan: str
     lead: str
     day: date
-    live: Live
+    live: Live  # the tracked plans the account sees
     rows: list[dict[str, Any]]
     known: bool
+    scope: str  # scope_key of those plans: what is cached is cached per set of plans
 
 
 @router.get("/qua-han", response_class=HTMLResponse)
 def overdue(
     request: Request,
     user: SignedIn,
+    scope: UserScope,
     settings: AppSettings,
     engine: DB,
     cache: Cache,
@@ -70,12 +74,12 @@ def overdue(
     lead: str = "",
     page: str = "1",
 ) -> Response:
-    view = _view(settings, engine, cache, day, sort, plan, lead)
+    view = _view(settings, engine, cache, day, scope, sort, plan, lead)
     pages = max(1, -(-len(view.rows) // PAGE_SIZE))
     number = min(max(int(page) if page.isdigit() else 1, 1), pages)
 
     def body() -> Markup:
-        everything = _sorted(settings, engine, cache, view.sort, day, view.live)
+        everything = _sorted(settings, engine, cache, view.sort, day, view.live, view.scope)
         in_plan = [r for r in everything if r["plan"] == view.plan] if view.plan else everything
         leads = sorted({(r["lead_key"], r["lead"]) for r in in_plan}, key=lambda u: u[1])
         # Every unit of the nation is a select no one scrolls on a phone and half the page:
@@ -98,7 +102,7 @@ def overdue(
             query=partial(_query, sort=view.sort, plan=view.plan, lead=view.lead),
         )
 
-    key = f"{view.sort}|{view.plan}|{view.lead}|{number}"
+    key = f"{view.scope}|{view.sort}|{view.plan}|{view.lead}|{number}"
     html = cache.get("overdue-page", key, day, view.live, body) if view.known else body()
     context = {"user": user, "body_html": html, "count": len(view.rows)}
     return render(request, "overdue.html", context)
@@ -107,6 +111,7 @@ def overdue(
 @router.get("/qua-han.xlsx")
 def overdue_xlsx(
     user: SignedIn,
+    scope: UserScope,
     settings: AppSettings,
     engine: DB,
     cache: Cache,
@@ -116,9 +121,9 @@ def overdue_xlsx(
     lead: str = "",
 ) -> Response:
     """The whole list, or the whole of what the filters keep, every page of it."""
-    view = _view(settings, engine, cache, day, sort, plan, lead)
+    view = _view(settings, engine, cache, day, scope, sort, plan, lead)
     build = partial(xlsx_of, view.rows, day=day)
-    key = f"{view.sort}|{view.plan}|{view.lead}"
+    key = f"{view.scope}|{view.sort}|{view.plan}|{view.lead}"
     content = cache.get("overdue-xlsx", key, day, view.live, build) if view.known else build()
     headers = {"Content-Disposition": f'attachment; filename="qua-han-{day.isoformat()}.xlsx"'}
     return Response(content, media_type=XLSX, headers=headers)
@@ -129,13 +134,15 @@ def _view(
     engine: Engine,
     cache: PlanCache,
     day: date,
+    scope: Scope,
     sort: str,
     plan: str,
     lead: str,
 ) -> OverdueView:
-    live = cache.live()
+    live = cache.live_in(scope.visible)
+    key = scope_key(scope.visible)
     sort = sort if sort in SORTS else "late"
-    rows = _sorted(settings, engine, cache, sort, day, live)
+    rows = _sorted(settings, engine, cache, sort, day, live, key)
     known = (not plan or any(k == plan for k, _ in live)) and (
         not lead or any(r["lead_key"] == lead for r in rows)
     )
@@ -145,17 +152,23 @@ def _view(
             for r in rows
             if (not plan or r["plan"] == plan) and (not lead or r["lead_key"] == lead)
         ]
-    return OverdueView(sort, plan, lead, day, live, rows, known)
+    return OverdueView(sort, plan, lead, day, live, rows, known, key)
 
 
 def _sorted(
-    settings: Settings, engine: Engine, cache: PlanCache, sort: str, day: date, live: Live
+    settings: Settings,
+    engine: Engine,
+    cache: PlanCache,
+    sort: str,
+    day: date,
+    live: Live,
+    scope: str,
 ) -> list[dict[str, Any]]:
-    """The whole list sorted by `sort`, built once per state of the tracked plans and day:
-    a request whose plans are unchanged reads only their stamps."""
+    """The whole list of the plans `live` sorted by `sort`, built once per state of those
+    plans and day: a request whose plans are unchanged reads only their stamps."""
     rows: list[dict[str, Any]] = cache.get(
         f"overdue-rows:{sort}",
-        "",
+        scope,
         day,
         live,
         lambda: sorted(watched_rows(settings, engine, cache, day, live), key=SORTS[sort]),

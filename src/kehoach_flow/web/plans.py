@@ -1,5 +1,9 @@
 """Pages about plans and tasks for signed-in managers and coordinators: the overview, a plan
-with its filters, a task with its history, the timeline, an evidence file."""
+with its filters, a task with its history, the timeline, an evidence file.
+
+Each shows only what the account's scope (accounts/scope.py) lets it see: the overview's
+cards, its "hôm nay" view and its counts are over the plans it sees; a plan, a task or an
+evidence file outside it gets the same 404 page as one that does not exist."""
 
 from __future__ import annotations
 
@@ -11,10 +15,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
 
-from kehoach_flow.db.queries import find_task, list_plans, list_tasks
+from kehoach_flow.accounts import Account
+from kehoach_flow.accounts.scope import Scope, evidence_plans
+from kehoach_flow.db.queries import PlanStamp, find_task, list_plans, list_tasks
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.orchestration.runs import job_failures
+from kehoach_flow.reminders.links import LinkGrant, LinkSigner
 from kehoach_flow.reports.builder import budget_by_source
+from kehoach_flow.settings import Settings
 from kehoach_flow.text import fold
 from kehoach_flow.tracking.evidence import evidence_path
 from kehoach_flow.tracking.figures import TaskFigures, task_figures
@@ -30,22 +38,32 @@ from kehoach_flow.web.boards import (
     plan_card,
     plan_summary,
 )
-from kehoach_flow.web.deps import DB, AppSettings, Cache, SignedIn, Today
+from kehoach_flow.web.cache import PlanCache, scope_key
+from kehoach_flow.web.deps import DB, AppSettings, Cache, SignedIn, Today, UserScope
 from kehoach_flow.web.rendering import CATEGORIES, fragment, render
 from kehoach_flow.web.timeline import gantt_svg
+from kehoach_flow.web.today import BRIEF_ITEMS, BRIEF_PLANS, BRIEF_UNITS, scoped_today
 
 router = APIRouter()
+OPEN_WORK = (Derived.ON_TRACK, Derived.AT_RISK, Derived.OVERDUE, Derived.BLOCKED, Derived.ON_HOLD)
+UNIT_TASKS_SHOWN = 30  # "việc của đơn vị tôi" on the overview; the unit page has them all
 
 
 @router.get("/", response_class=HTMLResponse)
 def overview(
-    request: Request, user: SignedIn, settings: AppSettings, engine: DB, cache: Cache, day: Today
+    request: Request,
+    user: SignedIn,
+    scope: UserScope,
+    settings: AppSettings,
+    engine: DB,
+    cache: Cache,
+    day: Today,
 ) -> Response:
-    live = cache.live()
+    live = cache.live_in(scope.visible)
 
     def cards_html() -> Markup:
-        """Rendered once per state of every plan: a request whose plans are unchanged only
-        reads the stamps and fills in the user's own header."""
+        """Rendered once per state of the plans an account sees: a request whose plans are
+        unchanged only reads the stamps and fills in the user's own header."""
         options = board_options(settings)
         cards = [
             cache.get(
@@ -55,16 +73,75 @@ def overview(
         ]
         return fragment("overview_cards.html", cards=cards, categories=CATEGORIES)
 
-    html = cache.get("overview", "", day, live, cards_html)
-    failures = job_failures(engine)  # jobs that failed for good: a red line each
-    context = {"user": user, "cards_html": html, "job_failures": failures}
+    html = cache.get("overview", scope_key(scope.visible), day, live, cards_html)
+    # Jobs that failed for good (a red line each) concern the whole installation and link
+    # to /luong: for the accounts that see it.
+    failures = job_failures(engine) if scope.units is None else []
+    view = scoped_today(settings, engine, cache, day, scope)
+    context = {
+        "user": user,
+        "cards_html": html,
+        "job_failures": failures,
+        "today_view": view,
+        "late_units": [u for u in view.ranking if u.overdue or u.done_late][:BRIEF_UNITS],
+        "brief_items": BRIEF_ITEMS,
+        "brief_trends": _brief_trends(live, view.trends),
+        "unit_work": _unit_work(request, settings, engine, cache, day, user, scope, live),
+    }
     return render(request, "overview.html", context)
+
+
+def _brief_trends(live: tuple[tuple[str, PlanStamp], ...], trends: dict[str, Any]) -> list[Any]:
+    """The plans whose trend the overview's "hôm nay" view shows: those with snapshots, the
+    largest change first, at most BRIEF_PLANS (the /hom-nay page lists every plan)."""
+    titled = [(key, stamp.title, trends[key]) for key, stamp in live if key in trends]
+    with_points = [t for t in titled if t[2].points]
+    with_points.sort(key=lambda t: -abs(t[2].completion_change))
+    return with_points[:BRIEF_PLANS]
+
+
+def _unit_work(
+    request: Request,
+    settings: Settings,
+    engine: Any,
+    cache: PlanCache,
+    day: date,
+    user: Account,
+    scope: Scope,
+    live: tuple[tuple[str, PlanStamp], ...],
+) -> dict[str, Any] | None:
+    """ "Việc của đơn vị tôi": the unfinished tasks led within a unit-scoped account's unit
+    (its subtree) in the plans it sees, earliest due first, with the signed update link of
+    each task its own unit leads (the link a reminder mails that unit); None for a
+    whole-installation account."""
+    if scope.units is None or user.unit_key is None:
+        return None
+    signer: LinkSigner | None = None
+    tasks: list[tuple[TaskView, str | None]] = []
+    for key, stamp in live:
+        views = cached_board(settings, engine, key, day, stamp)
+        parents = {v.parent for v in views.values() if v.parent}
+        for view in views.values():
+            if view.lead not in scope.units or view.derived not in OPEN_WORK:
+                continue
+            link = None
+            if view.lead == user.unit_key and view.key not in parents:
+                signer = signer or LinkSigner(request.app.state.secret)
+                link = "/cap-nhat/" + signer.token(LinkGrant(f"{key}/{view.key}", view.lead))
+            tasks.append((view, link))
+    tasks.sort(key=lambda t: (t[0].window.due, t[0].plan, t[0].key))
+    return {
+        "unit": user.unit_key,
+        "tasks": tasks[:UNIT_TASKS_SHOWN],
+        "total": len(tasks),
+    }
 
 
 @router.get("/ke-hoach/{plan_key}", response_class=HTMLResponse)
 def plan_page(
     request: Request,
     user: SignedIn,
+    scope: UserScope,
     settings: AppSettings,
     engine: DB,
     cache: Cache,
@@ -76,8 +153,8 @@ def plan_page(
     due_before: str = "",
     q: str = "",
 ) -> Response:
-    stamp = cache.stamps().get(plan_key)
-    if stamp is None:
+    stamp = cache.stamps().get(plan_key) if scope.sees_plan(plan_key) else None
+    if stamp is None:  # the same page for a plan outside the scope: its existence not told
         raise NotFoundError("kế hoạch", plan_key, "xem danh sách ở trang tổng quan")
     filters = {"unit": unit, "group": group, "status": status, "due_before": due_before, "q": q}
     # The unfiltered page, the one most opened, is rendered once per state of the plan, with
@@ -114,13 +191,17 @@ def plan_page(
 def task_page(
     request: Request,
     user: SignedIn,
+    scope: UserScope,
     settings: AppSettings,
     engine: DB,
     day: Today,
     plan_key: str,
     task_key: str,
 ) -> Response:
-    task = find_task(engine, f"{plan_key}/{task_key}")
+    ref = f"{plan_key}/{task_key}"
+    if not scope.sees_plan(plan_key):  # what find_task says of a task that does not exist
+        raise NotFoundError("nhiệm vụ", ref, "xem danh sách bằng `kehoach tasks`")
+    task = find_task(engine, ref)
     views = plan_board_now(settings, engine, plan_key, day)
     figures = task_figures(engine, task["id"])
     context = {
@@ -137,12 +218,20 @@ def task_page(
 
 @router.get("/tien-do", response_class=HTMLResponse)
 def timeline(
-    request: Request, user: SignedIn, settings: AppSettings, engine: DB, day: Today, plan: str = ""
+    request: Request,
+    user: SignedIn,
+    scope: UserScope,
+    settings: AppSettings,
+    engine: DB,
+    day: Today,
+    plan: str = "",
 ) -> Response:
-    plans = list_plans(engine)
+    plans = [p for p in list_plans(engine) if scope.sees_plan(p["key"])]
     chosen = plan or (plans[0]["key"] if plans else "")
     svg = ""
     if chosen:
+        if not scope.sees_plan(chosen):  # as for a plan that does not exist
+            raise NotFoundError("kế hoạch", chosen, "xem danh sách ở trang tổng quan")
         plan_summary(engine, chosen)
         svg = gantt_svg(list(plan_board_now(settings, engine, chosen, day).values()), day)
     context = {"user": user, "plans": plans, "chosen": chosen, "svg": Markup(svg)}
@@ -150,8 +239,12 @@ def timeline(
 
 
 @router.get("/minh-chung/{sha256}")
-def evidence(user: SignedIn, settings: AppSettings, engine: DB, sha256: str) -> Response:
-    found = evidence_named(engine, sha256)
+def evidence(
+    user: SignedIn, scope: UserScope, settings: AppSettings, engine: DB, sha256: str
+) -> Response:
+    # A file is stored once by content: the account must see a plan an update carries it in.
+    seen = bool(evidence_plans(engine, sha256) & scope.visible)
+    found = evidence_named(engine, sha256) if seen else None
     path = evidence_path(settings.data_dir, sha256) if found is not None else None
     if found is None or path is None or not path.is_file():
         raise NotFoundError("minh chứng", sha256[:12], "tệp có thể đã bị xóa khỏi thư mục dữ liệu")
