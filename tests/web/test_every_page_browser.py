@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine
 
-from kehoach_flow.accounts import add_user
+from kehoach_flow.accounts import add_user, issue_token
 from kehoach_flow.db.queries import find_task
 from kehoach_flow.loading import load_path
 from kehoach_flow.reminders.links import LinkGrant, make_token
@@ -46,6 +46,9 @@ PAGES = {  # name -> address; "form" is the signed update form, added with its t
     "plan": f"/ke-hoach/{SEED_PLAN}",
     "task": f"/nhiem-vu/{TASK}",
     "unit": "/don-vi/qltcdlcl",
+    "accounts": "/tai-khoan",
+    "audit": "/nhat-ky",
+    "password": "/doi-mat-khau",
     "not-found": "/khong-co-trang-nay",
 }
 # What must not be on screen: English words the code uses as states, framework messages,
@@ -88,7 +91,9 @@ def served(
         }
     )
     load_path(sqlite_engine, settings.definitions)
-    add_user(sqlite_engine, "phongkh", "Phòng Quản lý TCĐLCL", "coordinator", PASSWORD)
+    # an admin: it reaches every page, /tai-khoan and /nhat-ky too
+    add_user(sqlite_engine, "phongkh", "Phòng Quản lý TCĐLCL", "admin", PASSWORD)
+    issue_token(sqlite_engine, "phongkh", "đồng bộ số liệu")
     task_id = find_task(sqlite_engine, TASK)["id"]
     clock = datetime(2024, 5, 10, 12, 0, tzinfo=VN)
     reports = [
