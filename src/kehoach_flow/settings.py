@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     today: DayField = None  # read it through kehoach_flow.clock.today(), never directly
     at_risk_days: int = 5
+    # An extension request must arrive this many working days before the due date in force
+    # (a coordinator may still record a later one): tracking.extensions.
+    extension_notice_days: int = Field(default=5, ge=0, le=60)
     link_max_age_days: int = 30
     evidence_max_bytes: int = 20 * 1024 * 1024
     calendar_file: Path | None = None

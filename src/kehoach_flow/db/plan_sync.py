@@ -90,6 +90,7 @@ class PlanSync:
             "programme_id": self.programme_ids.get(plan.programme) if plan.programme else None,
             "coordinator_id": self.unit_ids[plan.coordinator],
             "header": plan.header,
+            "review": bool(plan.header.get("review", False)),
             "total_amount": plan.total,
             "source_file": plan.source_file,
             "fingerprint": fingerprint,

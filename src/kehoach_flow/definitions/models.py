@@ -144,6 +144,13 @@ class Section(Model):
     sections: list[Section] = []
 
 
+# Issue 22 asks for review on by default. Off for now, on purpose: the dashboard cannot
+# confirm a completion yet (only `kehoach review confirm` can), so on by default every unit's
+# "done" would wait for a confirmation nobody can give from the pages. Turn it on when the
+# dashboard's confirm/return buttons ship.
+REVIEW_DEFAULT = False
+
+
 class PlanHeader(Model):
     key: Key
     title: Text
@@ -162,6 +169,8 @@ class PlanHeader(Model):
     total: Amount | None = None
     reminders: dict[str, Any] | None = None
     report_cutoff_day: CutoffDayField | None = None  # reporting periods' last day of the month
+    # `review: true`: a task reported done waits for the coordinator's confirmation.
+    review: bool = REVIEW_DEFAULT
 
 
 class PlanFile(Model):

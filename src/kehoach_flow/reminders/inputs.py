@@ -111,8 +111,9 @@ def reminder_tasks(
     states, progress = _states(tasks, inputs.history, end_of_day(day, options.timezone))
     found = []
     for task in tasks:
-        if states[task.key].status in (Status.DONE, Status.CANCELLED):
-            continue
+        state = states[task.key]
+        if state.status in (Status.DONE, Status.CANCELLED, Status.AWAITING_REVIEW):
+            continue  # awaiting: the unit reported done, the coordinator decides
         lead = inputs.coordinators[task.lead_id]
         found.append(
             ReminderTask(
@@ -121,7 +122,7 @@ def reminder_tasks(
                 title=task.title,
                 section=task.section_key,
                 start=task.start,
-                due=task.due,
+                due=state.due or task.due,  # an approved extension's date
                 progress=round(progress[task.key] or 0),
                 lead=contacts[lead],
                 lead_head=inputs.heads[lead],

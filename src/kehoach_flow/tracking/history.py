@@ -8,7 +8,7 @@ the same on SQLite and Postgres: a conditional UPDATE that matches no row).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -135,10 +135,13 @@ def _apply(
     new = change.status or old
     check_transition(old, new)
     forced = _check_dependencies(conn, task, old, new, force_reason)
+    if new == Status.DONE and old != Status.DONE and _reviewed(conn, task.plan_id):
+        new = Status.AWAITING_REVIEW  # done once the coordinator confirms it (review.py)
     progress = _progress(change, task, new)
     local_day = at.astimezone(ZoneInfo(author.timezone)).date()
-    completed_on = (change.completed_on or local_day) if new == Status.DONE else None
-    if new == Status.DONE and old == Status.DONE and change.completed_on is None:
+    finished = new in FINISHED
+    completed_on = (change.completed_on or local_day) if finished else None
+    if finished and Status(task.status) in FINISHED and change.completed_on is None:
         completed_on = task.completed_on or completed_on
     actuals = _target_ids(conn, task, change.actuals)
     spending = _line_ids(conn, task, change.spending)
@@ -162,6 +165,105 @@ def _apply(
     )
     _insert_children(conn, update_id, actuals, spending, files)
     return UpdateResult(task.id, update_id, task.version + 1, new, progress)
+
+
+FINISHED = (Status.DONE, Status.AWAITING_REVIEW)  # reported done: progress 100, a date
+
+
+def _reviewed(conn: Connection, plan_id: int) -> bool:
+    """The plan's `review:` setting: a done report waits for the coordinator."""
+    return bool(conn.execute(select(PLAN.c.review).where(PLAN.c.id == plan_id)).scalar_one())
+
+
+def append_entry(
+    engine: Engine,
+    task_id: int,
+    author: Author,
+    build: Callable[[Connection, Any, datetime], EntryRow],
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> UpdateResult:
+    """Append one entry that is not a unit's update (an extension request or decision, a
+    review) and refresh the task's cache, with the same optimistic lock as `record_update`.
+
+    `build(conn, task, at)` checks the entry against the task as it stands (raising an error
+    a user reads) and says what to store. When someone else changes the task between the
+    read and the write, the entry is built again on the fresh task: a second decision on a
+    request then finds the first one and `build` refuses it.
+    """
+    for attempt in range(_RETRIES):
+        with engine.begin() as conn:
+            task = _task_row(conn, task_id)
+            based_on = task.version if expected_version is None else expected_version
+            if based_on != task.version:
+                raise _stale(task, based_on, author.timezone)
+            clock = now or datetime.now(UTC)
+            at = _check_dates(conn, task, UpdateIn(), author, author.at or clock, clock)
+            entry = build(conn, task, at)
+            status = entry.status or Status(task.status)
+            progress = task.progress if entry.progress is None else entry.progress
+            completed_on = entry.completed_on if status in FINISHED else None
+            changed = conn.execute(
+                update(TASK)
+                .where(TASK.c.id == task.id, TASK.c.version == task.version)
+                .values(
+                    status=status.value,
+                    progress=progress,
+                    completed_on=completed_on,
+                    version=task.version + 1,
+                    updated_at=clock,
+                    updated_by=author.actor,
+                )
+            )
+            if changed.rowcount == 1:
+                bump_plan_revision(conn, task.plan_id)
+                row = {
+                    "task_id": task.id,
+                    "version": task.version + 1,
+                    "at": at,
+                    "recorded_at": clock,
+                    "actor": author.actor,
+                    "channel": author.channel,
+                    "old_status": task.status,
+                    "new_status": status.value,
+                    "progress": progress,
+                    "completed_on": completed_on,
+                    "note": entry.note,
+                    "forced": entry.forced,
+                    "force_reason": entry.force_reason,
+                    "kind": entry.kind.value,
+                    "requested_due": entry.requested_due,
+                    "decided_due": entry.decided_due,
+                    "request_id": entry.request_id,
+                }
+                entry_id = int(
+                    conn.execute(insert(UPDATE).returning(UPDATE.c.id), [row]).scalar_one()
+                )
+                if entry.after is not None:
+                    entry.after(conn, task, entry_id)
+                return UpdateResult(task.id, entry_id, task.version + 1, status, progress)
+        if expected_version is not None or attempt == _RETRIES - 1:
+            with engine.connect() as conn:
+                raise _stale(_task_row(conn, task_id), based_on, author.timezone)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """What `append_entry` stores: the kind and its fields; status and progress None keep
+    the task's; `after(conn, task, entry_id)` runs in the same transaction (a mail queued)."""
+
+    kind: EntryKind
+    status: Status | None = None
+    progress: int | None = None
+    completed_on: date | None = None
+    note: str | None = None
+    requested_due: date | None = None
+    decided_due: date | None = None
+    request_id: int | None = None
+    forced: bool = False
+    force_reason: str | None = None
+    after: Callable[[Connection, Any, int], None] | None = None
 
 
 def _check_dates(
@@ -229,7 +331,7 @@ def _check_dependencies(
 
 
 def _progress(change: UpdateIn, task: Any, new: Status) -> int:
-    if new == Status.DONE:
+    if new in FINISHED:
         return 100
     progress = task.progress if change.progress is None else change.progress
     if not 0 <= progress <= 100:

@@ -119,7 +119,8 @@ def _apply(state: TaskState, entry: HistoryEntry) -> TaskState:
     progress = (
         100 if finished else (entry.progress if entry.progress is not None else state.progress)
     )
-    comment = entry.kind == EntryKind.REVIEW_RETURNED  # the coordinator's, not the unit's note
+    # a review's comment is the coordinator's, not the unit's note on the task
+    comment = entry.kind in (EntryKind.REVIEW_RETURNED, EntryKind.REVIEW_CONFIRMED)
     return replace(
         state,
         status=entry.status,
