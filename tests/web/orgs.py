@@ -1,0 +1,191 @@
+"""A ministry and two provinces on one database, with an account of each kind: the shared
+world of the issue-21 acceptance tests (tests/web/test_scope_*.py of H4).
+
+Units (units.yaml `parent`):
+
+    bo-khcn   Bộ Khoa học và Công nghệ
+      tdc       Ủy ban Tiêu chuẩn Đo lường Chất lượng quốc gia: `owner:` of Đề án 996
+    tinh-01   Sở Khoa học và Công nghệ tỉnh 1 (province A): p01-u01 ... p01-u20 below it
+    tinh-02   Sở Khoa học và Công nghệ tỉnh 2 (province B): p02-u01 ... p02-u20 below it
+
+The provinces are not under the ministry: the ministry sees their plans because its
+department owns the programme they implement (issue 21 point 1), not through the tree.
+Plans (bench/data.py, 15 tasks each): province-01-2024 coordinated by p01-u01 (province A's
+office), province-02-2024 by p02-u01; both of de-an-996. Each has an update with evidence
+today, a reminder message in the outbox and a report run; the programme has a rollup run.
+Today is the bench's busy day, when some tasks are overdue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, insert
+
+from kehoach_flow.accounts import add_user, issue_token
+from kehoach_flow.bench import PROGRAMME_FILE
+from kehoach_flow.bench import data as benchdata
+from kehoach_flow.bench.reminders import BUSY_DAY
+from kehoach_flow.context import AppContext
+from kehoach_flow.db.queries import list_tasks
+from kehoach_flow.db.tables import OUTBOX
+from kehoach_flow.loading import load_path
+from kehoach_flow.reports.runs import list_runs
+from kehoach_flow.reports.service import make_report
+from kehoach_flow.settings import Settings
+from kehoach_flow.tracking.evidence import store_evidence
+from kehoach_flow.tracking.history import Author, UpdateIn, record_update
+from kehoach_flow.tracking.status import Status
+from kehoach_flow.web.app import create_app
+from tests.conftest import ROOT
+from tests.web.conftest import sign_in
+from tests.web.helpers import PASSWORD
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+PROGRAMME = "de-an-996"
+PLAN_A, PLAN_B = "province-01-2024", "province-02-2024"
+BOTH = frozenset({PLAN_A, PLAN_B})
+MINISTRY, DEPARTMENT = "bo-khcn", "tdc"
+PROVINCE_A, PROVINCE_B = "tinh-01", "tinh-02"
+ACCOUNTS = {  # username -> (role, unit; None: the whole installation)
+    "chutri-a": ("coordinator", PROVINCE_A),
+    "xem-a": ("viewer", PROVINCE_A),
+    "quantri-a": ("admin", PROVINCE_A),
+    "chutri-b": ("coordinator", PROVINCE_B),
+    "bo-xem": ("viewer", MINISTRY),
+    "quantri": ("admin", None),
+}
+SEES = {  # username -> the plans it must reach
+    "chutri-a": frozenset({PLAN_A}),
+    "xem-a": frozenset({PLAN_A}),
+    "quantri-a": frozenset({PLAN_A}),
+    "chutri-b": frozenset({PLAN_B}),
+    "bo-xem": BOTH,
+    "quantri": BOTH,
+}
+
+
+def recipient(plan: str) -> str:
+    """The address of the reminder message about `plan` in the outbox."""
+    return f"nhac-viec.{plan}@example.vn"
+
+
+@dataclass
+class Orgs:
+    app: FastAPI
+    engine: Engine
+    settings: Settings
+    tokens: dict[str, str]  # username -> its API token
+    tasks: dict[str, str]  # plan -> the task key its update is on
+    evidence: dict[str, str]  # plan -> sha256 of that update's evidence file
+    runs: dict[str, int]  # report subject (plan key, programme:KEY) -> its run id
+
+    def browser(self, username: str) -> TestClient:
+        """A new browser signed in as `username` through the sign-in form."""
+        client = TestClient(self.app, follow_redirects=False)
+        assert sign_in(client, username=username) == 303
+        return client
+
+    def api(self, username: str) -> TestClient:
+        """A client sending `username`'s API token, no cookie."""
+        headers = {"Authorization": f"Bearer {self.tokens[username]}"}
+        return TestClient(self.app, follow_redirects=False, headers=headers)
+
+
+def write_definitions(work: Path) -> Path:
+    """The bench's two provinces (15 tasks each), put in the tree above; the programme owned
+    by the ministry's department."""
+    definitions = benchdata.generate(
+        work / "definitions", ROOT / PROGRAMME_FILE, provinces=2, tasks_per_subsection=1
+    )
+    path = definitions / "units.yaml"
+    units = yaml.safe_load(path.read_text(encoding="utf-8"))["units"]
+    for key, unit in units.items():
+        unit["parent"] = "tinh-" + key[1:3]
+    tree = {
+        MINISTRY: {"name": "Bộ Khoa học và Công nghệ", "short": "Bộ KH&CN"},
+        DEPARTMENT: {
+            "name": "Ủy ban Tiêu chuẩn Đo lường Chất lượng quốc gia",
+            "short": "Ủy ban TCĐLCL",
+            "parent": MINISTRY,
+        },
+        PROVINCE_A: {"name": "Sở Khoa học và Công nghệ tỉnh 1", "short": "Sở KH&CN tỉnh 1"},
+        PROVINCE_B: {"name": "Sở Khoa học và Công nghệ tỉnh 2", "short": "Sở KH&CN tỉnh 2"},
+    }
+    text = yaml.safe_dump({"units": {**tree, **units}}, allow_unicode=True, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    programme = definitions / "programmes" / PROGRAMME_FILE.name
+    lines = programme.read_text(encoding="utf-8").splitlines()
+    at = lines.index(f"  key: {PROGRAMME}") + 1
+    lines.insert(at, f"  owner: {DEPARTMENT}")
+    programme.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return definitions
+
+
+def _outbox(engine: Engine, plan: str, task: str, n: int) -> None:
+    moment = datetime.combine(BUSY_DAY, time(1), tzinfo=UTC)
+    address = recipient(plan)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(OUTBOX).values(
+                dedupe_key=f"{address}|{BUSY_DAY}|{n}",
+                day=BUSY_DAY,
+                recipient=address,
+                subject=f"Nhắc việc: {task}",
+                message_id=f"<orgs-{n}@example.vn>",
+                raw=b"",
+                reminder_keys=[f"{address}|due_soon|{plan}/{task}|{BUSY_DAY}"],
+                status="sent",
+                attempts=1,
+                next_attempt_at=moment,
+                created_at=moment,
+                sent_at=moment,
+            )
+        )
+
+
+def build_orgs(work: Path, settings: Settings, engine: Engine) -> Orgs:
+    """The world above on `engine` (migrated, empty), its app at the busy day."""
+    definitions = write_definitions(work)
+    ours = settings.model_copy(
+        update={
+            "definitions": definitions,
+            "today": BUSY_DAY,
+            "secret_key": "test-secret",
+            "cookie_secure": False,
+        }
+    )
+    load_path(engine, definitions)
+    tokens = {}
+    for username, (role, unit) in ACCOUNTS.items():
+        add_user(engine, username, f"Tài khoản {username}", role, PASSWORD, unit_key=unit)
+        tokens[username] = issue_token(engine, username, "kiểm thử")
+    at = datetime.combine(BUSY_DAY, time(9), tzinfo=TZ)
+    tasks, evidence = {}, {}
+    ctx = AppContext(ours, engine)
+    for n, plan in enumerate(sorted(BOTH), 1):
+        task = list_tasks(engine, plan=plan)[0]
+        tasks[plan] = task["key"]
+        source = work / f"bien-ban-{n}.pdf"
+        source.write_bytes(f"%PDF-1.4 minh chứng {plan}".encode())
+        stored = store_evidence(source, ours.data_dir, 1 << 20)
+        evidence[plan] = stored.sha256
+        record_update(
+            engine,
+            int(task["id"]),
+            UpdateIn(status=Status.IN_PROGRESS, progress=20 * n, note="Đang thực hiện"),
+            Author(task["lead"]["key"], "web", at),
+            evidence=[stored],
+            now=at,
+        )
+        _outbox(engine, plan, task["key"], n)
+        make_report(ctx, "q1", 2024, plan=plan, formats=("md",))
+    make_report(ctx, "q1", 2024, programme=PROGRAMME, formats=("md",))
+    runs = {str(run["subject"]): int(run["id"]) for run in list_runs(engine)}  # type: ignore[call-overload]
+    return Orgs(create_app(ours, engine), engine, ours, tokens, tasks, evidence, runs)
