@@ -4,6 +4,7 @@ every change in the audit log."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import pytest
@@ -140,3 +141,21 @@ def test_narrow_disable_enable_and_every_change_is_in_the_audit_log(
     assert all(e.actor.startswith("cli") and e.address is None for e in by_cli)
     assert entries[1].detail == "vai trò viewer → admin, đơn vị tt-ncgdmst → Toàn hệ thống"
     assert entries[4].detail == "tài khoản đã khóa"
+
+
+def test_reset_password_prints_a_temporary_one_to_be_replaced_at_the_next_sign_in(
+    settings: Settings, loaded: Engine
+) -> None:
+    assert _add(settings, "lanhdao").exit_code == 0
+    result = run_cli(settings, "user", "reset-password", "LanhDao")
+    assert result.exit_code == 0, result.stderr
+    found = re.search(r"Mật khẩu tạm thời \(chỉ hiện lần này[^)]*\): (\S+)", result.stdout)
+    assert found is not None, result.stdout
+    assert result.stdout.startswith("Đã đặt lại mật khẩu tài khoản lanhdao.")
+    assert authenticate(loaded, "lanhdao", PASSWORD, "10.0.0.1") is None
+    signed = authenticate(loaded, "lanhdao", found.group(1), "10.0.0.1")
+    assert signed is not None and signed.must_change_password
+    entry = recent(loaded, None, actions=["password_reset"])[0]
+    assert entry.target == "lanhdao" and entry.actor.startswith("cli")
+    missing = run_cli(settings, "user", "reset-password", "khong-ai")
+    assert (missing.exit_code, missing.stderr.strip()) == (2, 'Lỗi: không có tài khoản "khong-ai"')

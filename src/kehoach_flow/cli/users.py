@@ -182,6 +182,27 @@ def enable(
     out.print(f"Đã mở lại tài khoản {changed.username}.", markup=False)
 
 
+@user_app.command("reset-password")
+def reset_password(
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help="Tên đăng nhập.")]
+) -> None:
+    """Đặt lại mật khẩu: in mật khẩu tạm thời một lần; mọi phiên đăng nhập kết thúc, mã API
+    tạm ngừng, người dùng phải đặt mật khẩu mới khi đăng nhập lần tới.
+
+    Ví dụ: kehoach user reset-password lanhdao
+    """
+    from kehoach_flow.accounts import reset_password as reset
+    from kehoach_flow.accounts.audit import cli_actor
+
+    temporary = reset(engine_of(ctx), username, actor=cli_actor())
+    out.print(
+        f"Đã đặt lại mật khẩu tài khoản {username.strip().lower()}. Mật khẩu tạm thời (chỉ hiện "
+        f"lần này, hãy trao trực tiếp cho người dùng): {temporary}\nKhi đăng nhập, người dùng "
+        "phải đặt mật khẩu mới; đến lúc đó mã API của tài khoản tạm ngừng.",
+        markup=False,
+    )
+
+
 @user_app.command("token")
 def token(
     ctx: typer.Context,
