@@ -19,7 +19,16 @@ from typer import _click
 from typer.core import TyperGroup
 
 # In this order in the help. A command missing here still works: an unknown name imports all.
-MODULES = ("importing", "plans", "reminders", "reports", "service", "tracking", "users")
+MODULES = (
+    "importing",
+    "plans",
+    "reminders",
+    "reports",
+    "service",
+    "tracking",
+    "extensions",
+    "users",
+)
 COMMAND_MODULES = {
     "import": "importing",
     "validate": "plans",
@@ -42,6 +51,8 @@ COMMAND_MODULES = {
     "update": "tracking",
     "status": "tracking",
     "graph": "tracking",
+    "extension": "extensions",
+    "review": "extensions",
     "user": "users",
 }
 

@@ -220,6 +220,7 @@ def show(
     """
     from kehoach_flow.db.queries import find_task
     from kehoach_flow.tracking.authors import read_directory
+    from kehoach_flow.tracking.extensions import due_story
     from kehoach_flow.tracking.figures import figures_of
     from kehoach_flow.tracking.status import status_label
     from kehoach_flow.tracking.task_history import readable_history
@@ -232,6 +233,7 @@ def show(
     directory = read_directory(engine)
     row["figures"] = figures[row["id"]].as_dict()
     row["history"] = readable_history(engine, row["id"], figures[row["id"]], directory)
+    row["due_story"] = due_story(engine, row["id"])
     if previous is not None:
         row["continued_history"] = readable_history(
             engine, previous["id"], figures[previous["id"]], directory
@@ -250,6 +252,7 @@ def show(
         ("Phối hợp", "; ".join(p["name"] for p in row["partners"])),
         ("Mục", f"{row['section']}. {row['section_title']}"),
         ("Tiến độ", f"{row['schedule'] or ''} ({vn_date(row['start'])} → {vn_date(row['due'])})"),
+        ("Hạn hiện tại", _due_now(row["due_story"])),
         ("Nhóm giải pháp", row["group"] or ""),
         ("Chỉ tiêu", "; ".join(f"{t['quantity']} {t['unit']}" for t in row["targets"])),
         (
@@ -272,6 +275,7 @@ def show(
     for name, value in fields:
         table.add_row(name, value)
     out.print(table)
+    _print_due_story(row["due_story"], timezone)
     _print_history("Lịch sử cập nhật", row["history"], timezone)
     if previous is not None:
         _print_history(f"Lịch sử từ {previous['ref']}", row["continued_history"], timezone)
@@ -305,8 +309,43 @@ def _figure_fields(figures: TaskFigures, timezone: str) -> list[tuple[str, str]]
     return fields
 
 
+def _due_now(story: dict[str, Any]) -> str:
+    """The due date in force, and the plan's when extensions moved it."""
+    text = f"{story['current']:%d/%m/%Y}"
+    if story["extensions"]:
+        text += f" (gia hạn {story['extensions']} lần; hạn gốc {story['original']:%d/%m/%Y})"
+    if story["pending"] is not None:
+        text += f"; đề nghị gia hạn số {story['pending']} đang chờ quyết định"
+    return text
+
+
+def _print_due_story(story: dict[str, Any], timezone: str) -> None:
+    """Original date, each request and decision, the date in force: `kehoach show`'s story."""
+    from kehoach_flow.timefmt import shown
+
+    if not story["steps"]:
+        return
+    out.print("Gia hạn:")
+    out.print(f"  Hạn gốc theo kế hoạch: {story['original']:%d/%m/%Y}", markup=False)
+    for step in story["steps"]:
+        line = f"  Số {step['id']}, {shown(step['at'], timezone)}, {step['actor']}: {step['label']}"
+        if step["requested_due"]:
+            line += f" đến {step['requested_due']:%d/%m/%Y}"
+        if step["decided_due"]:
+            line += f", hạn mới {step['decided_due']:%d/%m/%Y}"
+        if step["request_id"]:
+            line += f" (đề nghị số {step['request_id']})"
+        if step["text"]:
+            line += f"; {step['text']}"
+        if step["late_recorded"]:
+            line += "; gửi muộn, điều phối viên ghi nhận"
+        out.print(line, markup=False)
+    out.print(f"  Hạn hiện tại: {story['current']:%d/%m/%Y}", markup=False)
+
+
 def _print_history(title: str, entries: list[dict[str, Any]], timezone: str) -> None:
     from kehoach_flow.timefmt import DAY, shown
+    from kehoach_flow.tracking.state import ENTRY_LABELS, EntryKind
     from kehoach_flow.tracking.status import status_label
 
     if not entries:
@@ -319,9 +358,12 @@ def _print_history(title: str, entries: list[dict[str, Any]], timezone: str) -> 
         line = f"  v{e['version']} {shown(e['at'], timezone, DAY)} {e['author']['text']}: {change}, {e['progress']}%"
         if e["figures"]["text"]:
             line += f"; số liệu đến nay: {e['figures']['text']}"
+        kind = e.get("kind") or "update"
+        if kind != "update":
+            line += f"; {ENTRY_LABELS[EntryKind(kind)].lower()}"
         if e["note"]:
             line += f"; {e['note']}"
-        if e["forced"]:
+        if e["forced"] and kind == "update":
             line += f"; ghi hoàn thành khi còn phụ thuộc mở, lý do: {e['force_reason']}"
         out.print(line, markup=False)
 
