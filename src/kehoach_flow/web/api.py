@@ -99,18 +99,20 @@ def writer(request: Request, engine: DB) -> Account:
     return found
 
 
-def reader_scope(user: Annotated[Account, Depends(reader)], engine: DB) -> Scope:
+Reader = Annotated[Account, Depends(reader)]
+Writer = Annotated[Account, Depends(writer)]
+
+
+def reader_scope(user: Reader, engine: DB) -> Scope:
     """What the reading account (its token's, or the signed-in one's) reaches."""
     return scope_of(engine, user)
 
 
-def writer_scope(user: Annotated[Account, Depends(writer)], engine: DB) -> Scope:
+def writer_scope(user: Writer, engine: DB) -> Scope:
     """What the writing token's account reaches."""
     return scope_of(engine, user)
 
 
-Reader = Annotated[Account, Depends(reader)]
-Writer = Annotated[Account, Depends(writer)]
 ReaderScope = Annotated[Scope, Depends(reader_scope)]
 WriterScope = Annotated[Scope, Depends(writer_scope)]
 NOT_EDITABLE = "kế hoạch này do đơn vị ngoài phạm vi của tài khoản chủ trì; tài khoản chỉ được xem"
