@@ -54,7 +54,8 @@ def test_a_value_a_page_cannot_read_gets_a_vietnamese_400_page(web: TestClient) 
     assert page.status_code == 400
     body = _in_layout(page)
     assert "<h1>Yêu cầu không hợp lệ</h1>" in body
-    assert "<tr><th>run_id</th><td>phải là số nguyên</td></tr>" in body
+    assert "<tr><th>Một phần của địa chỉ</th><td>phải là số nguyên</td></tr>" in body
+    assert "run_id" not in body
 
 
 def test_api_errors_are_vietnamese_json(web: TestClient, engine: Engine) -> None:
@@ -140,3 +141,12 @@ def test_a_server_error_is_a_calm_page_with_a_reference_in_the_log(
     assert [code.group(1) in r.getMessage() for r in logged] == [True, False]
     assert answer["reference"] in logged[1].getMessage()
     assert all(r.exc_info for r in logged)  # the traceback is in the log, for the operator
+
+
+def test_a_nul_in_a_page_address_gets_a_vietnamese_400_page(web: TestClient) -> None:
+    page = web.get("/ke-hoach/x%00y")
+    assert page.status_code == 400
+    body = _in_layout(page)
+    assert "<h1>Yêu cầu không hợp lệ</h1>" in body and "ký tự không hợp lệ (NUL)" in body
+    api = web.get("/api/plans/x%00/tasks")
+    assert api.json() == {"detail": "đường dẫn chứa ký tự không hợp lệ (NUL)"}

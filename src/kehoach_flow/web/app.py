@@ -38,7 +38,7 @@ from kehoach_flow.web import (
     units,
     update,
 )
-from kehoach_flow.web.errors import http_texts, reference, validation_body
+from kehoach_flow.web.errors import http_texts, page_details, reference, validation_body
 from kehoach_flow.web.rendering import message
 
 # HTML pages, one router per noun, in the order their routes are matched.
@@ -117,8 +117,17 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
             or "%00" in request.url.query.lower()
             or "\x00" in request.url.query
         ):
-            return JSONResponse(
-                {"detail": "đường dẫn chứa ký tự không hợp lệ (NUL)"}, status_code=400
+            text = "đường dẫn chứa ký tự không hợp lệ (NUL)"
+            if request.url.path.startswith("/api/"):
+                return JSONResponse({"detail": text}, status_code=400)
+            return message(
+                request,
+                400,
+                "Yêu cầu không hợp lệ",
+                "Địa chỉ chứa ký tự không hợp lệ (NUL); chưa làm gì.",
+                "warning",
+                link="/",
+                link_text="Về trang tổng quan",
             )
         return await call_next(request)
 
@@ -185,7 +194,7 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
             "Yêu cầu không hợp lệ",
             "Địa chỉ hoặc dữ liệu gửi lên có giá trị chưa đúng; chưa làm gì.",
             "warning",
-            details=list(body["errors"].items()),
+            details=page_details(exc.errors()),
             link="/",
             link_text="Về trang tổng quan",
             user=await auth.signed_in_account(request),

@@ -174,3 +174,24 @@ def validation_body(errors: Sequence[dict[str, Any]]) -> dict[str, Any]:
         detail.append({"loc": loc, "msg": text, "type": str(error.get("type", ""))})
         fields.setdefault(field_name(loc), text)
     return {"detail": detail, "message": INVALID, "errors": fields}
+
+
+_PLACES = {
+    "path": "Một phần của địa chỉ",
+    "query": "Một tham số trên địa chỉ",
+    "body": "Dữ liệu gửi lên",
+    "header": "Thông tin kèm yêu cầu",
+    "cookie": "Cookie của trình duyệt",
+}
+
+
+def page_details(errors: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """What a page says of validation errors: where the wrong value is (the address, the
+    data sent) and what it should be; never the parameter's code name."""
+    shown: list[tuple[str, str]] = []
+    for error in errors:
+        loc = list(error.get("loc", ())) or ["body"]
+        row = (_PLACES.get(str(loc[0]), "Dữ liệu gửi lên"), field_message(error))
+        if row not in shown:
+            shown.append(row)
+    return shown
