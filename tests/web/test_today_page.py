@@ -108,3 +108,9 @@ def test_the_overview_shows_the_today_view_in_brief(web: TestClient, engine: Eng
     line = re.search(r'<polyline points="([^"]+)"', trends)
     assert line is not None and len(line.group(1).split()) == 31  # a point a day
     assert web.get("/hom-nay").status_code == 200  # the full view stays
+    at = datetime.combine(MONDAY, time(8), tzinfo=TZ)  # another update: shown at once
+    task_id = int(find_task(engine, f"{LATENESS_PLAN}/a1")["id"])
+    change = UpdateIn(status=Status.IN_PROGRESS, progress=10)
+    record_update(engine, task_id, change, Author("qltcdlcl", "web", at), now=at)
+    assert "2 cập nhật nhận được" in _text(web.get("/").text)
+    assert "Cập nhật nhận được: 2" in _text(web.get("/hom-nay").text)

@@ -6,8 +6,8 @@ mail it may see, only."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -17,8 +17,10 @@ from kehoach_flow.accounts.scope import Scope
 from kehoach_flow.reminders.outbox import status_counts
 from kehoach_flow.reminders.seen_mail import reminders_sent_seen
 from kehoach_flow.settings import Settings
+from kehoach_flow.tracking.day_changes import DayChanges
+from kehoach_flow.tracking.ranking import rank_units
 from kehoach_flow.tracking.today import TodayView, today_view
-from kehoach_flow.web.boards import board_options
+from kehoach_flow.web.boards import board_options, cached_board
 from kehoach_flow.web.cache import PlanCache, scope_key
 from kehoach_flow.web.deps import DB, AppSettings, Cache, SignedIn, Today, UserScope
 from kehoach_flow.web.rendering import render
@@ -34,20 +36,44 @@ router = APIRouter()
 def scoped_today(
     settings: Settings, engine: Engine, cache: PlanCache, day: date, scope: Scope
 ) -> TodayView:
-    """The view over the live plans `scope` sees, built once per state of those plans, day
-    and count of messages sent (a reminder sent changes no plan); the reminders only those
-    the account may see."""
+    """`tracking.today.today_view` over the live plans `scope` sees, its reminders only those
+    the account may see. Each plan's share (its updates, newly overdue tasks and trend) is
+    built once per state of the plan and day, and shared by every account that sees it: an
+    update to one plan of 34 rebuilds that plan's share, not the others'. The whole is kept
+    per set of plans while their states, the day and the count of messages sent (a
+    reminder sent changes no plan) are unchanged."""
     live = cache.live_in(scope.visible)
     sent = status_counts(engine).get("sent", 0)
+    options = board_options(settings)
 
     def build() -> TodayView:
-        view = today_view(engine, [key for key, _ in live], day, board_options(settings))
-        if scope.units is None:
-            return view
-        seen = reminders_sent_seen(engine, view.changes.since, day, scope.sees_message)
-        return replace(view, changes=replace(view.changes, reminders=seen))
+        shares: list[TodayView] = [
+            cache.get("today", key, day, stamp, partial(today_view, engine, [key], day, options))
+            for key, stamp in live
+        ]
+        since = shares[0].changes.since if shares else options.calendar.add_working_days(day, -1)
+        updates = sorted(
+            (u for share in shares for u in share.changes.updates),
+            key=lambda u: u.recorded_at,
+            reverse=True,
+        )
+        keep = None if scope.units is None else scope.sees_message
+        changes = DayChanges(
+            since,
+            day,
+            tuple(updates),
+            tuple(t for share in shares for t in share.changes.newly_overdue),
+            reminders_sent_seen(engine, since, day, keep),
+        )
+        views = [
+            view
+            for key, stamp in live
+            for view in cached_board(settings, engine, key, day, stamp).values()
+        ]
+        trends = {key: share.trends[key] for (key, _), share in zip(live, shares, strict=True)}
+        return TodayView(day, changes, tuple(rank_units(views, day, options.calendar)), trends)
 
-    found: TodayView = cache.get("today", scope_key(scope.visible), day, (live, sent), build)
+    found: TodayView = cache.get("today-view", scope_key(scope.visible), day, (live, sent), build)
     return found
 
 
