@@ -100,6 +100,15 @@ def test_api_errors_are_vietnamese_json(web: TestClient, engine: Engine) -> None
     )
     assert broken.status_code == 422 and not ENGLISH.search(broken.text)
     assert broken.json()["detail"][0]["msg"] == "không phải JSON hợp lệ"
+    undecodable = web.post(
+        f"{TASK}/updates",
+        content=b'{"version": 1, "note": "\xff\xfe"}',
+        headers={**coordinator, "content-type": "application/json"},
+    )
+    assert (undecodable.status_code, undecodable.json()) == (
+        400,
+        {"detail": "Yêu cầu gửi lên không đúng dạng hoặc vượt giới hạn; chưa lưu gì."},
+    )
     reports = web.get("/api/reports", params={"subject": "x" * 200}, headers=coordinator)
     assert reports.status_code == 422
     assert reports.json()["errors"] == {"subject": "dài tối đa 160 ký tự"}
