@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from kehoach_flow.accounts import add_user, authenticate, issue_token, token_account
+from kehoach_flow.accounts.audit import recent
 from kehoach_flow.db.queries import find_task
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.settings import Settings
@@ -82,10 +83,16 @@ def test_the_overview_changes_when_a_task_is_updated(
     assert (before.group(1), shown.group(1)) == ("0%", after)
 
 
-def test_sign_in_is_rate_limited_even_for_the_right_password(web: TestClient) -> None:
+def test_sign_in_is_rate_limited_even_for_the_right_password(
+    web: TestClient, engine: Engine
+) -> None:
     for _ in range(5):
         assert sign_in(web, "sai-mat-khau-roi") == 401
     assert sign_in(web) == 429
+    failed = recent(engine, None, actions=["sign_in_failed"])
+    assert len(failed) == 6 and failed[0].detail is not None
+    assert "bị chặn tạm thời" in failed[0].detail and failed[0].unit_key is None
+    assert [e.detail for e in failed[1:]] == [None] * 5
 
 
 def test_a_sign_in_without_csrf_fails_and_next_cannot_leave_the_site(web: TestClient) -> None:

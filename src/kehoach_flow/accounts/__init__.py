@@ -263,8 +263,17 @@ def authenticate(engine: Engine, username: str, password: str, address: str) -> 
     name or address failed too often lately (the password is then not even checked)."""
     username = username.strip().lower()
     now = datetime.now(UTC)
+    try:
+        with engine.begin() as conn:
+            _refuse_too_many(conn, username, address, now)
+    except TooManyAttemptsError:  # in the audit log too, the password unchecked
+        with engine.begin() as conn:
+            unit = conn.execute(select(USER.c.unit_key).where(USER.c.username == username))
+            why = "bị chặn tạm thời: sai quá nhiều lần, mật khẩu không được kiểm tra"
+            unit_key = unit.scalar()
+            record(conn, username, "sign_in_failed", username, why, address, unit_key=unit_key)
+        raise
     with engine.begin() as conn:
-        _refuse_too_many(conn, username, address, now)
         row = conn.execute(select(USER).where(USER.c.username == username)).first()
         # An unknown name is checked against a dummy hash of the same cost, so the answer
         # takes as long as for a known name and does not tell which names exist.
