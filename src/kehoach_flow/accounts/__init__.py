@@ -268,10 +268,10 @@ def authenticate(engine: Engine, username: str, password: str, address: str) -> 
             _refuse_too_many(conn, username, address, now)
     except TooManyAttemptsError:  # in the audit log too, the password unchecked
         with engine.begin() as conn:
-            unit = conn.execute(select(USER.c.unit_key).where(USER.c.username == username))
-            why = "bị chặn tạm thời: sai quá nhiều lần, mật khẩu không được kiểm tra"
-            unit_key = unit.scalar()
-            record(conn, username, "sign_in_failed", username, why, address, unit_key=unit_key)
+            found = conn.execute(select(USER.c.unit_key).where(USER.c.username == username))
+            blocked = "bị chặn tạm thời: sai quá nhiều lần, mật khẩu không được kiểm tra"
+            owner: str | None = found.scalar()
+            record(conn, username, "sign_in_failed", username, blocked, address, unit_key=owner)
         raise
     with engine.begin() as conn:
         row = conn.execute(select(USER).where(USER.c.username == username)).first()
