@@ -72,6 +72,12 @@ def test_error_pages_read_in_vietnamese_and_fit(served, browser, screen: str) ->
 
     form = f"{base}/cap-nhat/{make_token(SECRET, LinkGrant(TASK, UNIT))}"
     page.goto(form)
+    assert page.inner_text(".file-pick") == "Chọn tệp…\nChưa chọn tệp nào"  # not "Choose Files"
+    page.set_input_files(
+        "#evidence",
+        [{"name": n, "mimeType": "application/pdf", "buffer": b"%PDF"} for n in ("a.pdf", "b.pdf")],
+    )
+    assert page.inner_text(".file-names") == "Đã chọn 2 tệp: a.pdf, b.pdf"
     files = [
         {"name": f"anh-{n}.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8"} for n in range(21)
     ]
