@@ -132,10 +132,8 @@ def world(tmp_path: Path, settings: Settings, engine: Engine) -> World:
         stored = store_evidence(source, ours.data_dir, 1 << 20)
         evidence[plan] = stored.sha256
         change = UpdateIn(status=Status.IN_PROGRESS, progress=30 * n)
-        record_update(
-            engine, int(task["id"]), change, Author(task["lead"]["key"], "web", at),
-            evidence=[stored], now=at,
-        )  # fmt: skip
+        author = Author(task["lead"]["key"], "web", at)
+        record_update(engine, int(task["id"]), change, author, evidence=[stored], now=at)
         _outbox(engine, plan, task["key"], f"u1.p0{n}@example.vn", n)
         for day in range(31):  # a month of daily snapshots
             done = 1 + day // 10
@@ -294,3 +292,22 @@ def test_a_unit_lead_sees_its_units_work_with_its_update_links(world: World) -> 
     # the plan it sees (it leads tasks in it); not the other province's
     assert client.get(f"/ke-hoach/{PLAN_B}").status_code == 404
     assert client.get(f"/ke-hoach/{PLAN_A}").status_code == 200
+
+
+def test_a_file_in_both_provinces_comes_under_the_name_of_a_plan_the_account_sees(
+    world: World, tmp_path: Path
+) -> None:
+    at = datetime.combine(BUSY_DAY, time(10), tzinfo=TZ)
+    sha = ""
+    for plan, name in ((PLAN_B, "bien-ban-tinh-b.pdf"), (PLAN_A, "bien-ban-tinh-a.pdf")):
+        source = tmp_path / name
+        source.write_bytes(b"the same scanned page")
+        stored = store_evidence(source, tmp_path / "data", 1 << 20)
+        sha = stored.sha256
+        task = find_task(world.engine, f"{plan}/{world.tasks[plan]}")
+        author = Author(task["lead"]["key"], "web", at)
+        change = UpdateIn(note="Biên bản")
+        record_update(world.engine, int(task["id"]), change, author, evidence=[stored], now=at)
+    got = world.browser("tinh-a").get(f"/minh-chung/{sha}")
+    assert got.status_code == 200
+    assert 'filename="bien-ban-tinh-a.pdf"' in got.headers["content-disposition"]

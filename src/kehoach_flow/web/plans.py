@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
 
 from kehoach_flow.accounts import Account
-from kehoach_flow.accounts.scope import Scope, evidence_plans
+from kehoach_flow.accounts.scope import Scope
 from kehoach_flow.db.queries import PlanStamp, find_task, list_plans, list_tasks
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.orchestration.runs import job_failures
@@ -25,8 +25,9 @@ from kehoach_flow.reports.builder import budget_by_source
 from kehoach_flow.settings import Settings
 from kehoach_flow.text import fold
 from kehoach_flow.tracking.evidence import evidence_path
+from kehoach_flow.tracking.evidence_seen import evidence_in_plans
 from kehoach_flow.tracking.figures import TaskFigures, task_figures
-from kehoach_flow.tracking.history import evidence_named, evidence_of_updates
+from kehoach_flow.tracking.history import evidence_of_updates
 from kehoach_flow.tracking.state import Category, Derived
 from kehoach_flow.tracking.status import LABELS, Status
 from kehoach_flow.tracking.task_history import readable_history
@@ -242,9 +243,9 @@ def timeline(
 def evidence(
     user: SignedIn, scope: UserScope, settings: AppSettings, engine: DB, sha256: str
 ) -> Response:
-    # A file is stored once by content: the account must see a plan an update carries it in.
-    seen = bool(evidence_plans(engine, sha256) & scope.visible)
-    found = evidence_named(engine, sha256) if seen else None
+    # A file is stored once by content: the account must see a plan an update carries it
+    # in, and gets the name that update gave it.
+    found = evidence_in_plans(engine, sha256, scope.visible)
     path = evidence_path(settings.data_dir, sha256) if found is not None else None
     if found is None or path is None or not path.is_file():
         raise NotFoundError("minh chứng", sha256[:12], "tệp có thể đã bị xóa khỏi thư mục dữ liệu")
