@@ -371,7 +371,9 @@ def test_the_audit_page_shows_each_action_of_the_scope_newest_first(
     ]
     assert {"Đăng nhập", "Đăng nhập sai"} <= set(labels)
     assert "chutri-b" not in page.text  # B's sign-ins are not A's to read
-    assert "vai trò xem, đơn vị tt-a" in page.text  # codes in Vietnamese
+    assert (
+        "vai trò xem, đơn vị Trung tâm Kỹ thuật tỉnh A (tt-a)" in page.text
+    )  # codes in Vietnamese
     assert "testclient" in page.text  # the address
     assert re.search(r'class="when nw">\d\d/\d\d/\d{4} \d\d:\d\d<', page.text)
     everything = signed_in(web_settings, world, "quantri").get("/nhat-ky").text

@@ -125,6 +125,14 @@ def _check_unit(conn: Any, unit_key: str | None) -> None:
         )
 
 
+def _unit_shown(conn: Any, unit_key: str | None) -> str:
+    """A unit as the audit log names it: "Trung tâm Kỹ thuật tỉnh A (tt-a)"."""
+    if unit_key is None:
+        return WHOLE_INSTALLATION
+    name = conn.execute(select(UNIT.c.name).where(UNIT.c.key == unit_key)).scalar()
+    return unit_key if name is None else f"{name} ({unit_key})"
+
+
 def check_new_account(engine: Engine, role: str, unit_key: str | None) -> None:
     """Refuse, before asking for a password, a role or unit `add_user` would refuse."""
     _check_role(role)
@@ -166,7 +174,7 @@ def add_user(
             _check_unit(conn, unit_key)
             new_id = conn.execute(insert(USER).returning(USER.c.id), [row]).scalar_one()
             if actor is not None:
-                detail = f"vai trò {role}, đơn vị {unit_key or WHOLE_INSTALLATION}"
+                detail = f"vai trò {role}, đơn vị {_unit_shown(conn, unit_key)}"
                 record(conn, actor, "account_created", username, detail, address, unit_key=unit_key)
     except IntegrityError:
         raise KehoachError(f'đã có tài khoản "{username}"') from None
