@@ -72,12 +72,12 @@ def test_api_errors_are_vietnamese_json(web: TestClient, engine: Engine) -> None
         "detail": [
             {
                 "loc": ["body", "progress"],
-                "msg": "phải nhỏ hơn hoặc bằng 100",
+                "msg": "phải là số từ 0 đến 100",
                 "type": "less_than_equal",
             }
         ],
         "message": "Dữ liệu gửi lên chưa đúng",
-        "errors": {"progress": "phải nhỏ hơn hoặc bằng 100"},
+        "errors": {"progress": "phải là số từ 0 đến 100"},
     }
     several = web.post(
         f"{TASK}/updates",
@@ -109,6 +109,11 @@ def test_api_errors_are_vietnamese_json(web: TestClient, engine: Engine) -> None
         400,
         {"detail": "Yêu cầu gửi lên không đúng dạng hoặc vượt giới hạn; chưa lưu gì."},
     )
+    stale = web.post(f"{TASK}/updates", json={"version": 0}, headers=coordinator)
+    assert stale.json()["errors"] == {"version": "phải là số từ 1 đến 2.147.483.647"}
+    run = web.get("/api/reports/0/files/a.md", headers=coordinator)
+    assert run.status_code == 422
+    assert run.json()["errors"] == {"run_id": "phải là số từ 1 đến 2.147.483.647"}
     reports = web.get("/api/reports", params={"subject": "x" * 200}, headers=coordinator)
     assert reports.status_code == 422
     assert reports.json()["errors"] == {"subject": "dài tối đa 160 ký tự"}

@@ -185,7 +185,8 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         """A value FastAPI cannot read (a path, a query, a JSON body): under /api/, a 422
         whose messages are Vietnamese; elsewhere, a 400 page saying which value is wrong."""
-        body = validation_body(exc.errors())
+        route = request.scope.get("route")
+        body = validation_body(exc.errors(), route)
         if request.url.path.startswith("/api/"):
             return JSONResponse(body, status_code=422)
         return message(
@@ -194,7 +195,7 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
             "Yêu cầu không hợp lệ",
             "Địa chỉ hoặc dữ liệu gửi lên có giá trị chưa đúng; chưa làm gì.",
             "warning",
-            details=page_details(exc.errors()),
+            details=page_details(exc.errors(), route),
             link="/",
             link_text="Về trang tổng quan",
             user=await auth.signed_in_account(request),

@@ -9,6 +9,8 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import BaseModel
+
 # (heading of the page, what the page and a JSON `detail` say) per status, when the framework
 # gave only its English phrase.
 STATUS_TEXTS: dict[int, tuple[str, str]] = {
@@ -123,17 +125,59 @@ _BOUNDS: dict[str, str] = {
 }
 
 
+_RANGE_TYPES = ("greater_than_equal", "greater_than", "less_than_equal", "less_than")
+
+
+def declared_limits(route: Any, loc: Sequence[Any]) -> dict[str, Any]:
+    """The bounds (ge, gt, le, lt) a route declares for the field at `loc` ("body", name),
+    ("query", name) or ("path", name); {} when not found (a nested field, another route)."""
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or len(loc) != 2:
+        return {}
+    place, name = str(loc[0]), str(loc[1])
+    for field in _fields(dependant, place):
+        info = field.field_info
+        model = info.annotation
+        if place == "body" and isinstance(model, type) and issubclass(model, BaseModel):
+            if name in model.model_fields:
+                return _limits(model.model_fields[name].metadata)
+        elif name in (field.name, field.alias):
+            return _limits(info.metadata)
+    return {}
+
+
+def _fields(dependant: Any, place: str) -> list[Any]:
+    """The route's parameters of one place, its dependencies' included."""
+    found = list(getattr(dependant, f"{place}_params", []) or [])
+    for sub in getattr(dependant, "dependencies", []) or []:
+        found += _fields(sub, place)
+    return found
+
+
+def _limits(metadata: Sequence[Any]) -> dict[str, Any]:
+    return {
+        name: getattr(m, name)
+        for m in metadata
+        for name in ("ge", "gt", "le", "lt")
+        if getattr(m, name, None) is not None
+    }
+
+
 def _choices(expected: str) -> str:
     """pydantic's "'docx', 'md' or 'html'" as "docx, md hoặc html"."""
     return expected.replace("'", "").replace(" or ", " hoặc ")
 
 
-def field_message(error: dict[str, Any]) -> str:
-    """One validation error as a Vietnamese phrase about its field."""
+def field_message(error: dict[str, Any], route: Any = None) -> str:
+    """One validation error as a Vietnamese phrase about its field; a number out of a range
+    whose both ends the route declares says the range ("phải là số từ 0 đến 100")."""
     kind = str(error.get("type", ""))
     ctx = error.get("ctx") or {}
     if kind in _TYPES:
         return _TYPES[kind]
+    limits = declared_limits(route, error.get("loc", ()))
+    if kind in _RANGE_TYPES and "ge" in limits and "le" in limits:
+        return f"phải là số từ {_number(limits['ge'])} đến {_number(limits['le'])}"
     if kind in _BOUNDS:
         try:
             return _BOUNDS[kind].format(**{k: _number(v) for k, v in ctx.items()})
@@ -162,14 +206,14 @@ def field_name(loc: Sequence[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-def validation_body(errors: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def validation_body(errors: Sequence[dict[str, Any]], route: Any = None) -> dict[str, Any]:
     """The JSON of a 422 under /api/: `detail` keeps FastAPI's list (the OpenAPI schema's
     HTTPValidationError: loc, msg, type) with each `msg` in Vietnamese; `message` says it
     in one sentence and `errors` maps each field to its message."""
     detail = []
     fields: dict[str, str] = {}
     for error in errors:
-        text = field_message(error)
+        text = field_message(error, route)
         loc = list(error.get("loc", ()))
         detail.append({"loc": loc, "msg": text, "type": str(error.get("type", ""))})
         fields.setdefault(field_name(loc), text)
@@ -185,13 +229,13 @@ _PLACES = {
 }
 
 
-def page_details(errors: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+def page_details(errors: Sequence[dict[str, Any]], route: Any = None) -> list[tuple[str, str]]:
     """What a page says of validation errors: where the wrong value is (the address, the
     data sent) and what it should be; never the parameter's code name."""
     shown: list[tuple[str, str]] = []
     for error in errors:
         loc = list(error.get("loc", ())) or ["body"]
-        row = (_PLACES.get(str(loc[0]), "Dữ liệu gửi lên"), field_message(error))
+        row = (_PLACES.get(str(loc[0]), "Dữ liệu gửi lên"), field_message(error, route))
         if row not in shown:
             shown.append(row)
     return shown
