@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from kehoach_flow.db.queries import find_task
+from kehoach_flow.db.tables import PROGRAMME as PROGRAMME_TABLE
 from kehoach_flow.reports.runs import list_runs
 from kehoach_flow.settings import Settings
 from tests.web.conftest import csrf_of
@@ -185,3 +186,31 @@ def test_an_admin_of_a_manages_the_accounts_of_a_only(orgs: Orgs) -> None:
         "chutri-b",
         "bo-xem",
     }
+
+
+def test_no_upload_hands_a_province_the_programme_or_the_other_province(orgs: Orgs) -> None:
+    """A programme file naming its own unit owner of Đề án 996, or a units file putting B
+    under A, through the plan-file upload: refused by the checks of the definitions, and
+    the owner and what A sees stay as they were."""
+    browser = orgs.browser("chutri-a")
+    csrf = csrf_of(browser, "/doi-mat-khau")
+    before = _state(orgs)
+    for name, text in (
+        ("chiem.yaml", f"programme:\n  key: {PROGRAMME}\n  title: Chiếm\n  owner: tinh-01\n"),
+        ("don-vi.yaml", "units:\n  tinh-02:\n    name: Chiếm\n    parent: tinh-01\n"),
+    ):
+        answer = browser.post(
+            "/dinh-nghia",
+            data={"csrf_token": csrf},
+            files={"file": (name, text.encode(), "application/yaml")},
+        )
+        assert answer.status_code == 422, (name, answer.text[:500])
+        assert "hai lần" in answer.text
+        assert 'name="digest"' not in answer.text
+    assert _state(orgs) == before
+    with orgs.engine.connect() as conn:
+        owner = conn.execute(
+            select(PROGRAMME_TABLE.c.owner_key).where(PROGRAMME_TABLE.c.key == PROGRAMME)
+        ).scalar_one()
+    assert owner == "tdc"
+    assert {p["key"] for p in orgs.api("chutri-a").get("/api/plans").json()} == {PLAN_A}
