@@ -76,7 +76,7 @@ def test_investment_with_two_items_done_and_one_in_progress_reads_as_a_person_co
     assert report.total_in_words == f"Viết bằng chữ: {expected}"
     # the docx names the unit and every amount fits its column
     doc = Document(str(write_docx(report, tmp_path / "bao-cao.docx")))
-    appendix, budget = doc.tables[2], doc.tables[3]
+    appendix, budget = doc.tables[2], doc.tables[-1]  # the budget closes the appendix
     assert appendix.rows[0].cells[-1].text == "Kinh phí (triệu đồng)"
     for table in (appendix, budget):
         for row in table.rows[1:]:
@@ -188,7 +188,7 @@ def test_a_plan_without_amounts_says_what_was_spent(
     assert report.total_in_words == "Tổng số đã chi viết bằng chữ: Một trăm linh năm triệu đồng"
     assert all(row.remaining is None for row in report.budget)
     doc = Document(str(write_docx(report, tmp_path / "bao-cao.docx")))
-    budget = doc.tables[3]
+    budget = doc.tables[-1]
     assert [[c.text for c in row.cells] for row in budget.rows] == [
         ["Nguồn kinh phí", "Đã chi"],
         ["Kinh phí sự nghiệp KHCN năm 2024", "105.000.000"],

@@ -28,7 +28,12 @@ def report(
     ] = None,
     year: Annotated[int, typer.Option(help="Năm báo cáo.")] = 0,
     fmt: Annotated[
-        str, typer.Option("--format", help="Các định dạng, cách nhau bởi dấu phẩy.")
+        str,
+        typer.Option(
+            "--format",
+            help="Các định dạng, cách nhau bởi dấu phẩy: docx, md, html; xlsx (phụ lục dạng "
+            "bảng tính, có cột gia hạn và ngày hoàn thành thực tế) khi ghi rõ.",
+        ),
     ] = "docx,md,html",
     out_dir: Annotated[
         Path | None,

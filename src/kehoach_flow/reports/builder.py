@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Engine, select
 
@@ -26,13 +26,16 @@ from kehoach_flow.reports.content import (
     AppendixRow,
     BudgetRow,
     CategoryCount,
+    ExtensionRow,
     Header,
     Report,
 )
 from kehoach_flow.reports.periods import Period
 from kehoach_flow.reports.prose import vn_date
+from kehoach_flow.tracking.authors import Directory, read_directory
 from kehoach_flow.tracking.history import UPDATE
 from kehoach_flow.tracking.state import Category, end_of_day
+from kehoach_flow.tracking.status import Status
 from kehoach_flow.tracking.task_views import BoardOptions, TaskView, plan_board
 
 
@@ -99,6 +102,7 @@ def build_report(
     facts = _read(engine, plan_key, period, options)
     with engine.connect() as conn:
         addressing = plan_addressing(conn, facts.plan)
+        directory = read_directory(conn)  # approvers' names
     # The government's categories count the items that carry results, each once: a task
     # with subtasks is counted through them.
     views = [facts.views[t["key"]] for t in facts.tasks if facts.is_leaf(t["key"])]
@@ -134,7 +138,8 @@ def build_report(
         signature=addressing.signature,
         appendix_title=f"Kết quả thực hiện các nhiệm vụ {period.title}",
         appendix_note=addressing.appendix_note(issued),
-        appendix=_appendix(facts),
+        appendix=_appendix(facts, directory),
+        extension_rows=_extension_rows(facts, directory),
         budget=tuple(budget),
         total_in_words=total_in_words(budget[-1]),
         metadata={
@@ -183,7 +188,8 @@ def _read(engine: Engine, plan_key: str, period: Period, options: BoardOptions) 
         notes: dict[str, list[Any]] = defaultdict(list)
         for row in conn.execute(
             select(UPDATE)
-            .where(window, UPDATE.c.task_id.in_(list(ids)))
+            # a unit's updates: an extension's reason or a review's comment is not its note
+            .where(window, UPDATE.c.task_id.in_(list(ids)), UPDATE.c.kind == "update")
             .order_by(UPDATE.c.at, UPDATE.c.version)
         ):
             notes[ids[row.task_id]].append(row)
@@ -273,11 +279,20 @@ def _task_amount(facts: _Facts, task: dict[str, Any]) -> int:
     return rolled if rolled is not None else facts.declared.get(task["key"], 0)
 
 
+def level_label(view: TaskView) -> str:
+    """The task's category as the report says it: "Hoàn thành đúng hạn (có gia hạn)" for one
+    done after the plan's date within an approved extension; "Hủy" for a cancelled one."""
+    label = view.category.label if view.category else "Hủy"
+    return f"{label} (có gia hạn)" if view.extended_on_time else label
+
+
 def _achieved(facts: _Facts, task: dict[str, Any], view: TaskView) -> str:
     """The appendix's "Kết quả đạt được": the task's state at the cut-off, then the figures
     and the latest note its unit reported; a finished task without either achieved what the
     plan expected. One item a line."""
-    lines = [view.category.label if view.category else "Hủy"]
+    lines = [level_label(view)]
+    if view.state.status == Status.AWAITING_REVIEW and view.state.completed_on:
+        lines.append(f"Báo cáo hoàn thành ngày {vn_date(view.state.completed_on)}, chờ xác nhận")
     figures = [
         f"{format_number(actual)}/{format_number(target['quantity'])} {target['unit']}"
         for target in task["targets"]
@@ -299,7 +314,63 @@ def _funding_names(task: dict[str, Any]) -> str:
     return "; ".join(dict.fromkeys(line["name"] for line in task["funding"] if line["name"]))
 
 
-def _appendix(facts: _Facts) -> tuple[AppendixRow, ...]:
+def _schedule(task: dict[str, Any], view: TaskView) -> str:
+    """ "Tiến độ" as the plan says it, then the date in force when an extension moved it."""
+    planned = view.original_due or view.window.due
+    text = task["schedule"] or f"{vn_date(view.window.start)}-{vn_date(planned)}"
+    if view.original_due is not None:
+        text += f"\nGia hạn đến {vn_date(view.window.due)}"
+    return text
+
+
+def _extension_rows(facts: _Facts, directory: Directory) -> tuple[ExtensionRow, ...]:
+    """The tasks extended or reported done at the cut-off, in the appendix's order and
+    numbering: number of extensions, the plan's date, the date in force, the approver of the
+    last one, the completion date the unit reported, the category."""
+    rows = []
+    for task, _level, number in facts.in_order():
+        view = facts.views[task["key"]]
+        state = view.state
+        finished = state.status in (Status.DONE, Status.AWAITING_REVIEW)
+        if not state.extensions and not finished:
+            continue
+        rows.append(
+            ExtensionRow(
+                number=number,
+                content=task["title"],
+                due=vn_date(view.window.due),
+                **_extension_cells(view, directory),
+                level=(
+                    "Chờ xác nhận hoàn thành"
+                    if state.status == Status.AWAITING_REVIEW
+                    else level_label(view)
+                ),
+            )
+        )
+    return tuple(rows)
+
+
+class _ExtensionCells(TypedDict):
+    extensions: str
+    original_due: str
+    approver: str
+    completed_on: str
+
+
+def _extension_cells(view: TaskView, directory: Directory) -> _ExtensionCells:
+    """The standard columns' texts of a task: number of extensions, the plan's date, the
+    approver, the completion date reported (done or awaiting confirmation)."""
+    state = view.state
+    finished = state.status in (Status.DONE, Status.AWAITING_REVIEW)
+    return _ExtensionCells(
+        extensions=f"{state.extensions:02d}" if state.extensions else "",
+        original_due=vn_date(view.original_due) if view.original_due else "",
+        approver=directory.author(state.approved_by, "").who if state.approved_by else "",
+        completed_on=vn_date(state.completed_on) if finished and state.completed_on else "",
+    )
+
+
+def _appendix(facts: _Facts, directory: Directory) -> tuple[AppendixRow, ...]:
     """Sections with their subtotals, each task under its section and each subtask under
     its task; a task with subtasks keeps its own row with their subtotal."""
     unit = facts.money_unit
@@ -332,13 +403,13 @@ def _appendix(facts: _Facts) -> tuple[AppendixRow, ...]:
                         task["result"] or "",
                         task["lead"]["short"] or task["lead"]["name"],
                         "; ".join(p["short"] or p["name"] for p in task["partners"]),
-                        task["schedule"]
-                        or f"{vn_date(view.window.start)}-{vn_date(view.window.due)}",
-                        view.category.label if view.category else "Hủy",
+                        _schedule(task, view),
+                        level_label(view),
                         format_money(planned, unit) if planned else "",
                         depth=section.depth + 1 + level,
                         achieved=_achieved(facts, task, view),
                         funding=_funding_names(task),
+                        **_extension_cells(view, directory),
                     )
                 )
             if subtotal:

@@ -71,6 +71,54 @@ class AppendixRow:
     depth: int = 0
     achieved: str = ""  # "Kết quả đạt được": the state, the figures and notes reported
     funding: str = ""  # "Nguồn kinh phí", as the plan names its sources
+    # the units' standard columns (issue 22), for the xlsx export: approved extensions
+    # ("01"), the plan's date they moved, the last approver, the completion date reported
+    extensions: str = ""
+    original_due: str = ""
+    approver: str = ""
+    completed_on: str = ""
+
+
+# The columns of the units' standard report on extensions and completion (issue 22).
+EXTENSION_HEADERS = (
+    "TT",
+    "Nội dung",
+    "Gia hạn - Số lần",
+    "Gia hạn - Mốc cũ",
+    "Hạn hiện tại",
+    "Người phê duyệt",
+    "Ngày hoàn thành thực tế",
+    "Mức độ hoàn thành",
+)
+
+
+@dataclass(frozen=True)
+class ExtensionRow:
+    """One task with an approved extension or a reported completion: how many extensions,
+    the plan's own date, the date in force, who approved the last one, the completion date
+    the unit reported and the category ("Hoàn thành đúng hạn (có gia hạn)")."""
+
+    number: str
+    content: str
+    extensions: str = ""  # "01", "" when none
+    original_due: str = ""  # dd/mm/yyyy when an extension moved it
+    due: str = ""
+    approver: str = ""
+    completed_on: str = ""
+    level: str = ""
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return (
+            self.number,
+            self.content,
+            self.extensions,
+            self.original_due,
+            self.due,
+            self.approver,
+            self.completed_on,
+            self.level,
+        )
 
 
 @dataclass(frozen=True)
@@ -121,6 +169,9 @@ class Report:
     appendix_note: str = ""
     evaluation: tuple[str, ...] = ()  # II.1 paragraphs after the counts: went well, late, why
     outlook: str = ""  # III's general direction, before the tasks to continue or start
+    # the appendix's second table: tasks extended or reported done (none: no table)
+    extension_rows: tuple[ExtensionRow, ...] = ()
+    extension_title: str = "Gia hạn và ngày hoàn thành thực tế"
 
     @property
     def total_line(self) -> str:
@@ -152,6 +203,10 @@ class Report:
         cells = (row.number, row.content, row.achieved, row.lead, row.partners, row.schedule)
         money = (row.amount,) if self.appendix_amounts else ()
         return (*cells, row.funding, *money)
+
+    @property
+    def extension_headers(self) -> tuple[str, ...]:
+        return EXTENSION_HEADERS
 
     @property
     def money_label(self) -> str:

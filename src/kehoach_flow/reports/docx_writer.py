@@ -52,6 +52,9 @@ ROLLUP_HEAD_WIDTHS_MM = (100, 162)
 ROLLUP_FOOT_WIDTHS_MM = (130, 132)
 ROLLUP_MONEY: MoneyUnit = "trieu"
 APPENDIX_ALIGNS = (CENTER, LEFT, LEFT, LEFT, LEFT, CENTER, LEFT, RIGHT)
+# Gia hạn và ngày hoàn thành thực tế: 165 mm, dates on one line (20 mm holds dd/mm/yyyy).
+EXTENSION_WIDTHS_MM = (8, 37, 14, 20, 20, 22, 20, 24)
+EXTENSION_ALIGNS = (CENTER, LEFT, CENTER, CENTER, CENTER, LEFT, CENTER, LEFT)
 BUDGET_COLUMNS = (
     ("Nguồn kinh phí", 66, LEFT),
     ("Kế hoạch", 33, RIGHT),
@@ -226,6 +229,7 @@ def _appendix(doc: DocxDocument, report: Report) -> None:
     for row in report.appendix:
         cells = report.appendix_cells(row)
         xml_row(table, cells, aligns, widths, row.is_section, span=span if row.is_section else None)
+    _extensions(doc, report)
     _budget(doc, report)
     if report.total_in_words:
         para(doc, report.total_in_words, italic=True).paragraph_format.space_before = Pt(6)
@@ -245,6 +249,20 @@ def _appendix_columns(report: Report) -> tuple[tuple[str, float, Align], ...]:
     widths[1] -= extra
     widths.append(APPENDIX_MONEY_MM + extra)
     return tuple(zip(headers, widths, APPENDIX_ALIGNS, strict=True))
+
+
+def _extensions(doc: DocxDocument, report: Report) -> None:
+    """The tasks extended or reported done: the units' standard columns (issue 22)."""
+    if not report.extension_rows:
+        return
+    heading = para(doc, report.extension_title, bold=True, align=CENTER)
+    heading.paragraph_format.space_before = Pt(12)
+    columns = tuple(
+        zip(report.extension_headers, EXTENSION_WIDTHS_MM, EXTENSION_ALIGNS, strict=True)
+    )
+    table, widths = grid(doc, columns), twips(columns)
+    for row in report.extension_rows:
+        xml_row(table, row.cells, EXTENSION_ALIGNS, widths, False)
 
 
 def _budget(doc: DocxDocument, report: Report) -> None:

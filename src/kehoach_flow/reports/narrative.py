@@ -146,6 +146,8 @@ def _state(view: TaskView) -> prose.State:
     status = view.state.status
     if status == Status.DONE:
         return "done_late" if view.category == Category.DONE_LATE else "done"
+    if status == Status.AWAITING_REVIEW:
+        return "awaiting"
     if status == Status.CANCELLED:
         return "cancelled"
     if status == Status.ON_HOLD:
@@ -179,7 +181,8 @@ def _task_facts(facts: _Facts, task: dict[str, Any], subject: str) -> prose.Task
         for target in task["targets"]
         if (actual := view.state.actuals.get(target["id"])) is not None
     )
-    reason = "" if state in ("done", "done_late") else _latest(facts, task["key"], "difficulties")
+    finished = ("done", "done_late", "awaiting")
+    reason = "" if state in finished else _latest(facts, task["key"], "difficulties")
     note = _latest(facts, task["key"], "note")
     return prose.TaskFacts(
         subject=subject,
@@ -190,6 +193,8 @@ def _task_facts(facts: _Facts, task: dict[str, Any], subject: str) -> prose.Task
         due=view.window.due,
         start=view.window.start,
         completed_on=view.state.completed_on,
+        extended=view.extended_on_time,
+        original_due=view.original_due,
         reason=reason,
         note="" if prose.bare(note) == prose.bare(reason) else note,
         parts=len(facts.subtasks.get(task["key"], ())),
@@ -352,6 +357,8 @@ def _next_steps(facts: _Facts, tops: list[dict[str, Any]], period: Period) -> tu
         what = prose.clause(title)
         if state in ("running", "running_late", "on_hold"):
             text = f"tiếp tục {'' if verb_first else 'thực hiện '}{what}"
+        elif state == "awaiting":
+            text = f"hoàn thiện hồ sơ đề nghị xác nhận hoàn thành nhiệm vụ {what}"
         elif state == "overdue":
             text = f"khẩn trương {'' if verb_first else 'triển khai '}{what}"
         else:

@@ -192,7 +192,15 @@ class Figure:
 
 
 State = Literal[
-    "done", "done_late", "running", "running_late", "waiting", "overdue", "on_hold", "cancelled"
+    "done",
+    "done_late",
+    "awaiting",  # reported done, waiting for the coordinator's confirmation
+    "running",
+    "running_late",
+    "waiting",
+    "overdue",
+    "on_hold",
+    "cancelled",
 ]
 
 
@@ -208,6 +216,8 @@ class TaskFacts:
     due: date | None = None
     start: date | None = None
     completed_on: date | None = None
+    extended: bool = False  # done after the plan's date, within an approved extension
+    original_due: date | None = None  # the plan's date, when an approved extension moved it
     reason: str = ""  # the unit's own words on why it is late or stopped
     note: str = ""  # the unit's latest note: what was done, in its words
     parts: int = 0  # how many subtasks follow ("cụ thể:")
@@ -253,7 +263,7 @@ def _state_phrase(facts: TaskFacts, with_title: bool) -> str:
     state, figures = facts.state, list(facts.figures)
     title = short_title(facts.title, purpose=True)
     reason = f" do {clause(facts.reason)}" if facts.reason else ""
-    if state in ("done", "done_late"):
+    if state in ("done", "done_late", "awaiting"):
         if with_title:
             title, figures = _with_counts(title, figures)
         text = _verbal(title, "đã", with_title)
@@ -262,6 +272,11 @@ def _state_phrase(facts: TaskFacts, with_title: bool) -> str:
                 f" (hoàn thành ngày {vn_date(facts.completed_on)}, "
                 f"chậm so với thời hạn {vn_date(facts.due)})"
             )
+        elif state == "done" and facts.extended:
+            text += " (có gia hạn)"
+        elif state == "awaiting":
+            reported = f" ngày {vn_date(facts.completed_on)}" if facts.completed_on else ""
+            text += f" (báo cáo hoàn thành{reported}, đang chờ xác nhận)"
         achieved = [f.achieved() for f in figures]
         if achieved:
             text += f", kết quả: {join_and(achieved)}"
@@ -275,6 +290,10 @@ def _state_phrase(facts: TaskFacts, with_title: bool) -> str:
             text += f", ước đạt {facts.progress}% khối lượng công việc"
         if state == "running_late" and facts.due:
             text += f"; nhiệm vụ chậm so với thời hạn {vn_date(facts.due)}{reason}"
+        elif facts.original_due and facts.due:
+            text += f"; nhiệm vụ được gia hạn đến {vn_date(facts.due)}"
+            if facts.reason:
+                text += f"; tuy nhiên, {clause(facts.reason)}"
         elif facts.reason:
             text += f"; tuy nhiên, {clause(facts.reason)}"
         return text

@@ -19,6 +19,8 @@ from kehoach_flow.tracking.task_views import BoardOptions
 from kehoach_flow.workdays import calendar_hash
 
 FORMATS = ("docx", "md", "html")
+# A plan's report may also give its appendix as a spreadsheet, when asked (not by default).
+PLAN_FORMATS = (*FORMATS, "xlsx")
 
 
 @dataclass(frozen=True)
@@ -116,11 +118,15 @@ def generate(
     the request document the opening cites (`--can-cu`). `issued` is the date line; without
     it, the day after the cut-off (when the report falls due), never the machine's date.
     Callers go through `reports.service`, which dates it today where the plans run."""
-    _check_formats(formats)
+    _check_formats(formats, PLAN_FORMATS)
     check_year(engine, period.year, plan=plan_key)
     report = build_report(engine, plan_key, period, options, issued or period.next_start, basis)
     # Text formats are rendered before anything is written: a broken template leaves no files.
-    texts = {kind: render_text(report, kind, templates) for kind in formats if kind != "docx"}
+    texts = {
+        kind: render_text(report, kind, templates)
+        for kind in formats
+        if kind not in ("docx", "xlsx")
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"bao-cao-{plan_key}-{period.year}-{period.kind}"
     files = tuple(_write(report, out_dir / f"{stem}.{kind}", texts.get(kind)) for kind in formats)
@@ -140,11 +146,11 @@ def generate(
     return RunResult(report, files, digest)
 
 
-def _check_formats(formats: tuple[str, ...]) -> None:
-    unknown = [f for f in formats if f not in FORMATS]
+def _check_formats(formats: tuple[str, ...], allowed: tuple[str, ...] = FORMATS) -> None:
+    unknown = [f for f in formats if f not in allowed]
     if unknown or not formats:
         raise KehoachError(
-            f"định dạng không có: {', '.join(unknown)}; chọn trong: {', '.join(FORMATS)}"
+            f"định dạng không có: {', '.join(unknown)}; chọn trong: {', '.join(allowed)}"
         )
 
 
@@ -152,6 +158,10 @@ def _write(report: Report, path: Path, text: str | None) -> Path:
     if text is not None:
         path.write_text(text, encoding="utf-8")
         return path
+    if path.suffix == ".xlsx":
+        from kehoach_flow.reports.xlsx_writer import write_xlsx
+
+        return write_xlsx(report, path)
     from kehoach_flow.reports.docx_writer import write_docx
 
     return write_docx(report, path)
