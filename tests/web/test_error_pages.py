@@ -63,8 +63,9 @@ def test_api_errors_are_vietnamese_json(web: TestClient, engine: Engine) -> None
     wrong_method = web.delete("/api/plans", headers=coordinator)
     assert wrong_method.status_code == 405
     assert wrong_method.json() == {
-        "detail": "Địa chỉ này chỉ nhận dữ liệu gửi từ biểu mẫu của trang, không mở trực tiếp được."
+        "detail": "Địa chỉ này không nhận phương thức DELETE; chỉ nhận: GET"
     }
+    assert wrong_method.headers["allow"] == "GET"
     body = {"version": 1, "status": "in_progress", "progress": 140, "note": "x"}
     bad = web.post(f"{TASK}/updates", json=body, headers=coordinator)
     assert bad.status_code == 422

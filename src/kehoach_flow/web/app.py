@@ -151,6 +151,12 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
             detail = exc.detail
             if exc.status_code == 404 and detail == "Not Found":
                 detail = NOT_FOUND_DETAIL
+            elif exc.status_code == 405 and detail == "Method Not Allowed":
+                headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+                allowed = headers.get("allow", "")
+                detail = f"Địa chỉ này không nhận phương thức {request.method}" + (
+                    f"; chỉ nhận: {allowed}" if allowed else ""
+                )
             elif isinstance(detail, str):
                 detail = http_texts(exc.status_code, detail)[1]
             return JSONResponse({"detail": detail}, exc.status_code, headers=exc.headers)
