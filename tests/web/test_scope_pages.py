@@ -32,6 +32,7 @@ from kehoach_flow.bench.reminders import BUSY_DAY
 from kehoach_flow.db.queries import find_task, list_tasks
 from kehoach_flow.db.tables import OUTBOX
 from kehoach_flow.loading import load_path
+from kehoach_flow.orchestration.runs import claim, settle
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.evidence import store_evidence
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
@@ -311,3 +312,12 @@ def test_a_file_in_both_provinces_comes_under_the_name_of_a_plan_the_account_see
     got = world.browser("tinh-a").get(f"/minh-chung/{sha}")
     assert got.status_code == 200
     assert 'filename="bien-ban-tinh-a.pdf"' in got.headers["content-disposition"]
+
+
+def test_a_failed_daily_job_is_shown_to_whole_installation_accounts_only(world: World) -> None:
+    slot = datetime.combine(BUSY_DAY, time(6), tzinfo=TZ)
+    assert claim(world.engine, "daily", slot)
+    settle(world.engine, "daily", slot, "failed", "máy chủ thư không trả lời")
+    assert "job-failure" in world.browser("toanquoc").get("/").text
+    for username in ("tinh-a", "bo-xem"):  # its link, /luong, would be refused to them
+        assert "job-failure" not in world.browser(username).get("/").text
