@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from kehoach_flow.accounts.audit import recent
 from kehoach_flow.settings import Settings
 from tests.web.scope_world import DON_VI_B, PLAN_A, PLAN_B, PROGRAMME, World, build_world
 
@@ -114,6 +115,13 @@ def test_reports_are_generated_listed_and_downloaded_within_the_scope(world: Wor
     assert status == 403 and "ngoài phạm vi" in detail
     assert _report(world, "bo-xem", plan=PLAN_A)[0] == 403
     assert _report(world, "bo-xem", programme=PROGRAMME)[0] == 403
+
+    generated = recent(world.engine, None, actions=["report_generated"])
+    assert [(e.actor, e.target, e.detail, e.unit_key) for e in reversed(generated)] == [
+        ("toanquoc", PLAN_B, "Quý II/2024", "p02-u01"),  # under the plan's coordinator
+        ("toanquoc", f"programme:{PROGRAMME}", "Quý II/2024", None),  # under the account's
+        ("tinh-a", PLAN_A, "Quý II/2024", "p01-u01"),
+    ]
 
     def runs(username: str, **params: str) -> dict[str, list[str]]:
         found = client.get("/api/reports", params=params, headers=tokens[username])

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from kehoach_flow.accounts.audit import recent
 from kehoach_flow.context import AppContext
 from kehoach_flow.reports.runs import list_runs
 from kehoach_flow.reports.service import make_report
@@ -99,6 +100,13 @@ def test_generating_outside_the_scope_is_refused_and_makes_nothing(world: World)
     assert _generate(world, "toanquoc", ROLLUP)[0] == 303
     made = [str(r["subject"]) for r in list_runs(world.engine)[:3]]
     assert made == [ROLLUP, PLAN_B, PLAN_A]
+    generated = recent(world.engine, None, actions=["report_generated"])
+    assert [(e.actor, e.target, e.unit_key) for e in generated] == [
+        ("toanquoc", ROLLUP, None),
+        ("toanquoc", PLAN_B, "p02-u01"),
+        ("tinh-a", PLAN_A, "p01-u01"),
+    ]
+    assert generated[0].label == "Soạn báo cáo"
 
 
 def test_a_report_file_outside_the_scope_is_a_404_like_a_missing_one(world: World) -> None:

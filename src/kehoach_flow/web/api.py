@@ -39,7 +39,7 @@ from kehoach_flow.tracking.task_views import TaskView
 from kehoach_flow.web.auth import current_account
 from kehoach_flow.web.boards import plan_board_now, plan_summary
 from kehoach_flow.web.deps import DB, AppSettings, Today
-from kehoach_flow.web.reports import report_download, sees_run, whole_editor
+from kehoach_flow.web.reports import record_generated, report_download, sees_run, whole_editor
 
 Key = Annotated[str, Field(min_length=1, max_length=120)]
 MAX_INT = 2**31 - 1  # ids, versions, quantities: what every database stores as an integer
@@ -211,7 +211,12 @@ def reports(
 
 @router.post("/reports", status_code=201)
 def generate_report(
-    scope: WriterScope, settings: AppSettings, engine: DB, body: ReportBody
+    request: Request,
+    user: Writer,
+    scope: WriterScope,
+    settings: AppSettings,
+    engine: DB,
+    body: ReportBody,
 ) -> dict[str, Any]:
     if (body.plan is None) == (body.programme is None):
         raise HTTPException(422, "cần đúng một trong plan hoặc programme")
@@ -240,6 +245,8 @@ def generate_report(
         programme=body.programme,
         formats=formats,
     )
+    address = request.client.host if request.client is not None else None
+    record_generated(engine, user, made.subject, body.period, body.year, address)
     files = [f.name for f in made.files]
     if body.plan is not None:
         return {"subject": body.plan, "files": files, "content_hash": made.content_hash}

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlalchemy import Engine
 
 from kehoach_flow.accounts import Account
+from kehoach_flow.accounts import audit as audit_log
 from kehoach_flow.accounts.scope import EDITING_ROLES, Scope
 from kehoach_flow.context import AppContext
 from kehoach_flow.db.queries import list_plans
@@ -30,6 +31,7 @@ from kehoach_flow.reports.run_subject import run_subject
 from kehoach_flow.reports.runs import list_runs
 from kehoach_flow.reports.service import make_report_for
 from kehoach_flow.web.auth import Forbidden
+from kehoach_flow.web.boards import plan_summary
 from kehoach_flow.web.deps import DB, AppSettings, Coordinator, SignedIn, Today, UserScope
 from kehoach_flow.web.rendering import form_refused, render
 
@@ -53,6 +55,25 @@ def sees_run(scope: Scope, subject: str) -> bool:
     """A report run's files are for this scope: a whole-installation account sees every run,
     one of a plan or programme no longer loaded included; another, `Scope.sees_report`."""
     return scope.units is None or scope.sees_report(subject)
+
+
+def record_generated(
+    engine: Engine, user: Account, subject: str, kind: str, year: int, address: str | None
+) -> None:
+    """A generated report in the audit log: a plan's under its coordinator's unit, a rollup
+    under the account's own."""
+    unit = user.unit_key
+    if not subject.startswith(PROGRAMME_PREFIX):
+        unit = plan_summary(engine, subject)["coordinator"]
+    audit_log.record(
+        engine,
+        user.username,
+        "report_generated",
+        subject,
+        _period_name(kind, year),
+        address,
+        unit_key=unit,
+    )
 
 
 def report_download(
@@ -108,6 +129,8 @@ async def generate(
         )
     except KehoachError as exc:
         return _page(request, user, scope, engine, day.year, exc.message, 422)
+    address = request.client.host if request.client is not None else None
+    await run_in_threadpool(record_generated, engine, user, target, kind, int(year), address)
     return RedirectResponse("/bao-cao", status_code=303)
 
 
