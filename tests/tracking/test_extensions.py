@@ -342,3 +342,61 @@ def test_a_plan_without_review_counts_done_at_once(plans: Engine) -> None:
     assert _view(plans, LATENESS_PLAN, "b1", date(2024, 6, 21)).category == Category.DONE_ON_TIME
     with pytest.raises(DecisionConflictError):
         confirm_done(plans, b1, on(date(2024, 6, 21), "lanh-dao"), now=clock(date(2024, 6, 21)))
+
+
+def test_a_confirmation_and_a_return_at_once_one_wins(
+    plans: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    b1 = _id(plans, f"{REVIEW_PLAN}/b1")
+    record_update(
+        plans,
+        b1,
+        UpdateIn(status=Status.DONE),
+        on(date(2024, 6, 20), "kh-tc"),
+        now=clock(date(2024, 6, 20)),
+    )
+    barrier = threading.Barrier(2, timeout=20)
+    read_task = history._task_row
+    waited = threading.local()
+
+    def read_then_wait(conn, tid):  # type: ignore[no-untyped-def]
+        row = read_task(conn, tid)
+        if not getattr(waited, "done", False):
+            waited.done = True
+            barrier.wait()
+        return row
+
+    monkeypatch.setattr(history, "_task_row", read_then_wait)
+    outcomes: list[object] = []
+
+    def confirm() -> None:
+        try:
+            outcomes.append(
+                confirm_done(plans, b1, on(date(2024, 6, 21), "A"), now=clock(date(2024, 6, 21)))
+            )
+        except DecisionConflictError as exc:
+            outcomes.append(exc)
+
+    def give_back() -> None:
+        try:
+            outcomes.append(
+                return_done(
+                    plans, b1, on(date(2024, 6, 21), "B"), "Thiếu", now=clock(date(2024, 6, 21))
+                )
+            )
+        except DecisionConflictError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=confirm), threading.Thread(target=give_back)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    conflicts = [o for o in outcomes if isinstance(o, DecisionConflictError)]
+    assert len(outcomes) == 2 and len(conflicts) == 1
+    kinds = [r["kind"] for r in history_rows(plans, b1)]
+    assert kinds.count("review_confirmed") + kinds.count("review_returned") == 1
+    with plans.connect() as conn:
+        mails = list(conn.execute(select(OUTBOX)))
+    # a mail only when the return won
+    assert len(mails) == (1 if "review_returned" in kinds else 0)
