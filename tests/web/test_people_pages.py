@@ -99,7 +99,9 @@ def test_an_admin_lists_creates_disables_and_enables_the_accounts_of_its_scope_o
     assert rows(page.text) == ["quantri-a", "xem-a"]  # not B's, not the whole installation's
     assert "Phòng Quản lý TCĐLCL tỉnh A" in page.text and "đang dùng" in page.text
     units = re.findall(r'<option value="([^"]*)"', page.text.split('id="unit"')[1])
-    assert sorted(units) == ["phong-a", "so-a", "tt-a", "ubnd-a"]  # A's subtree, no "whole"
+    # A's subtree, no "whole"; none chosen until the admin chooses
+    assert sorted(units) == ["", "phong-a", "so-a", "tt-a", "ubnd-a"]
+    assert '<option value="" selected>— Chọn đơn vị —' in page.text
 
     made = post(
         admin,
@@ -147,7 +149,8 @@ def test_an_admin_lists_creates_disables_and_enables_the_accounts_of_its_scope_o
         ({"name": " "}, "name", "Nhập họ tên"),
         ({"role": "root"}, "role", "Chọn một vai trò"),
         ({"unit": "phong-b"}, "unit", "ngoài phạm vi"),  # B's unit
-        ({"unit": ""}, "unit", "ngoài phạm vi"),  # the whole installation
+        ({"unit": "*"}, "unit", "ngoài phạm vi"),  # the whole installation
+        ({"unit": ""}, "unit", "Chọn đơn vị của tài khoản"),  # none chosen
         ({"unit": "bo-khcn"}, "unit", "ngoài phạm vi"),  # the ministry above
         ({"unit": "khong-co"}, "unit", "Chọn một đơn vị"),
     ],
@@ -396,3 +399,18 @@ def test_the_audit_page_pages_50_entries_at_a_time(web_settings: Settings, world
     assert len(rest) == 11 and max(rest) < ids[-1]  # 61 sign-ins
     assert "truoc=" not in second and 'href="/nhat-ky">« Mới nhất' in second
     assert admin.get("/nhat-ky?truoc=abc").status_code == 400
+
+
+def test_the_whole_installation_s_admin_gives_any_unit_or_the_whole_installation(
+    web_settings: Settings, world: Engine
+) -> None:
+    admin = signed_in(web_settings, world, "quantri")
+    page = admin.get("/tai-khoan")
+    assert rows(page.text) == sorted(ACCOUNTS)
+    assert '<option value="*">Toàn hệ thống (mọi đơn vị)</option>' in page.text
+    assert '<option value="phong-b">' in page.text and '<option value="bo-khcn">' in page.text
+    for username, unit, expected in (("bo", "bo-khcn", "bo-khcn"), ("moi", "*", None)):
+        made = post(admin, "/tai-khoan", username=username, name="Tên", role="admin", unit=unit)
+        assert made.status_code == 200, made.text
+        found = find_user(world, username)
+        assert found is not None and found.unit_key == expected

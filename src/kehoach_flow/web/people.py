@@ -55,7 +55,7 @@ router = APIRouter()
 AUDIT_PAGE = 50  # entries per page of /nhat-ky
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 MAX_NAME = 200
-WHOLE = ""  # the unit field's value for the whole installation
+WHOLE = "*"  # the unit field's value for the whole installation ("": none chosen yet)
 
 
 async def admin(user: SignedIn) -> Account:
@@ -106,7 +106,7 @@ def _accounts_page(request: Request, engine: Engine, user: Account, outcome: Out
         "roles": [(role, ROLE_LABELS[role]) for role in ROLES],
         "role_labels": ROLE_LABELS,
         "outcome": outcome,
-        "values": outcome.values or {"role": "viewer", "unit": user.unit_key or WHOLE},
+        "values": outcome.values or {"role": "viewer", "unit": ""},  # the unit: a choice
         "errors": outcome.errors,
     }
     response = render(request, "people.html", context, outcome.status)
@@ -125,7 +125,7 @@ def _new_account(
     username = form.get("username", "").strip().lower()
     name = " ".join(form.get("name", "").split())
     role = form.get("role", "")
-    unit = form.get("unit", WHOLE)
+    unit = form.get("unit", "")
     values = {"username": username, "name": name, "role": role, "unit": unit}
     errors: dict[str, str] = {}
     if not USERNAME.match(username):
@@ -142,7 +142,9 @@ def _new_account(
     if role not in ROLES:
         errors["role"] = "Chọn một vai trò trong danh sách."
     unit_key = None if unit == WHOLE else unit
-    if unit_key is not None and unit_key not in {u.key for u in unit_choices(engine)}:
+    if not unit:
+        errors["unit"] = "Chọn đơn vị của tài khoản: tài khoản chỉ thấy việc của đơn vị này."
+    elif unit_key is not None and unit_key not in {u.key for u in unit_choices(engine)}:
         errors["unit"] = "Chọn một đơn vị trong danh sách."
     elif not can_assign_unit(engine, user, unit_key):
         errors["unit"] = (
