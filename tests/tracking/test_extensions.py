@@ -400,3 +400,38 @@ def test_a_confirmation_and_a_return_at_once_one_wins(
         mails = list(conn.execute(select(OUTBOX)))
     # a mail only when the return won
     assert len(mails) == (1 if "review_returned" in kinds else 0)
+
+
+def test_what_waits_for_a_decision_and_for_how_long(plans: Engine) -> None:
+    from kehoach_flow.tracking.waiting import waiting_decisions
+
+    a2, b1 = _id(plans, f"{LATENESS_PLAN}/a2"), _id(plans, f"{REVIEW_PLAN}/b1")
+    asked = request_extension(
+        plans,
+        a2,
+        date(2024, 9, 30),
+        "Thiếu kinh phí",
+        on(date(2024, 7, 1)),
+        RULE,
+        now=clock(date(2024, 7, 1)),
+    )
+    record_update(
+        plans,
+        b1,
+        UpdateIn(status=Status.DONE, completed_on=date(2024, 6, 27)),
+        on(date(2024, 7, 3), "kh-tc"),
+        now=clock(date(2024, 7, 3)),
+    )
+    found = waiting_decisions(plans, date(2024, 7, 8), CALENDAR)
+    assert [(w.kind, w.plan, w.task, w.since, w.days) for w in found] == [
+        ("extension", LATENESS_PLAN, "a2", date(2024, 7, 1), 5),
+        ("review", REVIEW_PLAN, "b1", date(2024, 7, 3), 3),
+    ]
+    assert found[0].request_id == asked.update_id and found[0].requested_due == date(2024, 9, 30)
+    assert found[0].label == "Đề nghị gia hạn" and found[1].completed_on == date(2024, 6, 27)
+    assert waiting_decisions(plans, date(2024, 7, 8), CALENDAR, [REVIEW_PLAN])[0].task == "b1"
+    decide_extension(
+        plans, asked.update_id, True, on(date(2024, 7, 8), "lanh-dao"), now=clock(date(2024, 7, 8))
+    )
+    confirm_done(plans, b1, on(date(2024, 7, 8), "lanh-dao"), now=clock(date(2024, 7, 8)))
+    assert waiting_decisions(plans, date(2024, 7, 8), CALENDAR) == []
