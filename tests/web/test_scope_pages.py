@@ -285,6 +285,7 @@ def test_a_unit_lead_sees_its_units_work_with_its_update_links(world: World) -> 
     }
     shown = {key.split("/")[1] for key in re.findall(r'data-task="([^"]+)"', section)}
     assert shown and shown <= own
+    assert f'<a href="/don-vi/{world.unit_lead}">trang của đơn vị</a>' in section
     links = re.findall(r'class="update-link" href="(/cap-nhat/[^"]+)"', section)
     assert links
     form = TestClient(world.app).get(links[0])  # type: ignore[arg-type]

@@ -47,7 +47,7 @@ from kehoach_flow.web.today import BRIEF_ITEMS, BRIEF_PLANS, BRIEF_UNITS, scoped
 
 router = APIRouter()
 OPEN_WORK = (Derived.ON_TRACK, Derived.AT_RISK, Derived.OVERDUE, Derived.BLOCKED, Derived.ON_HOLD)
-UNIT_TASKS_SHOWN = 30  # "việc của đơn vị tôi" on the overview; the unit page has them all
+UNIT_TASKS_SHOWN = 10  # "việc của đơn vị tôi" on the overview; the unit page has them all
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -135,6 +135,9 @@ def _unit_work(
         "unit": user.unit_key,
         "tasks": tasks[:UNIT_TASKS_SHOWN],
         "total": len(tasks),
+        # the unit page lists the tasks of one unit: linked when the account's own unit
+        # leads some (an office above its units leads none of theirs)
+        "unit_page": any(view.lead == user.unit_key for view, _ in tasks),
     }
 
 
