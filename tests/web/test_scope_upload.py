@@ -50,6 +50,9 @@ def _staged(world: World) -> list[Path]:
 
 def test_a_plan_file_outside_the_scope_is_refused_and_nothing_is_kept(world: World) -> None:
     province_a = world.as_user("tinh-a")
+    form = province_a.get("/dinh-nghia").text
+    assert "chỉ nạp được kế hoạch do đơn vị trong phạm vi của mình" in form
+    assert "trong phạm vi của mình" not in world.as_user("toanquoc").get("/dinh-nghia").text
     before = _file(world, 2)
     retitled = before.replace("của tỉnh 2", "của tỉnh 2 (sửa)", 1)
     refusals = [
