@@ -98,7 +98,7 @@ def test_a_request_approved_to_another_date_and_the_story_shown(loaded: Settings
     text = _flat(run_cli(later, "show", A1).stdout)
     assert "Hạn hiện tại 15/07/2024 (gia hạn 1 lần; hạn gốc 28/06/2024)" in text
     assert (
-        f"lanh-dao: Đồng ý gia hạn, hạn mới 15/07/2024 (đề nghị số {request_id}); "
+        f"lanh-dao qua dòng lệnh: Đồng ý gia hạn, hạn mới 15/07/2024 (đề nghị số {request_id}); "
         "Đồng ý đến giữa tháng 7" in text
     )
     assert "Hạn hiện tại: 15/07/2024" in text

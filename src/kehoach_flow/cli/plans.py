@@ -328,7 +328,8 @@ def _print_due_story(story: dict[str, Any], timezone: str) -> None:
     out.print("Gia hạn:")
     out.print(f"  Hạn gốc theo kế hoạch: {story['original']:%d/%m/%Y}", markup=False)
     for step in story["steps"]:
-        line = f"  Số {step['id']}, {shown(step['at'], timezone)}, {step['actor']}: {step['label']}"
+        who = step["author"]["text"]
+        line = f"  Số {step['id']}, {shown(step['at'], timezone)}, {who}: {step['label']}"
         if step["requested_due"]:
             line += f" đến {step['requested_due']:%d/%m/%Y}"
         if step["decided_due"]:

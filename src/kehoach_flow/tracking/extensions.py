@@ -174,6 +174,7 @@ def due_story(engine: Engine, task_id: int) -> dict[str, Any]:
     date, each request and decision in order (id, kind and its Vietnamese label, when, who,
     the dates, the reason or comment), the date in force now and a request still waiting."""
     from kehoach_flow.db.tables import TASK
+    from kehoach_flow.tracking.authors import read_directory
     from kehoach_flow.tracking.state import ENTRY_LABELS, EXTENSION_KINDS
 
     kinds = [k.value for k in EXTENSION_KINDS]
@@ -186,6 +187,7 @@ def due_story(engine: Engine, task_id: int) -> dict[str, Any]:
                 .order_by(UPDATE.c.version)
             )
         )
+    directory = read_directory(engine)
     steps, current, decided = [], original, {r.request_id for r in rows if r.request_id}
     for row in rows:
         kind = EntryKind(row.kind)
@@ -199,6 +201,7 @@ def due_story(engine: Engine, task_id: int) -> dict[str, Any]:
                 "at": row.at,
                 "actor": row.actor,
                 "channel": row.channel,
+                "author": directory.author(row.actor, row.channel).as_dict(),
                 "requested_due": row.requested_due,
                 "decided_due": row.decided_due,
                 "request_id": row.request_id,
