@@ -117,6 +117,7 @@ def test_a_request_approved_to_another_date_and_the_story_shown(loaded: Settings
     )
     a1 = next(t for t in board["tasks"] if t["key"] == "a1")
     assert a1["derived"] != "overdue"
+    assert (a1["due"], a1["original_due"], a1["extensions"]) == ("2024-07-15", "2024-06-28", 1)
 
 
 def test_a_late_request_is_refused_with_the_rule_and_a_refusal_needs_a_reason(

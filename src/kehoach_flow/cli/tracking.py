@@ -185,7 +185,9 @@ def _view_dict(view: Any) -> dict[str, Any]:
         "derived": view.derived.value,
         "category": view.category.value if view.category else None,
         "open_dependencies": list(view.open_dependencies),
-        "due": view.window.due,
+        "due": view.window.due,  # in force: an approved extension's date
+        "original_due": view.original_due,  # the plan's, when an extension moved it
+        "extensions": view.state.extensions,
     }
 
 
