@@ -435,3 +435,32 @@ def test_what_waits_for_a_decision_and_for_how_long(plans: Engine) -> None:
     )
     confirm_done(plans, b1, on(date(2024, 7, 8), "lanh-dao"), now=clock(date(2024, 7, 8)))
     assert waiting_decisions(plans, date(2024, 7, 8), CALENDAR) == []
+
+
+def test_a_decision_after_the_task_is_done_keeps_its_completion_date(plans: Engine) -> None:
+    """Asked in time, done late, approved afterwards: done on time within the extension."""
+    a2 = _id(plans, f"{LATENESS_PLAN}/a2")  # due 12/7
+    asked = request_extension(
+        plans,
+        a2,
+        date(2024, 7, 31),
+        "Chờ số liệu",
+        on(date(2024, 7, 1)),
+        RULE,
+        now=clock(date(2024, 7, 1)),
+    )
+    record_update(
+        plans, a2, UpdateIn(status=Status.DONE), on(date(2024, 7, 20)), now=clock(date(2024, 7, 20))
+    )
+    decide_extension(
+        plans,
+        asked.update_id,
+        True,
+        on(date(2024, 7, 22), "lanh-dao"),
+        now=clock(date(2024, 7, 22)),
+    )
+    assert find_task(plans, f"{LATENESS_PLAN}/a2")["completed_on"] == "2024-07-20"
+    view = _view(plans, LATENESS_PLAN, "a2", date(2024, 7, 22))
+    assert view.state.completed_on == date(2024, 7, 20)
+    assert view.category == Category.DONE_ON_TIME and view.extended_on_time
+    assert _view(plans, LATENESS_PLAN, "a2", date(2024, 7, 21)).category == Category.DONE_LATE

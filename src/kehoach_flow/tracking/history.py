@@ -202,7 +202,10 @@ def append_entry(
             entry = build(conn, task, at)
             status = entry.status or Status(task.status)
             progress = task.progress if entry.progress is None else entry.progress
-            completed_on = entry.completed_on if status in FINISHED else None
+            if entry.status is None:  # the status stays, and its completion date with it
+                completed_on = task.completed_on
+            else:
+                completed_on = entry.completed_on if status in FINISHED else None
             changed = conn.execute(
                 update(TASK)
                 .where(TASK.c.id == task.id, TASK.c.version == task.version)
