@@ -53,7 +53,7 @@ from kehoach_flow.web.rendering import form_refused, message, render
 router = APIRouter()
 
 AUDIT_PAGE = 50  # entries per page of /nhat-ky
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,79}")
 MAX_NAME = 200
 WHOLE = "*"  # the unit field's value for the whole installation ("": none chosen yet)
 
@@ -128,7 +128,7 @@ def _new_account(
     unit = form.get("unit", "")
     values = {"username": username, "name": name, "role": role, "unit": unit}
     errors: dict[str, str] = {}
-    if not USERNAME.match(username):
+    if not USERNAME.fullmatch(username):
         errors["username"] = (
             "Tên đăng nhập gồm 2–80 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang "
             "hoặc gạch dưới, bắt đầu bằng chữ hoặc số."
