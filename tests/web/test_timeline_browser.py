@@ -1,6 +1,7 @@
 """/tien-do in Debian's Chromium at 390x844 and 1366x800 with the clock in the plan's fourth
 quarter: once loaded, today's line is inside the visible part of the chart's scroll box (a
-phone is scrolled to it), and the page is no wider than the screen. Screenshots go to
+phone is scrolled to it, the tasks' titles pinned at its left edge), and the page is no wider
+than the screen. Screenshots go to
 .test-artifacts/browser/timeline-today-<day>-<screen>.png."""
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ WHERE = """() => {
         line: line.left, left: seen.left, right: seen.left + box.clientWidth,
         scrolled: box.scrollLeft, scrollable: box.scrollWidth > box.clientWidth,
         page: document.documentElement.scrollWidth, screen: window.innerWidth,
+        pinned: box.querySelector('g.pinned-titles').getAttribute('visibility'),
+        pinnedLeft: box.querySelector('g.pinned-titles text').getBoundingClientRect().left,
     };
 }"""
 
@@ -75,5 +78,9 @@ def test_todays_line_is_in_view_once_the_timeline_loads(served, browser, screen:
     assert lines == 1
     assert where["left"] <= where["line"] <= where["right"], where
     assert where["page"] <= where["screen"], where
-    if screen == "phone":
+    if screen == "phone":  # scrolled to today, the titles pinned at the visible left edge
         assert where["scrollable"] and where["scrolled"] > 0, where
+        assert where["pinned"] == "visible", where
+        assert where["left"] <= where["pinnedLeft"] <= where["left"] + 20, where
+    else:  # the whole chart in view, its own title column too
+        assert where["pinned"] == "hidden", where

@@ -95,5 +95,14 @@ def gantt_svg(views: Sequence[TaskView], today: date) -> str:
         f'<line class="today" x1="{tx:.1f}" y1="{TOP - 12}" x2="{tx:.1f}" y2="{height}" stroke="#c0392b" '
         f'stroke-dasharray="4 3"/><text {label_at} y="{height - 2}" font-size="11" fill="#c0392b">hôm nay</text>'
     )
-    parts.append("</svg>")
+    # The titles again, hidden: timeline.js shows them at the visible left edge once the chart
+    # is scrolled past its title column (on a phone, to today), white-haloed over the bars.
+    parts.append(f'<g class="pinned-titles" visibility="hidden" data-from="{LABEL_W}">')
+    for i, v in enumerate(views):
+        short = v.title if len(v.title) <= 30 else v.title[:29] + "…"
+        parts.append(
+            f'<text x="4" y="{TOP + i * ROW_H + 16}" font-size="12" stroke="#fff" stroke-width="4" '
+            f'stroke-linejoin="round" paint-order="stroke">{escape(short)}</text>'
+        )
+    parts.append("</g></svg>")
     return "".join(parts)
