@@ -322,3 +322,22 @@ def test_a_failed_daily_job_is_shown_to_whole_installation_accounts_only(world: 
     assert "job-failure" in world.browser("toanquoc").get("/").text
     for username in ("tinh-a", "bo-xem"):  # its link, /luong, would be refused to them
         assert "job-failure" not in world.browser(username).get("/").text
+
+
+def test_an_account_of_a_unit_with_no_plan_gets_empty_pages_not_errors(
+    world: World, engine: Engine
+) -> None:
+    leads = {t["lead"]["key"] for plan in BOTH for t in list_tasks(engine, plan=plan)}
+    idle = next(f"p01-u{u:02d}" for u in range(2, 21) if f"p01-u{u:02d}" not in leads)
+    add_user(engine, "moi", "Đơn vị chưa có việc", "viewer", PASSWORD, unit_key=idle)
+    client = world.browser("moi")
+    overview = client.get("/")
+    assert overview.status_code == 200
+    assert "data-plan" not in overview.text
+    assert "Chưa có kế hoạch nào của đơn vị anh/chị." in overview.text
+    assert "0 cập nhật nhận được" in _text(overview.text)
+    for url in ("/qua-han", "/qua-han.xlsx", "/tien-do", "/hom-nay", "/thu"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert PLAN_A not in page.text and PLAN_B not in page.text, url
+    assert client.get("/chuong-trinh/de-an-996").status_code == 404

@@ -72,9 +72,11 @@ def overview(
             )
             for key, stamp in live
         ]
-        return fragment("overview_cards.html", cards=cards, categories=CATEGORIES)
+        return fragment("overview_cards.html", cards=cards, categories=CATEGORIES, scoped=scoped)
 
-    html = cache.get("overview", scope_key(scope.visible), day, live, cards_html)
+    scoped = scope.units is not None  # an account of a unit: "no plan" means none it sees
+    key = scope_key(scope.visible) + ("|unit" if scoped else "")
+    html = cache.get("overview", key, day, live, cards_html)
     # Jobs that failed for good (a red line each) concern the whole installation and link
     # to /luong: for the accounts that see it.
     failures = job_failures(engine) if scope.units is None else []
