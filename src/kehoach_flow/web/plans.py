@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
+from sqlalchemy import Engine
 
 from kehoach_flow.accounts import Account
 from kehoach_flow.accounts.scope import Scope
@@ -106,7 +107,7 @@ def _brief_trends(live: tuple[tuple[str, PlanStamp], ...], trends: dict[str, Any
 def _unit_work(
     request: Request,
     settings: Settings,
-    engine: Any,
+    engine: Engine,
     cache: PlanCache,
     day: date,
     user: Account,
