@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from kehoach_flow.accounts import add_user, find_user, issue_token, list_users
-from kehoach_flow.accounts.audit import recent
+from kehoach_flow.accounts.audit import ACTIONS, GROUPS, recent
 from kehoach_flow.loading import load_path
 from kehoach_flow.settings import Settings
 from kehoach_flow.web.app import create_app
@@ -399,6 +399,12 @@ def test_the_audit_page_pages_50_entries_at_a_time(web_settings: Settings, world
     assert len(rest) == 11 and max(rest) < ids[-1]  # 61 sign-ins
     assert "truoc=" not in second and 'href="/nhat-ky">« Mới nhất' in second
     assert admin.get("/nhat-ky?truoc=abc").status_code == 400
+    kept = admin.get("/nhat-ky?viec=dang-nhap").text  # the filter kept from page to page
+    assert f'href="/nhat-ky?viec=dang-nhap&amp;truoc={ids[-1]}"' in kept
+    assert (
+        'href="/nhat-ky?viec=dang-nhap">« Mới nhất'
+        in admin.get(f"/nhat-ky?viec=dang-nhap&truoc={ids[-1]}").text
+    )
 
 
 def test_the_whole_installation_s_admin_gives_any_unit_or_the_whole_installation(
@@ -414,3 +420,24 @@ def test_the_whole_installation_s_admin_gives_any_unit_or_the_whole_installation
         assert made.status_code == 200, made.text
         found = find_user(world, username)
         assert found is not None and found.unit_key == expected
+
+
+def test_the_audit_page_filters_by_a_group_of_actions(
+    web_settings: Settings, world: Engine
+) -> None:
+    assert set().union(*(codes for _, codes in GROUPS.values())) == set(ACTIONS)
+    for _ in range(3):
+        assert (
+            sign_in(client_of(web_settings, world), "xem-a", "sai-mat-khau-roi").status_code == 401
+        )
+    admin = signed_in(web_settings, world, "quantri-a")
+    post(admin, "/tai-khoan/xem-a/khoa")
+    failed = admin.get("/nhat-ky?viec=dang-nhap-sai")
+    assert failed.status_code == 200
+    assert re.findall(r'data-action="([a-z_]+)"', failed.text) == ["sign_in_failed"] * 3
+    assert '<span class="here">Đăng nhập sai</span>' in failed.text
+    changes = admin.get("/nhat-ky?viec=tai-khoan").text
+    assert re.findall(r'data-action="([a-z_]+)"', changes) == ["account_disabled"]
+    everything = re.findall(r'data-action="([a-z_]+)"', admin.get("/nhat-ky").text)
+    assert everything == ["account_disabled", "sign_in", *["sign_in_failed"] * 3]
+    assert admin.get("/nhat-ky?viec=khong-co").status_code == 400

@@ -37,6 +37,30 @@ ACTIONS: dict[str, str] = {
     "access_refused": "Từ chối truy cập",
 }
 MAX_TARGET, MAX_ACTOR, MAX_ADDRESS = 200, 120, 64
+# The audit page's filters: address slug -> (label, the action codes it keeps).
+GROUPS: dict[str, tuple[str, frozenset[str]]] = {
+    "dang-nhap-sai": ("Đăng nhập sai", frozenset({"sign_in_failed"})),
+    "dang-nhap": ("Đăng nhập, đăng xuất", frozenset({"sign_in", "sign_in_failed", "sign_out"})),
+    "tai-khoan": (
+        "Tài khoản, mật khẩu",
+        frozenset(
+            {
+                "account_created",
+                "account_changed",
+                "account_disabled",
+                "account_enabled",
+                "password_reset",
+                "password_changed",
+                "token_issued",
+                "token_revoked",
+            }
+        ),
+    ),
+    "ke-hoach": (
+        "Kế hoạch, báo cáo",
+        frozenset({"plan_uploaded", "plan_upload_refused", "report_generated", "access_refused"}),
+    ),
+}
 
 
 @dataclass(frozen=True)

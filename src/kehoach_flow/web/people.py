@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -37,7 +39,7 @@ from kehoach_flow.accounts import (
     tokens_of,
     unit_choices,
 )
-from kehoach_flow.accounts.audit import AuditEntry
+from kehoach_flow.accounts.audit import GROUPS, AuditEntry
 from kehoach_flow.accounts.scope import (
     audit_entries,
     can_assign_unit,
@@ -266,11 +268,14 @@ async def revoke(request: Request, user: Admin, engine: DB, username: str, token
 
 
 @router.get("/nhat-ky", response_class=HTMLResponse)
-def audit_page(request: Request, user: Admin, engine: DB, truoc: str = "") -> Response:
+def audit_page(
+    request: Request, user: Admin, engine: DB, truoc: str = "", viec: str = ""
+) -> Response:
     """The audit log of the admin's scope, newest first, AUDIT_PAGE entries a page; `truoc`
-    (before): the id of the last entry of the previous page."""
+    (before): the id of the last entry of the previous page; `viec` (what): a group of
+    actions (audit.GROUPS), all when empty."""
     before = int(truoc) if truoc.isdigit() and len(truoc) < 12 else None
-    if truoc and before is None:
+    if (truoc and before is None) or (viec and viec not in GROUPS):
         return message(
             request,
             400,
@@ -281,7 +286,10 @@ def audit_page(request: Request, user: Admin, engine: DB, truoc: str = "") -> Re
             link_text="Về nhật ký mới nhất",
             user=user,
         )
-    entries: list[AuditEntry] = audit_entries(engine, user, limit=AUDIT_PAGE + 1, before_id=before)
+    actions = GROUPS[viec][1] if viec else frozenset()
+    entries: list[AuditEntry] = audit_entries(
+        engine, user, limit=AUDIT_PAGE + 1, before_id=before, actions=actions
+    )
     more = len(entries) > AUDIT_PAGE
     entries = entries[:AUDIT_PAGE]
     context = {
@@ -290,5 +298,13 @@ def audit_page(request: Request, user: Admin, engine: DB, truoc: str = "") -> Re
         "older": entries[-1].id if more and entries else None,
         "first_page": before is None,
         "page_size": AUDIT_PAGE,
+        "groups": [(slug, label) for slug, (label, _) in GROUPS.items()],
+        "group": viec,
+        "query": partial(_audit_query, viec),
     }
     return render(request, "audit.html", context)
+
+
+def _audit_query(group: str, **extra: Any) -> str:
+    """The query string of an audit page address: the group kept, `extra` added."""
+    return urlencode({k: v for k, v in {"viec": group, **extra}.items() if v})
