@@ -155,6 +155,9 @@ def test_reset_password_prints_a_temporary_one_to_be_replaced_at_the_next_sign_i
     assert authenticate(loaded, "lanhdao", PASSWORD, "10.0.0.1") is None
     signed = authenticate(loaded, "lanhdao", found.group(1), "10.0.0.1")
     assert signed is not None and signed.must_change_password
+    assert "chờ đặt mật khẩu mới" in run_cli(settings, "user", "list").stdout
+    listed = json.loads(run_cli(settings, "user", "list", "--json").stdout)
+    assert [(u["username"], u["must_change_password"]) for u in listed] == [("lanhdao", True)]
     entry = recent(loaded, None, actions=["password_reset"])[0]
     assert entry.target == "lanhdao" and entry.actor.startswith("cli")
     missing = run_cli(settings, "user", "reset-password", "khong-ai")

@@ -86,6 +86,7 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
                     "unit": r.account.unit_key,
                     "unit_name": r.unit_name,
                     "disabled": r.disabled,
+                    "must_change_password": r.account.must_change_password,
                 }
                 for r in rows
             ]
@@ -106,7 +107,11 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
             r.account.name,
             ROLE_LABELS.get(r.account.role, r.account.role),
             r.unit_short,
-            "đã khóa" if r.disabled else "đang dùng",
+            "đã khóa"
+            if r.disabled
+            else "chờ đặt mật khẩu mới"
+            if r.account.must_change_password
+            else "đang dùng",
         )
     out.print(table)
 
