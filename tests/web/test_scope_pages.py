@@ -320,8 +320,11 @@ def test_a_failed_daily_job_is_shown_to_whole_installation_accounts_only(world: 
     assert claim(world.engine, "daily", slot)
     settle(world.engine, "daily", slot, "failed", "máy chủ thư không trả lời")
     assert "job-failure" in world.browser("toanquoc").get("/").text
+    assert 'href="/luong"' in world.browser("toanquoc").get("/").text
     for username in ("tinh-a", "bo-xem"):  # its link, /luong, would be refused to them
-        assert "job-failure" not in world.browser(username).get("/").text
+        page = world.browser(username).get("/").text
+        assert "job-failure" not in page
+        assert 'href="/luong"' not in page  # nor is it in their menu
 
 
 def test_an_account_of_a_unit_with_no_plan_gets_empty_pages_not_errors(
