@@ -188,3 +188,24 @@ def test_the_programme_rollup_renders_within_the_page_with_its_signature(
     words = _words(tmp_path / "tong-hop.pdf")
     assert min(x for _, x, _, _ in words) >= 20 * POINTS_PER_MM - 1
     assert max(x for _, _, x, _ in words) <= (297 - 15) * POINTS_PER_MM + 1
+
+
+def test_extensions_and_completion_dates_render_whole(
+    engine: Engine, definitions_copy: Path, tmp_path: Path
+) -> None:
+    """The seed plan with one task extended and done within it, one returned, one awaiting
+    confirmation (tests/reports/test_extension_report.py): every date whole, the appendix's
+    second table there with its "(có gia hạn)"."""
+    from kehoach_flow.reports.docx_writer import write_docx
+    from tests.reports.test_extension_report import extended_and_returned
+
+    extended_and_returned(engine, definitions_copy)
+    report = build_report(engine, SEED_PLAN, period("year", 2024), OPTIONS, date(2024, 12, 20))
+    docx = write_docx(report, tmp_path / "gia-han.docx")
+    pages = _render(docx, tmp_path)
+    _figures_whole(docx, pages)
+    table = _page_of(pages, "Gia hạn và ngày hoàn thành thực tế")
+    assert table == len(pages)  # the last page, with the budget
+    text = " ".join(" ".join(pages).split())
+    assert "(có gia hạn)" in text and "30/8/2024" in text  # the narrow cells wrap words
+    assert "đang chờ xác nhận" in text
