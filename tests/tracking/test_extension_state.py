@@ -159,3 +159,38 @@ def test_a_parent_waits_while_a_subtask_waits() -> None:
     parent = state_at([], end_of_day(date(2024, 6, 1), TZ))
     assert rolled_up(parent, [done, waiting]).status == Status.AWAITING_REVIEW
     assert rolled_up(parent, [done, done]).status == Status.DONE
+
+
+def test_a_returned_done_goes_back_to_the_progress_the_unit_reported_before() -> None:
+    history = [
+        update(date(2024, 5, 2), 2, Status.IN_PROGRESS, 60),
+        HistoryEntry(
+            at(date(2024, 6, 20)), 3, Status.AWAITING_REVIEW, completed_on=date(2024, 6, 20)
+        ),
+        HistoryEntry(
+            at(date(2024, 6, 21)),
+            4,
+            Status.IN_PROGRESS,
+            progress=100,
+            kind=EntryKind.REVIEW_RETURNED,
+            actor="lanh-dao",
+            note="Thiếu biên bản nghiệm thu",
+        ),
+    ]
+    assert state_at(history, end_of_day(date(2024, 6, 20), TZ)).progress == 100
+    back = state_at(history, end_of_day(date(2024, 6, 21), TZ))
+    assert (back.status, back.progress) == (Status.IN_PROGRESS, 60)
+    # reported done again, returned again: still the unit's 60%, never the report's 100%
+    again = [
+        *history,
+        HistoryEntry(
+            at(date(2024, 6, 24)), 5, Status.AWAITING_REVIEW, completed_on=date(2024, 6, 24)
+        ),
+        HistoryEntry(
+            at(date(2024, 6, 25)), 6, Status.IN_PROGRESS, kind=EntryKind.REVIEW_RETURNED, note="Lại"
+        ),
+    ]
+    assert state_at(again, end_of_day(date(2024, 6, 25), TZ)).progress == 60
+    # the unit's own update after a return counts as before
+    later = [*again, update(date(2024, 6, 26), 7, Status.IN_PROGRESS, 80)]
+    assert state_at(later, end_of_day(date(2024, 6, 26), TZ)).progress == 80

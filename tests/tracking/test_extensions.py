@@ -464,3 +464,20 @@ def test_a_decision_after_the_task_is_done_keeps_its_completion_date(plans: Engi
     assert view.state.completed_on == date(2024, 7, 20)
     assert view.category == Category.DONE_ON_TIME and view.extended_on_time
     assert _view(plans, LATENESS_PLAN, "a2", date(2024, 7, 21)).category == Category.DONE_LATE
+
+
+def test_a_returned_done_is_back_at_the_progress_the_unit_reported_before(plans: Engine) -> None:
+    b1 = _id(plans, f"{REVIEW_PLAN}/b1")
+    for day, change in (
+        (date(2024, 6, 17), UpdateIn(status=Status.IN_PROGRESS, progress=40)),
+        (date(2024, 6, 20), UpdateIn(status=Status.DONE)),
+    ):
+        record_update(plans, b1, change, on(day, "kh-tc"), now=clock(day))
+    assert find_task(plans, f"{REVIEW_PLAN}/b1")["progress"] == 100
+    returned = return_done(
+        plans, b1, on(date(2024, 6, 21), "lanh-dao"), "Thiếu", now=clock(date(2024, 6, 21))
+    )
+    assert returned.progress == 40
+    assert find_task(plans, f"{REVIEW_PLAN}/b1")["progress"] == 40  # the row, as the fold
+    assert _view(plans, REVIEW_PLAN, "b1", date(2024, 6, 21)).state.progress == 40
+    assert history_rows(plans, b1)[0]["progress"] == 40

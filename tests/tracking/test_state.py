@@ -175,3 +175,31 @@ def test_derived_state_depends_only_on_history_and_reference_date(
     state = state_at([*shuffled, *after], moment)
     assert state == expected_state
     assert (derive(YEAR, state, ref, PLAIN), category(YEAR, state, ref)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(history=st.lists(entries, max_size=10, unique_by=lambda e: e.version))
+def test_a_returned_done_goes_back_to_the_progress_reported_before_it(
+    history: list[HistoryEntry],
+) -> None:
+    """Whatever came before, a done report then its return leave the task in progress at
+    the progress it stood at before the report (not the report's 100%)."""
+    last = max((e.at for e in history), default=datetime(2024, 1, 1, tzinfo=ZoneInfo(TZ)))
+    before = state_at(history, last)
+    finished = before.status in (Status.DONE, Status.AWAITING_REVIEW)
+    reported = HistoryEntry(
+        last + timedelta(hours=1), 20_001, Status.AWAITING_REVIEW, completed_on=last.date()
+    )
+    returned = HistoryEntry(
+        last + timedelta(hours=2),
+        20_002,
+        Status.IN_PROGRESS,
+        progress=100,  # what the task row held when it was returned
+        kind=EntryKind.REVIEW_RETURNED,
+        note="Thiếu biên bản",
+    )
+    waiting = state_at([*history, reported], last + timedelta(hours=1))
+    assert waiting.progress == 100
+    state = state_at([returned, *history, reported], last + timedelta(hours=2))
+    assert state.status == Status.IN_PROGRESS and state.completed_on is None
+    assert state.progress == (before.progress_before_done if finished else before.progress)

@@ -67,10 +67,24 @@ def return_done(
             queue_returned(conn, task, entry_id, text, author, at, base_url, mail_from)
 
         return EntryRow(
-            kind=EntryKind.REVIEW_RETURNED, status=Status.IN_PROGRESS, note=text, after=mail
+            kind=EntryKind.REVIEW_RETURNED,
+            status=Status.IN_PROGRESS,
+            progress=_before_done(conn, task, at),  # as the fold says (state._apply)
+            note=text,
+            after=mail,
         )
 
     return append_entry(engine, task_id, author, build, expected_version, now)
+
+
+def _before_done(conn: Connection, task: Any, at: datetime) -> int:
+    """The progress the unit reported before its done report: where a returned task stands."""
+    from kehoach_flow.db.tables import TASK
+    from kehoach_flow.tracking.history import load_history
+    from kehoach_flow.tracking.state import state_at
+
+    history = load_history(conn, TASK.c.id == task.id).get(task.id, [])
+    return state_at(history, at).progress_before_done
 
 
 def _check_awaiting(task: Any) -> None:

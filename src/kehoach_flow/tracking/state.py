@@ -86,6 +86,9 @@ class TaskState:
     extensions: int = 0
     approved_by: str | None = None
     pending_due: date | None = None
+    # The progress last reported before the task was reported done: a done the coordinator
+    # returns goes back to it, not to the 100% of the report.
+    progress_before_done: int = 0
 
 
 def end_of_day(day: date, timezone: str) -> datetime:
@@ -116,9 +119,13 @@ def _apply(state: TaskState, entry: HistoryEntry) -> TaskState:
     if entry.kind == EntryKind.EXTENSION_REFUSED:
         return replace(state, pending_due=None, version=entry.version)
     finished = entry.status in (Status.DONE, Status.AWAITING_REVIEW)
-    progress = (
-        100 if finished else (entry.progress if entry.progress is not None else state.progress)
-    )
+    was_finished = state.status in (Status.DONE, Status.AWAITING_REVIEW)
+    if finished:
+        progress = 100
+    elif entry.kind == EntryKind.REVIEW_RETURNED:
+        progress = state.progress_before_done  # the unit's own figure, not the report's 100%
+    else:
+        progress = entry.progress if entry.progress is not None else state.progress
     # a review's comment is the coordinator's, not the unit's note on the task
     comment = entry.kind in (EntryKind.REVIEW_RETURNED, EntryKind.REVIEW_CONFIRMED)
     return replace(
@@ -132,6 +139,9 @@ def _apply(state: TaskState, entry: HistoryEntry) -> TaskState:
         difficulties=entry.difficulties or state.difficulties,
         proposals=entry.proposals or state.proposals,
         version=entry.version,
+        progress_before_done=state.progress
+        if finished and not was_finished
+        else state.progress_before_done,
     )
 
 
