@@ -12,7 +12,8 @@ The provinces are not under the ministry: the ministry sees their plans because 
 department owns the programme they implement (issue 21 point 1), not through the tree.
 Plans (bench/data.py, 15 tasks each): province-01-2024 coordinated by p01-u01 (province A's
 office), province-02-2024 by p02-u01; both of de-an-996. Each has an update with evidence
-today, a reminder message in the outbox and a report run; the programme has a rollup run.
+today, a reminder message in the outbox and a report run; the programme has a rollup run;
+one more message, about no plan, went to the operator.
 Today is the bench's busy day, when some tasks are overdue.
 """
 
@@ -69,6 +70,9 @@ SEES = {  # username -> the plans it must reach
     "bo-xem": BOTH,
     "quantri": BOTH,
 }
+
+
+OPERATOR = "van-hanh@example.vn"  # the recipient of a message about no plan
 
 
 def recipient(plan: str) -> str:
@@ -128,9 +132,12 @@ def write_definitions(work: Path) -> Path:
     return definitions
 
 
-def _outbox(engine: Engine, plan: str, task: str, n: int) -> None:
+def _outbox(engine: Engine, plan: str | None, task: str, n: int) -> None:
+    """A reminder message sent today about `plan`'s `task` (None: about no plan, which only
+    whole-installation accounts may see)."""
     moment = datetime.combine(BUSY_DAY, time(1), tzinfo=UTC)
-    address = recipient(plan)
+    address = recipient(plan) if plan is not None else OPERATOR
+    keys = [f"{address}|due_soon|{plan}/{task}|{BUSY_DAY}"] if plan is not None else []
     with engine.begin() as conn:
         conn.execute(
             insert(OUTBOX).values(
@@ -140,7 +147,7 @@ def _outbox(engine: Engine, plan: str, task: str, n: int) -> None:
                 subject=f"Nhắc việc: {task}",
                 message_id=f"<orgs-{n}@example.vn>",
                 raw=b"",
-                reminder_keys=[f"{address}|due_soon|{plan}/{task}|{BUSY_DAY}"],
+                reminder_keys=keys,
                 status="sent",
                 attempts=1,
                 next_attempt_at=moment,
@@ -186,6 +193,7 @@ def build_orgs(work: Path, settings: Settings, engine: Engine) -> Orgs:
         )
         _outbox(engine, plan, task["key"], n)
         make_report(ctx, "q1", 2024, plan=plan, formats=("md",))
+    _outbox(engine, None, "", 3)
     make_report(ctx, "q1", 2024, programme=PROGRAMME, formats=("md",))
     runs = {str(run["subject"]): int(run["id"]) for run in list_runs(engine)}  # type: ignore[call-overload]
     return Orgs(create_app(ours, engine), engine, ours, tokens, tasks, evidence, runs)

@@ -189,6 +189,12 @@ def _plans_on(page: str) -> set[str]:
     return found
 
 
+def _count(page: str, css: str) -> int:
+    found = re.search(rf'class="{css}">(\d+)<', page)
+    assert found is not None, css
+    return int(found.group(1))
+
+
 def _select(page: str, name: str) -> set[str]:
     """The option values of the <select name=`name`>."""
     if f'name="{name}"' not in page:
@@ -211,9 +217,13 @@ def _check_account(
     visible = set(scope.visible)
     pages: dict[str, str] = {}
 
+    messages = {a for a, k in _messages(world).items() if scope.sees_message(k)}
     pages["/"] = _get(browser, "/")
     assert set(re.findall(r'data-plan="([^"]+)"', pages["/"])) == visible, "/"
     assert _plans_on(pages["/"]) & keys <= visible, "/"
+    if visible:  # today's count: one update on each plan it sees (the count of messages:
+        # test_scope_orgs.py, test_the_ministry_is_not_shown_mail_about_no_plan_...)
+        assert _count(pages["/"], "today-updates-count") == len(visible), "/ updates"
 
     pages["/qua-han"] = _get(browser, "/qua-han")
     overdue = set(re.findall(r'href="/nhiem-vu/([^/"]+)/', pages["/qua-han"]))
@@ -245,8 +255,7 @@ def _check_account(
 
     pages["/thu"] = _get(browser, "/thu")
     shown = set(re.findall(r"thu-[a-z0-9-]+x@example\.vn", pages["/thu"]))
-    expected = {a for a, k in _messages(world).items() if scope.sees_message(k)}
-    assert shown == expected, "/thu"
+    assert shown == messages, "/thu"
 
     for programme in PROGRAMMES:
         url = f"/chuong-trinh/{programme}"
