@@ -85,6 +85,9 @@ def test_serve_fires_a_scheduled_job_and_stops_cleanly_on_sigterm(tmp_path: Path
         service.send_signal(signal.SIGTERM)
         code = service.wait(timeout=60)
     assert code == 0, log.read_text()[-4000:]
+    said = log.read_text()
+    assert "send-reminders xong" in said, said[-4000:]  # the job's end, in Vietnamese
+    assert "Finished in state" not in said  # not Prefect's English run lines
     engine = create_engine(f"sqlite:///{data / 'kehoach.db'}")
     with engine.connect() as conn:
         states = [r.status for r in conn.execute(select(OutboxMessage.__table__))]  # type: ignore[attr-defined]

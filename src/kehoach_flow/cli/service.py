@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -39,7 +40,6 @@ def serve(
 
     Ví dụ: kehoach serve
     """
-    import logging
 
     import uvicorn
 
@@ -76,6 +76,8 @@ def serve(
         logging.basicConfig(level=logging.INFO, handlers=[handler])
         for noisy in ("httpx", "apscheduler", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+        for sink in logging.getLogger().handlers:
+            sink.addFilter(_prefect_run_chatter)
         grace = timedelta(hours=settings.misfire_grace_hours)
         service = Service(settings, engine, jobs, flow_runner(settings), grace, prefect)
         config = uvicorn.Config(
@@ -124,8 +126,6 @@ def _drain_prefect_clients(timeout: float = 10.0) -> None:
         APILogWorker.drain_all(timeout=timeout)
         EventsWorker.drain_all(timeout=timeout)
     except Exception as exc:  # stopping goes on whatever Prefect says
-        import logging
-
         logging.getLogger("kehoach.serve").warning("Prefect: %s", exc)
 
 
@@ -287,11 +287,18 @@ def _say_failure(err: Any, flow: str, exc: Exception, as_json: bool) -> None:
     )
 
 
+def _prefect_run_chatter(record: logging.LogRecord) -> bool:
+    """Keep Prefect's English run lines ("Finished in state Completed()") out of the service
+    log, whose lines are ours and Vietnamese ("daily xong"); they still reach the Prefect UI
+    (its own handler on those loggers). Its warnings and errors still show."""
+    chatter = record.name.startswith(("prefect.flow_runs", "prefect.task_runs"))
+    return not (chatter and record.levelno < logging.WARNING)
+
+
 @contextmanager
 def _quiet_prefect(quiet: bool) -> Iterator[None]:
     """Prefect's own console lines (its tracebacks among them) off while a flow runs: the
     command says what failed itself."""
-    import logging
     import os
     import sys
 

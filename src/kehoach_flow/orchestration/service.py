@@ -234,6 +234,7 @@ class Service:
             if error is None:
                 note = f"xong ở lần thử thứ {attempt}" if attempt > 1 else None
                 runs.settle(self.engine, job.name, slot, "completed", note)
+                log.info("%s xong%s", job.name, f" ({note})" if note else "")
                 return True
             if self._stopped.is_set():  # the next start catches the slot up
                 runs.release(self.engine, job.name, slot)
