@@ -29,7 +29,7 @@ from kehoach_flow.tracking.evidence import evidence_path
 from kehoach_flow.tracking.evidence_seen import evidence_in_plans
 from kehoach_flow.tracking.figures import TaskFigures, task_figures
 from kehoach_flow.tracking.history import evidence_of_updates
-from kehoach_flow.tracking.state import Category, Derived
+from kehoach_flow.tracking.state import ENTRY_LABELS, Category, Derived, EntryKind
 from kehoach_flow.tracking.status import LABELS, Status
 from kehoach_flow.tracking.task_history import readable_history
 from kehoach_flow.tracking.task_views import TaskView
@@ -41,6 +41,7 @@ from kehoach_flow.web.boards import (
     plan_summary,
 )
 from kehoach_flow.web.cache import PlanCache, scope_key
+from kehoach_flow.web.decisions import DONE_NOTICES, task_decisions, waiting_for
 from kehoach_flow.web.deps import DB, AppSettings, Cache, SignedIn, Today, UserScope
 from kehoach_flow.web.rendering import CATEGORIES, fragment, render
 from kehoach_flow.web.timeline import gantt_svg
@@ -91,6 +92,7 @@ def overview(
         "brief_items": BRIEF_ITEMS,
         "brief_trends": _brief_trends(live, view.trends),
         "unit_work": _unit_work(request, settings, engine, cache, day, user, scope, live),
+        "waiting": waiting_for(settings, engine, scope, day),
     }
     return render(request, "overview.html", context)
 
@@ -204,6 +206,7 @@ def task_page(
     day: Today,
     plan_key: str,
     task_key: str,
+    ghi: str = "",
 ) -> Response:
     ref = f"{plan_key}/{task_key}"
     if not scope.sees_plan(plan_key):  # what find_task says of a task that does not exist
@@ -219,6 +222,11 @@ def task_page(
         "timezone": settings.timezone,
         "history": _history(engine, task["id"], figures),
         "dependencies": [(key, views.get(key)) for key in task["depends_on"]],
+        # issue 22: the due-date story, a completion awaiting confirmation, and the forms to
+        # decide them for an account that edits the plan (web/decisions.py takes the posts)
+        "decisions": task_decisions(engine, task),
+        "can_decide": scope.edits_plan(plan_key),
+        "notice": DONE_NOTICES.get(ghi),
     }
     return render(request, "task.html", context)
 
@@ -310,6 +318,7 @@ def _history(engine: Any, task_id: int, figures: TaskFigures) -> list[dict[str, 
         {
             **r,
             "files": files.get(r["id"], []),
+            "kind_label": ENTRY_LABELS[EntryKind(r["kind"])],
             "old": LABELS[Status(r["old_status"])],
             "new": LABELS[Status(r["new_status"])],
         }

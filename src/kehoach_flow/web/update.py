@@ -35,10 +35,12 @@ from kehoach_flow.numbers import parse_amount
 from kehoach_flow.reminders.links import LinkGrant, read_token
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.evidence import store_evidence
+from kehoach_flow.tracking.extensions import request_extension
 from kehoach_flow.tracking.figures import TaskFigures, task_figures
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
-from kehoach_flow.tracking.status import LABELS, Status
+from kehoach_flow.tracking.status import LABELS, REPORTABLE, Status
 from kehoach_flow.web import csrf
+from kehoach_flow.web.decisions import extension_rule, parse_day, task_decisions
 from kehoach_flow.web.deps import DB, AppSettings
 from kehoach_flow.web.errors import http_texts
 from kehoach_flow.web.rendering import TEMPLATES, message, readable_size
@@ -59,6 +61,8 @@ ALLOWED_SUFFIXES = (
 )
 TEXT_FIELDS = ("note", "difficulties", "proposals")
 MAX_FILES = 20  # evidence files in one update
+EXTENSION_PATH = "/gia-han"  # the extension request's form posts to the link's address + this
+CLOSED = (Status.DONE, Status.CANCELLED, Status.AWAITING_REVIEW)  # no extension asked for these
 
 
 router = APIRouter()
@@ -76,9 +80,12 @@ def _page(
     errors: dict[str, str],
     status: int,
     figures: TaskFigures,
+    extension: dict[str, Any] | None = None,
 ) -> Response:
     settings: Settings = request.app.state.settings
     nonce, form_token = csrf.issue(request, request.app.state.secret)
+    decisions = task_decisions(request.app.state.engine, task)
+    ask = extension or {}
     response = TEMPLATES.TemplateResponse(
         request,
         "update.html",
@@ -87,14 +94,20 @@ def _page(
             "values": values,
             "errors": errors,
             "csrf_token": form_token,
-            "action": request.url.path,
-            "statuses": [(s.value, LABELS[s]) for s in Status],
+            "action": request.url.path.removesuffix(EXTENSION_PATH),
+            "statuses": [(s.value, LABELS[s]) for s in REPORTABLE],
             "status_label": LABELS[Status(task["status"])],
             "latest": figures.latest,
             "timezone": settings.timezone,
             "max_size": readable_size(settings.evidence_max_bytes),
             "max_files": MAX_FILES,
             "allowed": ", ".join(s.lstrip(".") for s in ALLOWED_SUFFIXES),
+            # issue 22: the due date in force, the requests, a done awaiting confirmation
+            "decisions": decisions,
+            "can_ask": Status(task["status"]) not in CLOSED and decisions["pending"] is None,
+            "notice_days": settings.extension_notice_days,
+            "ask": ask.get("values", {}),
+            "ask_errors": ask.get("errors", {}),
         },
         status_code=status,
     )
@@ -203,6 +216,74 @@ async def save(request: Request, settings: AppSettings, engine: DB, token: str) 
         "notice",
         link=request.url.path,
         link_text="Cập nhật tiếp",
+    )
+
+
+@router.post("/cap-nhat/{token}" + EXTENSION_PATH, response_class=HTMLResponse)
+async def ask_extension(
+    request: Request, settings: AppSettings, engine: DB, token: str
+) -> Response:
+    """The lead unit's extension request: a new due date and a reason. The rule (so many
+    working days before the due date in force) is the library's; its refusal comes back as
+    the form's message (422), nothing stored."""
+    try:
+        grant = _grant(request, token)
+    except LinkError as exc:
+        return _link_refused(request, exc)
+    form = await request.form(max_files=0, max_fields=20)
+    try:
+        csrf.verify(request, form.get(csrf.FIELD), request.app.state.secret)
+    except csrf.CsrfError as exc:
+        return message(
+            request,
+            403,
+            "Biểu mẫu không hợp lệ",
+            f"{exc}. Hãy mở lại đường dẫn trong thư rồi gửi lại.",
+            "danger",
+        )
+    if form.get("task") != grant.task:
+        text = "Biểu mẫu này thuộc một nhiệm vụ khác với đường dẫn; chưa lưu gì. Hãy mở lại đường dẫn trong thư."
+        return message(request, 403, "Đường dẫn không khớp nhiệm vụ", text, "danger")
+    task = find_task(engine, grant.task)
+    figures = task_figures(engine, task["id"])
+    values = {k: v for k, v in form.items() if k in ("due", "reason") and isinstance(v, str)}
+    errors: dict[str, str] = {}
+    to = parse_day(values.get("due", ""))
+    if to is None:
+        errors["due"] = "Nhập hạn mới đề nghị, ví dụ 31/12/2024."
+    else:
+        values["due"] = to.isoformat()  # what a date input shows
+    reason = values.get("reason", "").strip()
+    if not reason:
+        errors["reason"] = "Nêu lý do đề nghị gia hạn."
+    elif len(reason) > 5000:
+        errors["reason"] = "Lý do dài quá 5.000 ký tự; hãy viết gọn lại."
+    if to is not None and not errors:
+        author = Author(grant.unit, "web", None, settings.timezone)
+        try:
+            request_extension(
+                engine,
+                task["id"],
+                to,
+                reason,
+                author,
+                extension_rule(settings),
+                now=now(settings),
+            )
+        except KehoachError as exc:
+            errors["_form"] = exc.message[:1].upper() + exc.message[1:] + "."
+    if errors:
+        extension = {"values": values, "errors": errors}
+        return _page(request, task, _current(task, figures), {}, 422, figures, extension)
+    return message(
+        request,
+        200,
+        "Đã gửi đề nghị gia hạn",
+        f"{task['title']}: đề nghị gia hạn đến {to:%d/%m/%Y} đã được ghi, chờ phòng chủ trì "
+        "kế hoạch quyết định. Kết quả hiện trên biểu mẫu cập nhật này.",
+        "notice",
+        link=request.url.path.removesuffix(EXTENSION_PATH),
+        link_text="Về biểu mẫu cập nhật",
     )
 
 
