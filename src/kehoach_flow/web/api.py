@@ -31,13 +31,22 @@ from kehoach_flow.db.queries import find_task, list_plans, list_tasks
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.reports.runs import list_runs
 from kehoach_flow.reports.service import make_report
+from kehoach_flow.tracking.entry_task import extension_request_task
+from kehoach_flow.tracking.extensions import (
+    DecisionConflictError,
+    decide_extension,
+    due_story,
+    request_extension,
+)
 from kehoach_flow.tracking.figures import task_figures
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
+from kehoach_flow.tracking.review import confirm_done, return_done
 from kehoach_flow.tracking.status import Status
 from kehoach_flow.tracking.task_history import readable_history
 from kehoach_flow.tracking.task_views import TaskView
 from kehoach_flow.web.auth import current_account
 from kehoach_flow.web.boards import plan_board_now, plan_summary
+from kehoach_flow.web.decisions import extension_rule
 from kehoach_flow.web.deps import DB, AppSettings, Today
 from kehoach_flow.web.reports import record_generated, report_download, sees_run, whole_editor
 
@@ -67,6 +76,36 @@ class UpdateBody(BaseModel):
     difficulties: str | None = Field(default=None, max_length=5000)
     proposals: str | None = Field(default=None, max_length=5000)
     completed_on: date | None = None
+
+
+class ExtensionBody(BaseModel):
+    """A request to move a task's due date, by a token of an account that edits its plan."""
+
+    due: date = Field(description="hạn mới đề nghị")
+    reason: str = Field(min_length=1, max_length=5000, description="lý do đề nghị gia hạn")
+    record_late: bool = Field(
+        default=False,
+        description="điều phối viên ghi nhận cả đề nghị gửi muộn hơn quy định",
+    )
+    version: int | None = Field(
+        default=None, ge=1, le=MAX_INT, description="phiên bản nhiệm vụ đang xem"
+    )
+
+
+class DecisionBody(BaseModel):
+    """A decision on an extension request: approve (the date asked, or `due`) or refuse
+    with a reason in `comment`."""
+
+    decision: Literal["approve", "refuse"]
+    due: date | None = Field(default=None, description="hạn khác hạn đề nghị, khi đồng ý")
+    comment: str | None = Field(default=None, max_length=5000)
+
+
+class ReviewBody(BaseModel):
+    """Confirm a completion awaiting confirmation, or return it with a comment."""
+
+    decision: Literal["confirm", "return"]
+    comment: str | None = Field(default=None, max_length=5000)
 
 
 def _all_formats() -> list[Format]:
@@ -158,7 +197,8 @@ def task(scope: ReaderScope, engine: DB, plan_key: str, task_key: str) -> dict[s
     found = find_task(engine, f"{plan_key}/{task_key}")
     figures = task_figures(engine, found["id"])
     history = readable_history(engine, found["id"], figures)
-    return {**found, "figures": figures.as_dict(), "history": history}
+    story = due_story(engine, found["id"])
+    return {**found, "figures": figures.as_dict(), "history": history, "due_story": story}
 
 
 @router.post("/tasks/{plan_key}/{task_key}/updates", status_code=201)
@@ -198,6 +238,95 @@ def post_update(
         "status": result.status.value,
         "progress": result.progress,
     }
+
+
+@router.post("/tasks/{plan_key}/{task_key}/extensions", status_code=201)
+def post_extension(
+    user: Writer,
+    scope: WriterScope,
+    settings: AppSettings,
+    engine: DB,
+    plan_key: str,
+    task_key: str,
+    body: ExtensionBody,
+) -> dict[str, Any]:
+    """Ask for a new due date: at least KEHOACH_EXTENSION_NOTICE_DAYS working days before
+    the due date in force, unless `record_late` (the coordinator records a late one)."""
+    found = _editable_task(scope, engine, plan_key, task_key)
+    result = request_extension(
+        engine,
+        found["id"],
+        body.due,
+        body.reason,
+        Author(user.username, "api", None, settings.timezone),
+        extension_rule(settings),
+        by_coordinator=body.record_late,
+        expected_version=body.version,
+        now=now(settings),
+    )
+    return {"request_id": result.update_id, "version": result.version}
+
+
+@router.post("/extensions/{request_id}/decision")
+def post_decision(
+    user: Writer,
+    scope: WriterScope,
+    settings: AppSettings,
+    engine: DB,
+    request_id: Annotated[int, PathParam(ge=1, le=MAX_INT)],
+    body: DecisionBody,
+) -> dict[str, Any]:
+    """Decide an extension request once: a second decision is a 409 saying who decided."""
+    where = extension_request_task(engine, request_id)
+    if where is None or not scope.sees_plan(where.plan):
+        raise NotFoundError("đề nghị gia hạn", str(request_id), "xem số đề nghị ở due_story")
+    _editable_task(scope, engine, where.plan, where.task)
+    try:
+        result = decide_extension(
+            engine,
+            request_id,
+            body.decision == "approve",
+            Author(user.username, "api", None, settings.timezone),
+            to=body.due,
+            reason=body.comment,
+            now=now(settings),
+        )
+    except DecisionConflictError as exc:
+        raise HTTPException(409, exc.message) from None
+    story = due_story(engine, where.task_id)
+    return {"version": result.version, "due": story["current"], "due_story": story}
+
+
+@router.post("/tasks/{plan_key}/{task_key}/review")
+def post_review(
+    user: Writer,
+    scope: WriterScope,
+    settings: AppSettings,
+    engine: DB,
+    plan_key: str,
+    task_key: str,
+    body: ReviewBody,
+) -> dict[str, Any]:
+    """Confirm a completion awaiting confirmation, or return it (a comment required): a
+    task no longer awaiting is a 409."""
+    found = _editable_task(scope, engine, plan_key, task_key)
+    author = Author(user.username, "api", None, settings.timezone)
+    try:
+        if body.decision == "confirm":
+            result = confirm_done(engine, found["id"], author, body.comment, now=now(settings))
+        else:
+            result = return_done(
+                engine,
+                found["id"],
+                author,
+                body.comment or "",
+                base_url=settings.base_url,
+                mail_from=settings.mail_from,
+                now=now(settings),
+            )
+    except DecisionConflictError as exc:
+        raise HTTPException(409, exc.message) from None
+    return {"version": result.version, "status": result.status.value}
 
 
 @router.get("/reports")
@@ -267,6 +396,15 @@ def _visible_plan(scope: Scope, plan_key: str) -> None:
     """A plan outside the scope answers as one that does not exist (boards.plan_summary)."""
     if not scope.sees_plan(plan_key):
         raise NotFoundError("kế hoạch", plan_key, "xem danh sách ở trang tổng quan")
+
+
+def _editable_task(scope: Scope, engine: Engine, plan_key: str, task_key: str) -> dict[str, Any]:
+    """The task, for a token that edits its plan: 404 outside the scope, 403 when seen only."""
+    _visible_task(scope, plan_key, task_key)
+    found = find_task(engine, f"{plan_key}/{task_key}")
+    if not scope.edits_plan(plan_key):
+        raise HTTPException(403, NOT_EDITABLE)
+    return found
 
 
 def _visible_task(scope: Scope, plan_key: str, task_key: str) -> None:
