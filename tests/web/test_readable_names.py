@@ -101,8 +101,9 @@ def test_the_unit_page_says_the_mail_was_sent_in_vietnamese(
 def test_pages_name_plans_and_tasks_by_title_keys_only_in_links(
     web: TestClient, engine: Engine, definitions_copy: Path
 ) -> None:
-    """/qua-han's plan column, the task page's breadcrumb, its dependencies and the update
-    form's meta line show titles; the keys stay in the links and data- attributes."""
+    """/qua-han's plan column and the dependencies a task waits for, the task page's
+    breadcrumb, its dependencies and the update form's meta line show titles; the keys stay
+    in the links and data- attributes."""
     plan = definitions_copy / "plans" / "quang-tri-2024.yaml"
     dependent = "      - key: dau-tu-thiet-bi-gd2\n"
     plan.write_text(
@@ -119,6 +120,13 @@ def test_pages_name_plans_and_tasks_by_title_keys_only_in_links(
     overdue = web.get("/qua-han").text
     cells = re.findall(r'<td data-label="Kế hoạch" data-plan="([^"]+)">([^<]+)</td>', overdue)
     assert cells and set(cells) == {(SEED_PLAN, title)}
+    # the open dependency a late task waits for, by its title, linked by its key
+    row = overdue.split('<tr data-task="dau-tu-thiet-bi-gd2">')[1].split("</tr>")[0]
+    assert (
+        f'chờ: <a href="/nhiem-vu/{SEED_PLAN}/khao-sat-30-dn" data-task="khao-sat-30-dn">'
+        f"{survey}</a>" in row
+    )
+    assert "khao-sat-30-dn" not in re.sub(r"<[^>]+>", " ", overdue.split("<main>")[1])
 
     task = web.get(f"/nhiem-vu/{SEED_PLAN}/dau-tu-thiet-bi-gd2").text
     assert f'<a href="/ke-hoach/{SEED_PLAN}">{title}</a> ›' in task
@@ -131,6 +139,29 @@ def test_pages_name_plans_and_tasks_by_title_keys_only_in_links(
     assert SEED_PLAN not in visible and "khao-sat-30-dn" not in visible
 
     form = web.get(link(f"{SEED_PLAN}/khao-sat-30-dn")).text
-    meta = re.search(r'<p class="meta">([^<]+)</p>', form)
+    meta = re.search(r'<p class="meta">([^<]+)', form)
     assert meta is not None and meta.group(1).startswith(f"{title} · Chủ trì:")
     assert SEED_PLAN not in re.sub(r"<[^>]+>", " ", form.split("<main>")[1])
+
+
+def test_the_overview_and_a_unit_page_name_plans_and_units_keys_only_in_links(
+    web: TestClient, engine: Engine
+) -> None:
+    """The overview's plan cards and a unit's page show the plan's title and the unit's name,
+    not their keys (those stay in the links and data- attributes)."""
+    title = next(p["title"] for p in list_plans(engine) if p["key"] == SEED_PLAN)
+    sign_in(web)
+
+    overview = web.get("/").text
+    card = overview.split(f'<section class="card plan" data-plan="{SEED_PLAN}">')[1]
+    card = card.split("</section>")[0]
+    assert f'<a href="/ke-hoach/{SEED_PLAN}">{title}</a>' in card
+    assert SEED_PLAN not in re.sub(r"<[^>]+>", " ", card)
+
+    unit = web.get("/don-vi/qltcdlcl").text
+    main = unit.split("<main>")[1]
+    visible = re.sub(r"\S+@\S+", " ", re.sub(r"<[^>]+>", " ", main))  # but its address
+    assert "qltcdlcl" not in visible and SEED_PLAN not in visible
+    plans = re.findall(r'<div class="meta" data-plan="([^"]+)">([^<·]+) · hạn', main)
+    assert plans and set(plans) == {(SEED_PLAN, f"{title}")}
+    assert 'data-unit="qltcdlcl"' in main
