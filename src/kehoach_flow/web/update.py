@@ -279,9 +279,10 @@ async def ask_extension(
         request,
         200,
         "Đã gửi đề nghị gia hạn",
-        f"{task['title']}: đề nghị gia hạn đến {to:%d/%m/%Y} đã được ghi, chờ phòng chủ trì "
-        "kế hoạch quyết định. Kết quả hiện trên biểu mẫu cập nhật này.",
+        f"Đề nghị gia hạn đến {to:%d/%m/%Y} đã được ghi, chờ phòng chủ trì kế hoạch quyết "
+        "định. Quyết định sẽ hiện trên biểu mẫu cập nhật này.",
         "notice",
+        [("Nhiệm vụ", task["title"]), ("Hạn mới đề nghị", f"{to:%d/%m/%Y}")],
         link=request.url.path.removesuffix(EXTENSION_PATH),
         link_text="Về biểu mẫu cập nhật",
     )
