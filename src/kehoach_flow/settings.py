@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     # An extension request must arrive this many working days before the due date in force
     # (a coordinator may still record a later one): tracking.extensions.
     extension_notice_days: int = Field(default=5, ge=0, le=60)
+    # An extension request or a done report waiting this many working days for the
+    # coordinator's decision is "quá hạn xử lý" in the digest, and the coordinator unit's
+    # head is told: reminders.planner.plan_decisions.
+    decision_escalate_days: int = Field(default=3, ge=1, le=60)
     link_max_age_days: int = 30
     evidence_max_bytes: int = 20 * 1024 * 1024
     calendar_file: Path | None = None

@@ -8,7 +8,7 @@ import functools
 import random
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from email import message_from_bytes
@@ -23,16 +23,23 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from kehoach_flow.reminders.links import LinkGrant, LinkSigner, update_url
 from kehoach_flow.reminders.planner import (
+    DECISION_RULES,
     Contact,
     Reminder,
     Role,
     Rule,
     reminder_order,
+    short_day,
 )
 
 # Most urgent first, as a unit lead reading on a phone should see them; the CSS class names
-# the group's colour in the HTML part's one style sheet.
+# the group's colour in the HTML part's one style sheet. A coordinator's decisions come
+# first: those waiting too long ("x"), then the others ("w"), sorted by `_group`.
+_DECIDE_LATE = ((), "Quá hạn xử lý (chờ quyết định quá lâu)", "#ad1457", "x")
+_DECIDE = ((), "Chờ quyết định", "#6a1b9a", "w")
 _GROUPS = (
+    _DECIDE_LATE,
+    _DECIDE,
     ((Rule.OVERDUE, Rule.ESCALATION), "Quá hạn", "#c62828", "q"),
     ((Rule.DUE_TODAY,), "Đến hạn hôm nay", "#ef6c00", "d"),
     ((Rule.BEFORE_DUE,), "Sắp đến hạn", "#0b57d0", "s"),
@@ -134,11 +141,63 @@ def _detail(r: Reminder) -> str:
     return text
 
 
-def _item(r: Reminder, link: Callable[[LinkGrant], str]) -> dict[str, object]:
+def _in_group(r: Reminder, group: tuple[tuple[Rule, ...], str, str, str]) -> bool:
+    rules, _, _, css = group
+    if r.rule in DECISION_RULES:
+        return css == ("x" if r.escalated else "w")
+    return r.rule in rules
+
+
+def task_page(base_url: str, plan: str, task: str) -> str:
+    """The task's page on the dashboard, where a coordinator signed in decides."""
+    return f"{base_url.rstrip('/')}/nhiem-vu/{plan}/{task}"
+
+
+def _decision_item(r: Reminder, base_url: str) -> dict[str, object]:
+    """A decision waiting: the task, its unit, what waits since when, a link to decide."""
+    decision = r.decision
+    assert decision is not None
+    if decision.kind == "extension":
+        asked = decision.requested_due
+        what = f"Đề nghị gia hạn đến {short_day(asked)}" if asked else "Đề nghị gia hạn"
+        what += f" (hạn hiện tại {short_day(r.task.due)})"
+        if decision.reason:
+            what += f"; lý do: {_one_line(decision.reason)}"
+    else:
+        done = decision.completed_on
+        what = f"Báo hoàn thành ngày {short_day(done)}" if done else "Báo hoàn thành"
+        what += f" (hạn {short_day(r.task.due)}), chờ xác nhận"
+    since = vn_day(decision.since)
+    waited = f"đã chờ {r.days} ngày làm việc (từ {since})" if r.days else f"gửi {since}"
+    if r.rule in (Rule.EXTENSION_ESCALATION, Rule.REVIEW_ESCALATION):
+        coordinator = r.task.coordinator.name
+        waited = f"{coordinator} chưa quyết định, {waited}"
+    return {
+        "title": r.task.title,
+        "section": r.task.section,
+        "decision": True,
+        "unit": r.task.lead.name,
+        "what": what,
+        "waited": waited,
+        "link": task_page(base_url, r.task.plan, r.task.key),
+        "link_text": "Xem và quyết định" if r.role == Role.COORDINATOR else "Xem nhiệm vụ",
+    }
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    """A unit's reason on one line of the digest, cut short when long (the task page has it)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def _item(r: Reminder, link: Links) -> dict[str, object]:
+    if r.decision is not None:
+        return _decision_item(r, link.base_url)
     can_update = r.role in (Role.LEAD, Role.COORDINATOR) and r.rule != Rule.PARTNER_COPY
     return {
         "title": r.task.title,
         "section": r.task.section,
+        "decision": False,
         "due_text": f"{r.task.due.day}/{r.task.due.month}/{r.task.due.year}",
         "why": _detail(r),
         "progress": r.task.progress,
@@ -148,7 +207,7 @@ def _item(r: Reminder, link: Callable[[LinkGrant], str]) -> dict[str, object]:
     }
 
 
-def _plans(digest: Digest, link: Callable[[LinkGrant], str]) -> list[dict[str, object]]:
+def _plans(digest: Digest, link: Links) -> list[dict[str, object]]:
     """The digest's lines under one heading per plan, by urgency within each plan."""
     by_plan: dict[str, list[Reminder]] = defaultdict(list)
     for r in digest.reminders:
@@ -156,12 +215,16 @@ def _plans(digest: Digest, link: Callable[[LinkGrant], str]) -> list[dict[str, o
     plans: list[dict[str, object]] = []
     for items in by_plan.values():
         groups = []
-        for rules, title, _, css in _GROUPS:
-            entries = [_item(r, link) for r in items if r.rule in rules]
+        for group in _GROUPS:
+            _, title, _, css = group
+            entries = [_item(r, link) for r in items if _in_group(r, group)]
             if entries:
                 groups.append({"title": title, "css": css, "entries": entries})
-        plans.append({"title": items[0].task.plan_title or items[0].task.plan, "groups": groups})
-    return plans
+        title = items[0].task.plan_title or items[0].task.plan
+        late = any(r.escalated for r in items)
+        plans.append({"title": title, "groups": groups, "late": late})
+    # the plans with a decision waiting too long first: "quá hạn xử lý" tops the digest
+    return sorted(plans, key=lambda p: not p["late"])
 
 
 class Links:
@@ -170,7 +233,7 @@ class Links:
 
     def __init__(self, context: MailContext) -> None:
         self._signer = LinkSigner(context.secret)
-        self._base_url = context.base_url
+        self._base_url = self.base_url = context.base_url
         self._urls: dict[LinkGrant, str] = {}
 
     def __call__(self, grant: LinkGrant) -> str:
@@ -183,8 +246,13 @@ class Links:
 def _subject(digest: Digest) -> str:
     tasks = len({(r.task.plan, r.task.key) for r in digest.reminders})
     late = any(r.rule in (Rule.OVERDUE, Rule.ESCALATION) for r in digest.reminders)
+    decisions = [r for r in digest.reminders if r.decision is not None]
+    prefix = "[Quá hạn] " if late else ""
+    if any(r.escalated for r in decisions):
+        prefix = "[Quá hạn xử lý] "
     extra = " (bổ sung)" if digest.sequence > 1 else ""
-    return f"{'[Quá hạn] ' if late else ''}Nhắc việc {vn_day(digest.day)}{extra}: {tasks} nhiệm vụ"
+    waiting = f", {len(decisions)} việc chờ quyết định" if decisions else ""
+    return f"{prefix}Nhắc việc {vn_day(digest.day)}{extra}: {tasks} nhiệm vụ{waiting}"
 
 
 def digest_parts(
@@ -204,6 +272,9 @@ def digest_parts(
         "coordinator_email": coordinator.email,
         "link_days": context.link_days,
         "follow_up": digest.sequence > 1,
+        "decisions": sum(1 for r in digest.reminders if r.decision is not None),
+        "late_decisions": sum(1 for r in digest.reminders if r.escalated),
+        "updates": any(r.decision is None for r in digest.reminders),
     }
     env = environment()
     text = env.get_template("digest.txt.j2").render(values)

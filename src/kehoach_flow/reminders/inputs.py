@@ -104,9 +104,7 @@ def reminder_tasks(
     if inputs is None or plan_key not in inputs.plans:
         inputs = read_inputs(engine, [plan_key])
     plan = inputs.plans[plan_key]
-    contacts = inputs.contacts
     plan_rules = ReminderRules().merged((plan.header or {}).get("reminders"))
-    coordinator = contacts[inputs.coordinators[plan.coordinator_id]]
     tasks = inputs.tasks[plan.id]
     states, progress = _states(tasks, inputs.history, end_of_day(day, options.timezone))
     found = []
@@ -114,25 +112,40 @@ def reminder_tasks(
         state = states[task.key]
         if state.status in (Status.DONE, Status.CANCELLED, Status.AWAITING_REVIEW):
             continue  # awaiting: the unit reported done, the coordinator decides
-        lead = inputs.coordinators[task.lead_id]
         found.append(
-            ReminderTask(
-                plan=plan_key,
-                key=task.key,
-                title=task.title,
-                section=task.section_key,
-                start=task.start,
-                due=state.due or task.due,  # an approved extension's date
-                progress=round(progress[task.key] or 0),
-                lead=contacts[lead],
-                lead_head=inputs.heads[lead],
-                coordinator=coordinator,
-                partners=tuple(contacts[k] for k in inputs.partners[task.id] if k != lead),
-                rules=plan_rules.merged(task.reminders),
-                plan_title=plan.title,
-            )
+            reminder_task(inputs, plan_key, plan_rules, task, state.due, progress[task.key])
         )
     return found
+
+
+def reminder_task(
+    inputs: ReminderInputs,
+    plan_key: str,
+    plan_rules: ReminderRules,
+    task: Any,
+    due: date | None,
+    progress: float | int | None,
+) -> ReminderTask:
+    """One task of `read_inputs` as the planner takes it; `due` an approved extension's date
+    (None: the plan's)."""
+    plan = inputs.plans[plan_key]
+    contacts = inputs.contacts
+    lead = inputs.coordinators[task.lead_id]
+    return ReminderTask(
+        plan=plan_key,
+        key=task.key,
+        title=task.title,
+        section=task.section_key,
+        start=task.start,
+        due=due or task.due,
+        progress=round(progress or 0),
+        lead=contacts[lead],
+        lead_head=inputs.heads[lead],
+        coordinator=contacts[inputs.coordinators[plan.coordinator_id]],
+        partners=tuple(contacts[k] for k in inputs.partners[task.id] if k != lead),
+        rules=plan_rules.merged(task.reminders),
+        plan_title=plan.title,
+    )
 
 
 def _states(

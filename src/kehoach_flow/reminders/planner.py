@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 from kehoach_flow.definitions.reminder_rules import ReminderRules
 from kehoach_flow.workdays import WorkCalendar
@@ -22,6 +23,17 @@ class Rule(StrEnum):
     ESCALATION = "escalation"
     PROGRESS_REQUEST = "progress_request"
     PARTNER_COPY = "partner_copy"
+    # What waits for the coordinator's decision (issue 22): told each working day while it
+    # waits; the coordinator unit's head is told too once it has waited too long.
+    EXTENSION_WAITING = "extension_waiting"
+    REVIEW_WAITING = "review_waiting"
+    EXTENSION_ESCALATION = "extension_escalation"
+    REVIEW_ESCALATION = "review_escalation"
+
+
+DECISION_RULES = frozenset(
+    {Rule.EXTENSION_WAITING, Rule.REVIEW_WAITING, Rule.EXTENSION_ESCALATION, Rule.REVIEW_ESCALATION}
+)
 
 
 class Role(StrEnum):
@@ -58,6 +70,18 @@ class ReminderTask:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """A decision the plan's coordinator owes on a task: an extension request (the date
+    asked, the reason) or a done report to confirm (the completion date reported)."""
+
+    kind: Literal["extension", "review"]
+    since: date  # the day the request or the report arrived, where the plan runs
+    requested_due: date | None = None
+    reason: str | None = None
+    completed_on: date | None = None
+
+
+@dataclass(frozen=True)
 class Reminder:
     """One line of one recipient's digest for one day."""
 
@@ -67,8 +91,10 @@ class Reminder:
     role: Role
     rule: Rule
     task: ReminderTask
-    days: int  # working days left (before due) or overdue; 0 on the due day
+    days: int  # working days left (before due) or overdue; 0 on the due day; or waited
     lead_without_mail: bool = False
+    decision: Decision | None = None  # the rules of DECISION_RULES: what waits
+    escalated: bool = False  # a decision waiting `escalate_after` working days or more
 
     @property
     def dedupe_key(self) -> str:
@@ -198,6 +224,50 @@ def _reminder(
     return Reminder(day, contact.email, contact, role, rule, task, days, lead_without_mail)
 
 
+def plan_decisions(
+    waiting: Iterable[tuple[ReminderTask, Decision]],
+    day: date,
+    calendar: WorkCalendar,
+    escalate_after: int,
+    coordinator_head: Contact | None = None,
+    counts: DayCounts | None = None,
+) -> list[Reminder]:
+    """The reminders of what waits for the coordinator's decision on `day` (none on a day
+    off): each working day to the plan's coordinator (its head when the unit has no address),
+    marked escalated once it has waited `escalate_after` working days; from then on the
+    coordinator unit's head is told too, that day and every `overdue_every` working days
+    after, as an overdue task is escalated to the lead unit's head."""
+    if not calendar.is_working_day(day):
+        return []
+    if counts is None or counts.calendar is not calendar:
+        counts = DayCounts(calendar)
+    found: list[Reminder] = []
+    for task, decision in waiting:
+        waited = max(0, counts.between(decision.since, day))
+        escalated = waited >= escalate_after
+        extension = decision.kind == "extension"
+        rule = Rule.EXTENSION_WAITING if extension else Rule.REVIEW_WAITING
+        to = task.coordinator if task.coordinator.email else coordinator_head
+        told = set()
+        if to is not None and to.email:
+            told.add(to.email)
+            role = Role.COORDINATOR if to is task.coordinator else Role.HEAD
+            found.append(
+                Reminder(day, to.email, to, role, rule, task, waited, False, decision, escalated)
+            )
+        every = task.rules.overdue_every
+        head_day = waited == escalate_after or (every > 0 and waited % every == 0)
+        head = coordinator_head
+        if escalated and head_day and head is not None and head.email and head.email not in told:
+            rule = Rule.EXTENSION_ESCALATION if extension else Rule.REVIEW_ESCALATION
+            found.append(
+                Reminder(
+                    day, head.email, head, Role.HEAD, rule, task, waited, False, decision, True
+                )
+            )
+    return sorted(found, key=reminder_order)
+
+
 def describe(reminder: Reminder) -> str:
     """Why this reminder goes out, as the recipient reads it."""
     days = reminder.days
@@ -209,7 +279,31 @@ def describe(reminder: Reminder) -> str:
         Rule.PROGRESS_REQUEST: "đề nghị cập nhật số liệu cho kỳ báo cáo",
         Rule.PARTNER_COPY: "đồng gửi đơn vị phối hợp: đến hạn hôm nay",
     }
+    if reminder.decision is not None:
+        return decision_text(reminder)
     text = texts[reminder.rule]
     if reminder.lead_without_mail:
         text += f" (đơn vị chủ trì chưa có địa chỉ thư: {reminder.task.lead.name})"
     return text
+
+
+def short_day(d: date) -> str:
+    """ "30/8/2024", as the digest writes a date."""
+    return f"{d.day}/{d.month}/{d.year}"
+
+
+def decision_text(reminder: Reminder) -> str:
+    """What waits and for how long, as the coordinator (or the head) reads it."""
+    decision = reminder.decision
+    assert decision is not None
+    if decision.kind == "extension":
+        asked = decision.requested_due
+        what = f"đề nghị gia hạn đến {short_day(asked)}" if asked else "đề nghị gia hạn"
+    else:
+        done = decision.completed_on
+        what = f"báo hoàn thành ngày {short_day(done)}, chờ xác nhận" if done else "chờ xác nhận"
+    waited = f"đã chờ {reminder.days} ngày làm việc" if reminder.days else "gửi hôm nay"
+    text = f"{what}; {waited}"
+    if reminder.rule in (Rule.EXTENSION_ESCALATION, Rule.REVIEW_ESCALATION):
+        return f"báo cáo lãnh đạo: điều phối viên chưa quyết định, {text}"
+    return f"quá hạn xử lý: {text}" if reminder.escalated else text

@@ -37,6 +37,9 @@ KEEP_DAYS = 14  # records of the latest days kept in the file
 
 # Every plan's stamps: a load rewrites loaded_at (and the fingerprint of its definition), an
 # update or a snapshot bumps revision, an archive sets archived_at. Compared, never parsed.
+# The decisions a coordinator's digest lists (reminders.decisions) come from the same
+# history: an extension request, its decision, a done report, its confirmation or return
+# each bump revision too (tracking.history.append_entry, record_update).
 _PLANS = select(
     PLAN.c.id,
     PLAN.c.key,

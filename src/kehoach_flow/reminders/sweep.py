@@ -48,9 +48,15 @@ def plan_day(
 ) -> SweepResult:
     """Who gets what on `day` (nothing stored)."""
     from kehoach_flow.db.queries import list_plans
+    from kehoach_flow.reminders.decisions import coordinator_head, waiting_tasks
     from kehoach_flow.reminders.digest import group_digests
     from kehoach_flow.reminders.inputs import read_inputs, reminder_tasks
-    from kehoach_flow.reminders.planner import DayCounts, plan_reminders, reminder_order
+    from kehoach_flow.reminders.planner import (
+        DayCounts,
+        plan_decisions,
+        plan_reminders,
+        reminder_order,
+    )
     from kehoach_flow.reports.periods import plan_cutoff_day, report_cutoffs
     from kehoach_flow.tracking.task_views import BoardOptions
     from kehoach_flow.tracking.workcalendar import work_calendar
@@ -66,6 +72,11 @@ def plan_day(
         cutoffs = report_cutoffs(day.year, plan_cutoff_day(header, settings.report_cutoff_day))
         tasks = reminder_tasks(engine, key, day, options, inputs)
         reminders += plan_reminders(tasks, day, calendar, cutoffs, counts)
+        waiting = waiting_tasks(inputs, key, day, settings.timezone)  # for the coordinator
+        if waiting:
+            head = coordinator_head(inputs, key)
+            escalate = settings.decision_escalate_days
+            reminders += plan_decisions(waiting, day, calendar, escalate, head, counts)
     reminders.sort(key=reminder_order)
     working = calendar.is_working_day(day)
     day_off = None if working else (calendar.holiday_name(day) or "nghỉ cuối tuần")
