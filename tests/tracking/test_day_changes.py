@@ -116,3 +116,101 @@ def test_after_a_holiday_the_window_reaches_back_to_the_last_working_day(plan: E
     assert changes.as_dict()["since"] == "2024-08-30"
     quiet = day_changes(plan, [LATENESS_PLAN], date(2024, 6, 20), OPTIONS)
     assert quiet.empty and quiet.as_dict()["updates"] == []
+
+
+def test_extension_and_review_steps_read_as_what_they_did(
+    engine: Engine, definitions_copy: Path
+) -> None:
+    from kehoach_flow.tracking.extensions import (
+        ExtensionRule,
+        decide_extension,
+        request_extension,
+    )
+    from kehoach_flow.tracking.review import confirm_done, return_done
+    from tests.tracking.helpers import LATENESS_YAML
+
+    reviewed = "xac-nhan-2024"
+    text = (
+        LATENESS_YAML.replace(f"key: {LATENESS_PLAN}", f"key: {reviewed}")
+        .replace("coordinator: qltcdlcl", "coordinator: qltcdlcl\n  review: true")
+        .replace("trễ hạn", "xác nhận")
+    )
+    (write_lateness_plan(definitions_copy) / "plans" / "xac-nhan.yaml").write_text(text, "utf-8")
+    load_path(engine, definitions_copy)
+    rule = ExtensionRule(OPTIONS.calendar)
+    friday, monday = date(2024, 7, 12), MONDAY
+
+    def at(day: date, hour: int) -> datetime:
+        return datetime.combine(day, time(hour), tzinfo=TZ)
+
+    def author(actor: str, day: date, hour: int) -> Author:
+        return Author(actor, "web", at(day, hour))
+
+    def tid(plan: str, key: str) -> int:
+        return int(find_task(engine, f"{plan}/{key}")["id"])
+
+    c1, s2 = tid(LATENESS_PLAN, "c1"), tid(LATENESS_PLAN, "s2")
+    b1, b2 = tid(reviewed, "b1"), tid(reviewed, "b2")
+    asked = request_extension(
+        engine,
+        c1,
+        date(2025, 1, 31),
+        "Chờ số liệu",
+        author("ttkt", friday, 9),
+        rule,
+        now=at(friday, 9),
+    )
+    refused = request_extension(
+        engine,
+        s2,
+        date(2025, 3, 31),
+        "Thiếu người",
+        author("ncgdmst", friday, 9),
+        rule,
+        now=at(friday, 9),
+    )
+    record_update(
+        engine, b1, UpdateIn(status=Status.DONE), author("kh-tc", friday, 10), now=at(friday, 10)
+    )
+    progress = UpdateIn(status=Status.IN_PROGRESS, progress=40)
+    record_update(engine, b2, progress, author("kh-tc", friday, 10), now=at(friday, 10))
+    record_update(
+        engine, b2, UpdateIn(status=Status.DONE), author("kh-tc", friday, 11), now=at(friday, 11)
+    )
+    decide_extension(
+        engine,
+        asked.update_id,
+        True,
+        author("lanh-dao", monday, 9),
+        to=date(2025, 1, 15),
+        now=at(monday, 9),
+    )
+    decide_extension(
+        engine,
+        refused.update_id,
+        False,
+        author("lanh-dao", monday, 9),
+        reason="Chưa đủ\ncăn cứ",
+        now=at(monday, 9),
+    )
+    confirm_done(engine, b1, author("lanh-dao", monday, 10), now=at(monday, 10))
+    return_done(
+        engine,
+        b2,
+        author("lanh-dao", monday, 11),
+        "Thiếu biên bản nghiệm thu",
+        now=at(monday, 11),
+    )
+    changes = day_changes(engine, [LATENESS_PLAN, reviewed], monday, OPTIONS)
+    assert [(u.task, u.change, u.progress) for u in reversed(changes.updates)] == [
+        ("c1", "đề nghị gia hạn đến 31/1/2025", None),
+        ("s2", "đề nghị gia hạn đến 31/3/2025", None),
+        ("b1", "Chưa thực hiện → Chờ xác nhận", 100),
+        ("b2", "Chưa thực hiện → Đang thực hiện", 40),
+        ("b2", "Đang thực hiện → Chờ xác nhận", 100),
+        ("c1", "được duyệt gia hạn đến 15/1/2025", None),
+        ("s2", "không được gia hạn: Chưa đủ căn cứ", None),
+        ("b1", "đã xác nhận hoàn thành", None),
+        ("b2", "trả lại: Thiếu biên bản nghiệm thu", 40),  # back at the unit's 40%
+    ]
+    assert changes.as_dict()["updates"][0]["kind"] == "review_returned"

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, or_, select
 
 from kehoach_flow.db.tables import OUTBOX, PLAN, TASK, UNIT, UPDATE
 from kehoach_flow.tracking.authors import AuthorName, read_directory
-from kehoach_flow.tracking.state import Derived, end_of_day
+from kehoach_flow.tracking.state import Derived, EntryKind, end_of_day
 from kehoach_flow.tracking.status import status_label
 from kehoach_flow.tracking.task_views import BoardOptions, TaskView, plan_board
 
@@ -37,11 +37,19 @@ class ReceivedUpdate:
     author: AuthorName
     old_status: str
     new_status: str
-    progress: int | None
+    progress: int | None  # None for an entry that reports no progress (a request, ...)
+    kind: str = EntryKind.UPDATE.value  # a unit's update, or an extension or review step
+    requested_due: date | None = None
+    decided_due: date | None = None
+    note: str | None = None  # a refusal's reason, a return's comment
 
     @property
     def change(self) -> str:
-        """ "Chưa thực hiện → Đang thực hiện", or the status alone when it stayed."""
+        """ "Chưa thực hiện → Đang thực hiện", or the status alone when it stayed; for an
+        extension or a review step what it did: "đề nghị gia hạn đến 30/8/2024", ..."""
+        step = _step_text(self)
+        if step is not None:
+            return step
         old, new = status_label(self.old_status), status_label(self.new_status)
         return new if old == new else f"{old} → {new}"
 
@@ -57,7 +65,37 @@ class ReceivedUpdate:
             "new_status": self.new_status,
             "change": self.change,
             "progress": self.progress,
+            "kind": self.kind,
         }
+
+
+def _day(d: date | None) -> str:
+    return f"{d.day}/{d.month}/{d.year}" if d else ""
+
+
+def _said(text: str | None, limit: int = 200) -> str:
+    """A reason or comment on one line, cut short when long (the task page has it whole)."""
+    line = " ".join((text or "").split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def _step_text(update: ReceivedUpdate) -> str | None:
+    """What an extension or review step did, as the "hôm nay" view says it; None for an
+    update."""
+    kind = update.kind
+    if kind == EntryKind.EXTENSION_REQUEST:
+        return f"đề nghị gia hạn đến {_day(update.requested_due)}"
+    if kind == EntryKind.EXTENSION_APPROVED:
+        return f"được duyệt gia hạn đến {_day(update.decided_due)}"
+    if kind == EntryKind.EXTENSION_REFUSED:
+        reason = _said(update.note)
+        return f"không được gia hạn: {reason}" if reason else "không được gia hạn"
+    if kind == EntryKind.REVIEW_CONFIRMED:
+        return "đã xác nhận hoàn thành"
+    if kind == EntryKind.REVIEW_RETURNED:
+        comment = _said(update.note)
+        return f"trả lại: {comment}" if comment else "trả lại, chưa xác nhận hoàn thành"
+    return None
 
 
 @dataclass(frozen=True)
@@ -172,10 +210,26 @@ def _updates(
             author=directory.author(row.actor, row.channel),
             old_status=row.old_status,
             new_status=row.new_status,
-            progress=row.progress,
+            # a request, a decision or a confirmation reports no progress of the unit's; a
+            # return says where the task stands again
+            progress=None if row.kind in _NO_PROGRESS else row.progress,
+            kind=row.kind,
+            requested_due=row.requested_due,
+            decided_due=row.decided_due,
+            note=row.note,
         )
         for row in conn.execute(query)
     )
+
+
+_NO_PROGRESS = frozenset(
+    {
+        EntryKind.EXTENSION_REQUEST.value,
+        EntryKind.EXTENSION_APPROVED.value,
+        EntryKind.EXTENSION_REFUSED.value,
+        EntryKind.REVIEW_CONFIRMED.value,
+    }
+)
 
 
 def newly_overdue(before: Iterable[TaskView], now: Iterable[TaskView]) -> Iterable[NewlyOverdue]:
