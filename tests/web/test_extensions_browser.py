@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -24,6 +25,8 @@ from kehoach_flow.web.app import create_app
 from tests.conftest import SEED_PLAN
 from tests.mail.conftest import free_port, smtp_sink  # noqa: F401  (fixture)
 from tests.web.helpers import ARTIFACTS, CHROMIUM, PASSWORD, serving, sign_in_page
+from tests.web.helpers import link as update_link
+from tests.web.test_extensions_pages import reviewed_definitions
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (deploy/test.sh installs it)"
@@ -34,8 +37,12 @@ TASK = "khao-sat-30-dn"  # led by qltcdlcl, the plan's coordinating unit
 
 @pytest.fixture
 def served(
-    sqlite_settings: Settings, sqlite_engine: Engine
+    sqlite_settings: Settings, sqlite_engine: Engine, definitions_copy: Path
 ) -> Iterator[tuple[str, Settings, Engine]]:
+    """The app on the seed plan under completion review, today a reminder day."""
+    sqlite_settings = sqlite_settings.model_copy(
+        update={"definitions": reviewed_definitions(definitions_copy)}
+    )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = sqlite_settings.model_copy(
@@ -126,3 +133,46 @@ def test_a_lead_asks_on_a_phone_the_coordinator_approves_the_report_tells_it(
     cells = [cell.strip() for cell in row.split("|")]
     # times extended, the old date, the date in force, the approver (the account's name)
     assert cells[3:7] == ["01", "31/12/2024", "28/02/2025", "Phòng Quản lý TCĐLCL"]
+
+
+def test_a_done_reported_on_a_phone_is_returned_with_a_comment_the_lead_reads_it(
+    served: tuple[str, Settings, Engine],
+    browser: object,
+) -> None:
+    base, settings, _ = served
+    link = base + update_link(f"{SEED_PLAN}/{TASK}", secret=str(settings.secret_key))
+    lead = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, locale="vi-VN"
+    )  # type: ignore[attr-defined]
+    phone = lead.new_page()
+    phone.goto(link)
+    phone.select_option("#status", "done")
+    phone.fill("#progress", "100")
+    phone.fill("#note", "Đã khảo sát đủ 30 doanh nghiệp")
+    phone.click("form.card[enctype] button[type=submit]")
+    phone.wait_for_selector("text=Đã lưu cập nhật")
+    phone.goto(link)
+    assert "Đã báo hoàn thành, chờ phòng chủ trì xác nhận." in phone.inner_text("main")
+    phone.screenshot(path=str(ARTIFACTS / "extension-7-phone-awaiting.png"))
+
+    desk = browser.new_context(viewport={"width": 1366, "height": 800}, locale="vi-VN")  # type: ignore[attr-defined]
+    page = desk.new_page()
+    sign_in_page(page, base)
+    waiting = page.locator("section.waiting-decisions")
+    assert "Chờ xác nhận hoàn thành" in waiting.inner_text()
+    waiting.locator(f'li[data-task="{SEED_PLAN}/{TASK}"] a').click()
+    page.wait_for_selector("form.return-form")
+    page.fill("#return-comment", "Thiếu biên bản khảo sát của 5 doanh nghiệp")
+    page.locator("section.review-state").screenshot(
+        path=str(ARTIFACTS / "extension-8-task-awaiting.png")
+    )
+    page.click("form.return-form button[type=submit]")
+    page.wait_for_selector(".decision-notice")
+    assert "Đã trả lại nhiệm vụ" in page.inner_text(".decision-notice")
+    assert "Thiếu biên bản khảo sát" in page.inner_text("section.review-state")
+
+    phone.goto(link)
+    returned = phone.inner_text("p.returned")
+    assert "Phòng chủ trì đã trả lại ngày 20/12/2024" in returned
+    assert "Thiếu biên bản khảo sát của 5 doanh nghiệp" in returned
+    phone.screenshot(path=str(ARTIFACTS / "extension-9-phone-returned.png"))

@@ -248,3 +248,30 @@ def test_a_completion_awaits_then_is_returned_with_a_comment_then_confirmed(
     assert find_task(engine, TASK)["status"] == "done"
     assert "Chờ quyết định" not in client.get("/").text
     assert "Xác nhận hoàn thành" in client.get(PAGE).text
+
+
+def test_the_coordinator_records_a_late_request_received_by_letter(
+    world: Settings, engine: Engine
+) -> None:
+    client = make_client(world, engine, date(2024, 12, 26))  # too late for the unit itself
+    sign_in(client)
+    page = client.get(PAGE)
+    assert "Ghi nhận đề nghị gia hạn đơn vị gửi qua văn bản" in page.text
+    token = csrf_of(client, PAGE)
+    action = f"{PAGE}/gia-han"
+    bare = client.post(action, data={"csrf_token": token, "due": "2025-01-31", "reason": ""})
+    assert bare.status_code == 422 and "Đề nghị gia hạn cần nêu lý do" in bare.text
+    recorded = client.post(
+        action, data={"csrf_token": token, "due": "31/01/2025", "reason": "Công văn số 12"}
+    )
+    assert recorded.status_code == 303 and recorded.headers["location"].endswith("?ghi=ghi-nhan")
+    story = due_story(engine, find_task(engine, TASK)["id"])
+    assert story["steps"][0]["late_recorded"] is True and story["pending"] is not None
+    shown = _text(client.get(PAGE).text)
+    assert "(gửi muộn, điều phối viên ghi nhận)" in shown and "Đồng ý gia hạn" in shown
+    assert "Ghi nhận đề nghị gia hạn đơn vị" not in shown  # one request at a time
+    viewer = make_client(world, engine, date(2024, 12, 26))
+    sign_in(viewer, username="lanhdao")
+    assert "Ghi nhận đề nghị" not in viewer.get(PAGE).text
+    refused = viewer.post(action, data={"csrf_token": csrf_of(viewer, PAGE), "due": "2025-02-01"})
+    assert refused.status_code == 403

@@ -29,6 +29,7 @@ from kehoach_flow.tracking.extensions import (
     ExtensionRule,
     decide_extension,
     due_story,
+    request_extension,
 )
 from kehoach_flow.tracking.history import Author, history_rows
 from kehoach_flow.tracking.review import confirm_done, return_done
@@ -47,6 +48,7 @@ NOT_EDITOR = (
 )
 # What the task page says after a decision (its ?ghi= value), so a reload posts nothing.
 DONE_NOTICES = {
+    "ghi-nhan": "Đã ghi nhận đề nghị gia hạn của đơn vị; quyết định ở dưới.",
     "dong-y": "Đã ghi quyết định đồng ý gia hạn; hạn mới có hiệu lực ngay.",
     "khong-dong-y": "Đã ghi quyết định không đồng ý gia hạn.",
     "xac-nhan": "Đã xác nhận hoàn thành.",
@@ -85,8 +87,10 @@ def task_decisions(engine: Engine, task: dict[str, Any]) -> dict[str, Any]:
         if row["new_status"] in (Status.AWAITING_REVIEW.value, Status.DONE.value):
             break
     pending = next((s for s in story["steps"] if s["id"] == story["pending"]), None)
+    closed = (Status.DONE.value, Status.CANCELLED.value, Status.AWAITING_REVIEW.value)
     return {
         **story,
+        "can_ask": pending is None and task["status"] not in closed,
         "moved": story["current"] != story["original"],
         "pending_step": pending,
         "awaiting": task["status"] == Status.AWAITING_REVIEW.value,
@@ -201,6 +205,48 @@ async def decide_request(
         return _refused(request, user, url, exc.message)
     done = "dong-y" if choice == "approve" else "khong-dong-y"
     return RedirectResponse(f"{url}?ghi={done}", status_code=303)
+
+
+@router.post("/nhiem-vu/{plan_key}/{task_key}/gia-han")
+async def record_request(
+    request: Request,
+    user: SignedIn,
+    scope: UserScope,
+    settings: AppSettings,
+    engine: DB,
+    plan_key: str,
+    task_key: str,
+) -> Response:
+    """The coordinator records a unit's request it received otherwise (a letter, a call):
+    later than the rule allows too, marked as such in the story."""
+    form = await request.form()
+    refused = form_refused(request, form)
+    if refused is not None:
+        return refused
+    task = await run_in_threadpool(editable_task, engine, scope, plan_key, task_key)
+    url = _task_url(plan_key, task_key)
+    typed = str(form.get("due") or "").strip()
+    to = parse_day(typed)
+    if to is None:
+        return _refused(request, user, url, "nhập hạn mới đề nghị dạng ngày/tháng/năm")
+    reason = str(form.get("reason") or "").strip()
+    author = Author(user.username, "web", None, settings.timezone)
+    try:
+        await run_in_threadpool(
+            lambda: request_extension(
+                engine,
+                task["id"],
+                to,
+                reason,
+                author,
+                extension_rule(settings),
+                by_coordinator=True,
+                now=now(settings),
+            )
+        )
+    except KehoachError as exc:
+        return _refused(request, user, url, exc.message)
+    return RedirectResponse(f"{url}?ghi=ghi-nhan", status_code=303)
 
 
 @router.post("/nhiem-vu/{plan_key}/{task_key}/xac-nhan")
