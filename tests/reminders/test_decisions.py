@@ -19,7 +19,7 @@ from kehoach_flow.db.tables import OUTBOX
 from kehoach_flow.loading import load_path
 from kehoach_flow.mail.transport import FileTransport
 from kehoach_flow.reminders.decisions import waiting_at
-from kehoach_flow.reminders.planner import DECISION_RULES, Decision, Reminder, Rule
+from kehoach_flow.reminders.planner import DECISION_RULES, Decision, Reminder, Rule, describe
 from kehoach_flow.reminders.sweep import SweepResult, plan_day, sweep
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.extensions import ExtensionRule, decide_extension, request_extension
@@ -143,6 +143,12 @@ def test_a_decision_waiting_too_long_is_escalated_and_gone_once_decided(
     assert seen(date(2024, 7, 4)) == [
         (COORDINATOR, Rule.EXTENSION_WAITING, 3, True),
         (HEAD, Rule.EXTENSION_ESCALATION, 3, True),
+    ]
+    escalated = decisions(plans, settings, date(2024, 7, 4))
+    assert [describe(r) for r in escalated] == [  # as `kehoach remind --dry-run` lists them
+        "quá hạn xử lý: đề nghị gia hạn đến 30/8/2024; đã chờ 3 ngày làm việc",
+        "báo cáo lãnh đạo: điều phối viên chưa quyết định, đề nghị gia hạn đến 30/8/2024; "
+        "đã chờ 3 ngày làm việc",
     ]
     # the head again every 3 working days (the plan's overdue_every), the coordinator daily
     assert seen(date(2024, 7, 5)) == [(COORDINATOR, Rule.EXTENSION_WAITING, 4, True)]
@@ -268,3 +274,29 @@ def test_how_long_a_decision_may_wait_is_a_setting(
     ask(plans, LATENESS_PLAN, "b2", date(2024, 7, 1), date(2024, 8, 30))
     assert [r.escalated for r in decisions(plans, patient, date(2024, 7, 5))] == [False]
     assert [r.escalated for r in decisions(plans, patient, date(2024, 7, 8))] == [True, True]
+
+
+def test_the_digest_and_the_pages_count_the_same_days(plans: Engine, settings: Settings) -> None:
+    from kehoach_flow.tracking.waiting import waiting_decisions
+    from kehoach_flow.tracking.workcalendar import work_calendar
+
+    ask(plans, OTHER, "a2", date(2024, 7, 1), date(2024, 8, 30))
+    b1 = _id(plans, f"{REVIEWED}/b1")
+    record_update(
+        plans, b1, UpdateIn(status=Status.DONE), on(date(2024, 7, 3)), now=clock(date(2024, 7, 3))
+    )
+    day = date(2024, 7, 9)
+    digest = {
+        (r.task.plan, r.task.key, r.decision.kind, r.days)
+        for r in decisions(plans, settings, day)
+        if r.decision
+    }
+    pages = waiting_decisions(plans, day, work_calendar(settings))
+    assert (
+        digest
+        == {(w.plan, w.task, w.kind, w.days) for w in pages}
+        == {
+            (OTHER, "a2", "extension", 6),
+            (REVIEWED, "b1", "review", 4),
+        }
+    )
