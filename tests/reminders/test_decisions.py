@@ -300,3 +300,21 @@ def test_the_digest_and_the_pages_count_the_same_days(plans: Engine, settings: S
             (REVIEWED, "b1", "review", 4),
         }
     )
+
+
+def test_a_digest_stored_before_a_crash_is_sent_by_the_next_run_once(
+    plans: Engine, settings: Settings
+) -> None:
+    from kehoach_flow.reminders.sweep import queue_day
+
+    day = date(2024, 7, 2)
+    ask(plans, OTHER, "a2", date(2024, 7, 1), date(2024, 8, 30))
+    stored = queue_day(plans, settings, day)  # stored, then the run died before delivering
+    assert stored.queued == len(mails(plans, day))
+    after = run(plans, settings, day)
+    assert after.queued == 0 and after.delivery.sent == stored.queued
+    with plans.connect() as conn:
+        rows = list(conn.execute(select(OUTBOX.c.status, OUTBOX.c.reminder_keys)))
+    assert {status for status, _ in rows} == {"sent"}
+    keys = [k for _, held in rows for k in held if "|extension_waiting|" in k]
+    assert keys == [f"{OTHER_COORDINATOR}|extension_waiting|{OTHER}/a2|2024-07-02"]
