@@ -5,6 +5,8 @@ due-date story; a token that sees the plan only gets a 403, one that does not se
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -86,7 +88,11 @@ def test_a_refusal_needs_a_reason_and_fields_are_told_in_vietnamese(
     client, tokens = api
     headers = tokens["phongkh"]
     wrong = client.post(f"{URL}/extensions", json={"due": "mai", "reason": ""}, headers=headers)
-    assert wrong.status_code == 422 and "detail" in wrong.json()
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"] == {
+        "due": "phải là ngày dạng NNNN-TT-NN, ví dụ 2024-06-30",
+        "reason": "cần ít nhất 1 ký tự",
+    }
     request_id = client.post(f"{URL}/extensions", json=ASK, headers=headers).json()["request_id"]
     decision = f"/api/extensions/{request_id}/decision"
     bare = client.post(decision, json={"decision": "refuse"}, headers=headers)
@@ -153,3 +159,24 @@ def test_a_completion_is_returned_then_confirmed_and_a_stale_review_is_a_409(
     assert find_task(engine, TASK)["completed_on"] == "2024-06-01"
     twice = client.post(review, json={"decision": "confirm"}, headers=headers)
     assert twice.status_code == 409
+
+
+def test_two_decisions_at_once_one_wins_the_other_is_a_409(
+    api: tuple[TestClient, dict[str, dict[str, str]]], engine: Engine
+) -> None:
+    client, tokens = api
+    headers = tokens["phongkh"]
+    request_id = client.post(f"{URL}/extensions", json=ASK, headers=headers).json()["request_id"]
+    decision = f"/api/extensions/{request_id}/decision"
+    bodies = [{"decision": "approve"}, {"decision": "refuse", "comment": "Không cần"}]
+    start = threading.Barrier(2)
+
+    def post(body: dict[str, str]) -> int:
+        start.wait()
+        return client.post(decision, json=body, headers=headers).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(post, bodies))
+    assert statuses == [200, 409]
+    kinds = _kinds(engine)
+    assert len([k for k in kinds if k in ("extension_approved", "extension_refused")]) == 1
