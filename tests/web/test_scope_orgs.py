@@ -227,12 +227,6 @@ def _mail_today(client: TestClient) -> tuple[int, int, bool]:
     return int(counted.group(1)), int(sent.group(1)), OPERATOR in today
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/hom-nay and the overview's 'hôm nay' (web/today.py scoped_today) keep the view "
-    "per set of plans seen, reminders included: an account of a unit that sees every plan "
-    "gets the whole installation's reminders (a message about no plan), or the other way",
-)
 def test_the_ministry_is_not_shown_mail_about_no_plan_after_the_whole_admin(orgs: Orgs) -> None:
     """The ministry sees both plans, as the whole installation's admin does; the message
     about no plan is the admin's alone, whoever opened the page first."""

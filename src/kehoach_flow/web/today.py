@@ -73,7 +73,11 @@ def scoped_today(
         trends = {key: share.trends[key] for (key, _), share in zip(live, shares, strict=True)}
         return TodayView(day, changes, tuple(rank_units(views, day, options.calendar)), trends)
 
-    found: TodayView = cache.get("today-view", scope_key(scope.visible), day, (live, sent), build)
+    # Messages naming no plan are the whole installation's alone: an account of a unit that
+    # sees every plan keeps a view of its own.
+    whole = "whole" if scope.units is None else "unit"
+    key = f"{scope_key(scope.visible)}-{whole}"
+    found: TodayView = cache.get("today-view", key, day, (live, sent), build)
     return found
 
 
