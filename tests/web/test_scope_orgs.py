@@ -9,17 +9,19 @@ reads both provinces and the rollup; an admin of province A manages A's accounts
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from kehoach_flow.db.engine import create_db_engine
 from kehoach_flow.db.queries import find_task
 from kehoach_flow.db.tables import PROGRAMME as PROGRAMME_TABLE
 from kehoach_flow.reports.runs import list_runs
 from kehoach_flow.settings import Settings
+from kehoach_flow.web.app import create_app
 from tests.web.conftest import csrf_of
 from tests.web.orgs import BOTH, OPERATOR, PLAN_A, PLAN_B, PROGRAMME, SEES, Orgs, build_orgs
 
@@ -232,3 +234,11 @@ def test_the_ministry_is_not_shown_mail_about_no_plan_after_the_whole_admin(orgs
     about no plan is the admin's alone, whoever opened the page first."""
     assert _mail_today(orgs.browser("quantri")) == (3, 3, True)
     assert _mail_today(orgs.browser("bo-xem")) == (2, 2, False)
+    # the other way round, on a fresh app (its own page cache) over the same database
+    engine = create_db_engine(orgs.settings.resolved_database_url())
+    try:
+        fresh = replace(orgs, app=create_app(orgs.settings, engine), engine=engine)
+        assert _mail_today(fresh.browser("bo-xem")) == (2, 2, False)
+        assert _mail_today(fresh.browser("quantri")) == (3, 3, True)
+    finally:
+        engine.dispose()

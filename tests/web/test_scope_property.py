@@ -221,9 +221,9 @@ def _check_account(
     pages["/"] = _get(browser, "/")
     assert set(re.findall(r'data-plan="([^"]+)"', pages["/"])) == visible, "/"
     assert _plans_on(pages["/"]) & keys <= visible, "/"
-    if visible:  # today's count: one update on each plan it sees (the count of messages:
-        # test_scope_orgs.py, test_the_ministry_is_not_shown_mail_about_no_plan_...)
+    if visible:  # today's counts: one update on each plan it sees, the messages it sees
         assert _count(pages["/"], "today-updates-count") == len(visible), "/ updates"
+        assert _count(pages["/"], "today-mail-count") == len(messages), "/ mail"
 
     pages["/qua-han"] = _get(browser, "/qua-han")
     overdue = set(re.findall(r'href="/nhiem-vu/([^/"]+)/', pages["/qua-han"]))
@@ -242,6 +242,10 @@ def _check_account(
 
     pages["/hom-nay"] = _get(browser, "/hom-nay")
     assert _plans_on(pages["/hom-nay"]) & keys == visible, "/hom-nay"
+    sent = re.search(r"Thư nhắc việc đã gửi: (\d+)", pages["/hom-nay"])
+    assert sent is not None and int(sent.group(1)) == len(messages), "/hom-nay mail"
+    named = set(re.findall(r"thu-[a-z0-9-]+x@example\.vn", pages["/hom-nay"]))
+    assert named == messages, "/hom-nay mail"
 
     runs = {int(r["id"]): str(r["subject"]) for r in list_runs(engine)}  # type: ignore[call-overload]
     seen_runs = {i for i, subject in runs.items() if scope.sees_report(subject)}
