@@ -340,6 +340,8 @@ def _print_due_story(story: dict[str, Any], timezone: str) -> None:
             line += f"; {step['text']}"
         if step["late_recorded"]:
             line += "; gửi muộn, điều phối viên ghi nhận"
+        if step.get("files"):
+            line += "; minh chứng: " + ", ".join(f["name"] for f in step["files"])
         out.print(line, markup=False)
     out.print(f"  Hạn hiện tại: {story['current']:%d/%m/%Y}", markup=False)
 

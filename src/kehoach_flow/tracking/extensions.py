@@ -10,15 +10,18 @@ request: a second one, even at the same instant from another session, is refused
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, insert, select
 
-from kehoach_flow.db.tables import UPDATE
+from kehoach_flow.db.tables import EVIDENCE, UPDATE
 from kehoach_flow.errors import KehoachError, NotFoundError, UpdateError
 from kehoach_flow.timefmt import shown
+from kehoach_flow.tracking.evidence import StoredFile
 from kehoach_flow.tracking.history import (
     Author,
     EntryRow,
@@ -55,13 +58,33 @@ def request_extension(
     by_coordinator: bool = False,
     expected_version: int | None = None,
     now: datetime | None = None,
+    evidence: Iterable[StoredFile] = (),
 ) -> UpdateResult:
     """Record a request to move the task's due date to `to`. Refused (UpdateError, the rule
     in the message) when it arrives later than the rule allows, unless a coordinator records
     it; refused too for a task done or cancelled, a date not after the due date in force, or
-    while another request of the task waits for its decision."""
+    while another request of the task waits for its decision.
+
+    `evidence`: files already in the store (tracking.evidence.store_evidence), attached to
+    the request entry as an update's are, in the same transaction: a refused request
+    attaches nothing."""
     if not reason or not reason.strip():
         raise UpdateError("đề nghị gia hạn cần nêu lý do")
+    files = list(evidence)
+
+    def attach(conn: Connection, task: Any, entry_id: int) -> None:
+        rows = [
+            {
+                "update_id": entry_id,
+                "sha256": f.sha256,
+                "name": f.name,
+                "size": f.size,
+                "content_type": f.content_type,
+            }
+            for f in files
+        ]
+        if rows:
+            conn.execute(insert(EVIDENCE), rows)
 
     def build(conn: Connection, task: Any, at: datetime) -> EntryRow:
         state = _state(conn, task, at)
@@ -95,6 +118,7 @@ def request_extension(
             requested_due=to,
             forced=late,
             force_reason="đề nghị muộn, điều phối viên ghi nhận" if late else None,
+            after=attach,
         )
 
     return append_entry(engine, task_id, author, build, expected_version, now)
@@ -172,7 +196,8 @@ def _zone(author: Author) -> Any:
 def due_story(engine: Engine, task_id: int) -> dict[str, Any]:
     """The task's due date story for `kehoach show`, the task page and the API: the plan's
     date, each request and decision in order (id, kind and its Vietnamese label, when, who,
-    the dates, the reason or comment), the date in force now and a request still waiting."""
+    the dates, the reason or comment, a request's evidence files), the date in force now and
+    a request still waiting."""
     from kehoach_flow.db.tables import TASK
     from kehoach_flow.tracking.authors import read_directory
     from kehoach_flow.tracking.state import ENTRY_LABELS, EXTENSION_KINDS
@@ -187,6 +212,12 @@ def due_story(engine: Engine, task_id: int) -> dict[str, Any]:
                 .order_by(UPDATE.c.version)
             )
         )
+        files: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        ids = [r.id for r in rows if r.kind == EntryKind.EXTENSION_REQUEST.value]
+        if ids:
+            query = select(EVIDENCE).where(EVIDENCE.c.update_id.in_(ids)).order_by(EVIDENCE.c.id)
+            for f in conn.execute(query):
+                files[f.update_id].append({"sha256": f.sha256, "name": f.name, "size": f.size})
     directory = read_directory(engine)
     steps, current, decided = [], original, {r.request_id for r in rows if r.request_id}
     for row in rows:
@@ -207,6 +238,7 @@ def due_story(engine: Engine, task_id: int) -> dict[str, Any]:
                 "request_id": row.request_id,
                 "text": row.note,
                 "late_recorded": bool(row.forced) if kind == EntryKind.EXTENSION_REQUEST else False,
+                "files": files.get(row.id, []),
             }
         )
     pending = [

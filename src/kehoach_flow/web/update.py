@@ -223,14 +223,23 @@ async def save(request: Request, settings: AppSettings, engine: DB, token: str) 
 async def ask_extension(
     request: Request, settings: AppSettings, engine: DB, token: str
 ) -> Response:
-    """The lead unit's extension request: a new due date and a reason. The rule (so many
-    working days before the due date in force) is the library's; its refusal comes back as
-    the form's message (422), nothing stored."""
+    """The lead unit's extension request: a new due date, a reason and evidence files if
+    any (the update's limits). The rule (so many working days before the due date in force)
+    is the library's; its refusal comes back as the form's message (422), nothing stored.
+    Over the multipart limits (more than MAX_FILES files): the form back, 400; a file over
+    the size limit: the form back with what was typed, 413; nothing stored either way."""
     try:
         grant = _grant(request, token)
     except LinkError as exc:
         return _link_refused(request, exc)
-    form = await request.form(max_files=0, max_fields=20)
+    try:
+        form = await request.form(max_files=MAX_FILES, max_fields=20)
+    except StarletteHTTPException as exc:  # a multipart limit: the form back, nothing stored
+        task = find_task(engine, grant.task)
+        figures = task_figures(engine, task["id"])
+        error = {"_form": http_texts(exc.status_code, exc.detail)[1]}
+        back = {"values": {}, "errors": error}
+        return _page(request, task, _current(task, figures), {}, exc.status_code, figures, back)
     try:
         csrf.verify(request, form.get(csrf.FIELD), request.app.state.secret)
     except csrf.CsrfError as exc:
@@ -258,9 +267,23 @@ async def ask_extension(
         errors["reason"] = "Nêu lý do đề nghị gia hạn."
     elif len(reason) > 5000:
         errors["reason"] = "Lý do dài quá 5.000 ký tự; hãy viết gọn lại."
+    files = [f for f in form.getlist("evidence") if isinstance(f, UploadFile) and f.filename]
+    status = 422
+    too_big = next((f for f in files if (f.size or 0) > settings.evidence_max_bytes), None)
+    wrong = [f.filename for f in files if not (f.filename or "").lower().endswith(ALLOWED_SUFFIXES)]
+    if too_big is not None:
+        limit = readable_size(settings.evidence_max_bytes)
+        errors["evidence"] = (
+            f'Tệp "{too_big.filename}" vượt giới hạn {limit}; chưa lưu gì. '
+            "Hãy nén hoặc chia nhỏ tệp rồi gửi lại."
+        )
+        status = 413
+    elif wrong:
+        errors["evidence"] = f"Loại tệp không nhận: {', '.join(str(w) for w in wrong)}."
     if to is not None and not errors:
         author = Author(grant.unit, "web", None, settings.timezone)
         try:
+            stored = [await _keep(settings, f) for f in files]
             request_extension(
                 engine,
                 task["id"],
@@ -269,12 +292,13 @@ async def ask_extension(
                 author,
                 extension_rule(settings),
                 now=now(settings),
+                evidence=stored,
             )
         except KehoachError as exc:
             errors["_form"] = exc.message[:1].upper() + exc.message[1:] + "."
     if errors:
         extension = {"values": values, "errors": errors}
-        return _page(request, task, _current(task, figures), {}, 422, figures, extension)
+        return _page(request, task, _current(task, figures), {}, status, figures, extension)
     return message(
         request,
         200,
@@ -282,7 +306,11 @@ async def ask_extension(
         f"Đề nghị gia hạn đến {to:%d/%m/%Y} đã được ghi, chờ phòng chủ trì kế hoạch quyết "
         "định. Quyết định sẽ hiện trên biểu mẫu cập nhật này.",
         "notice",
-        [("Nhiệm vụ", task["title"]), ("Hạn mới đề nghị", f"{to:%d/%m/%Y}")],
+        [
+            ("Nhiệm vụ", task["title"]),
+            ("Hạn mới đề nghị", f"{to:%d/%m/%Y}"),
+            *([("Minh chứng", ", ".join(str(f.filename) for f in files))] if files else []),
+        ],
         link=request.url.path.removesuffix(EXTENSION_PATH),
         link_text="Về biểu mẫu cập nhật",
     )
