@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -77,6 +78,10 @@ def request(
             help="Điều phối viên ghi nhận: được nhận cả đề nghị gửi muộn hơn quy định.",
         ),
     ] = False,
+    evidence: Annotated[
+        list[Path] | None,
+        typer.Option(help="Tệp minh chứng kèm đề nghị (lặp lại được)."),
+    ] = None,
     by: ByOption = None,
     on: DateOption = None,
     version: Annotated[
@@ -85,20 +90,26 @@ def request(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Đề nghị gia hạn một nhiệm vụ: hạn mới và lý do. Đề nghị phải gửi trước hạn hiện tại ít
-    nhất KEHOACH_EXTENSION_NOTICE_DAYS ngày làm việc (mặc định 5), trừ khi điều phối viên ghi
-    nhận (--coordinator).
+    """Đề nghị gia hạn một nhiệm vụ: hạn mới, lý do và tệp minh chứng nếu có. Đề nghị phải
+    gửi trước hạn hiện tại ít nhất KEHOACH_EXTENSION_NOTICE_DAYS ngày làm việc (mặc định 5),
+    trừ khi điều phối viên ghi nhận (--coordinator).
 
-    Ví dụ: kehoach extension request qt-skhcn-2024-do-luong/khao-sat-30-dn --to 2024-12-31 --reason "Chờ số liệu của doanh nghiệp"
+    Ví dụ: kehoach extension request qt-skhcn-2024-do-luong/khao-sat-30-dn --to 2024-12-31 --reason "Chờ số liệu của doanh nghiệp" --evidence cong-van.pdf
     """
     from kehoach_flow.db.queries import find_task
+    from kehoach_flow.tracking.evidence import store_evidence
     from kehoach_flow.tracking.extensions import ExtensionRule, request_extension
 
     new_due = _required_date(to, "--to")
     text = _text(reason, "--reason", "lý do đề nghị gia hạn")
     app_ctx = context_of(ctx)
     row = find_task(app_ctx.engine, task)
-    rule = ExtensionRule(app_ctx.calendar, app_ctx.settings.extension_notice_days)
+    settings = app_ctx.settings
+    rule = ExtensionRule(app_ctx.calendar, settings.extension_notice_days)
+    files = [
+        store_evidence(p, settings.ensure_data_dir(), settings.evidence_max_bytes)
+        for p in evidence or []
+    ]
     result = request_extension(
         app_ctx.engine,
         row["id"],
@@ -109,14 +120,17 @@ def request(
         by_coordinator=coordinator,
         expected_version=version,
         now=app_ctx.now(),
+        evidence=files,
     )
     if as_json:
-        print_json({**result.__dict__, "request_id": result.update_id})
+        names = [f.name for f in files]
+        print_json({**result.__dict__, "request_id": result.update_id, "evidence": names})
         return
+    attached = f" Kèm {len(files)} tệp minh chứng." if files else ""
     out.print(
         f"Đã ghi đề nghị gia hạn số {result.update_id} cho {row['ref']}: hạn mới đề nghị "
-        f"{new_due:%d/%m/%Y}. Quyết định bằng: kehoach extension decide {result.update_id} "
-        "--approve hoặc --refuse --reason ...",
+        f"{new_due:%d/%m/%Y}.{attached} Quyết định bằng: kehoach extension decide "
+        f"{result.update_id} --approve hoặc --refuse --reason ...",
         markup=False,
     )
 
