@@ -109,6 +109,8 @@ def test_a_request_with_files_is_stored_listed_and_downloaded_within_the_scope(
         story_part = page.text.split('class="card due-story"', 1)[1].split("</section>", 1)[0]
         assert f'<a href="/minh-chung/{letter}">cong-van.pdf</a>' in story_part
         assert f'<a href="/minh-chung/{photo}">hien-truong.jpg</a>' in story_part
+        history = page.text.split("Lịch sử cập nhật", 1)[1]
+        assert f'<a href="/minh-chung/{letter}">cong-van.pdf</a>' in history
         got = browser.get(f"/minh-chung/{letter}")
         assert got.status_code == 200, seer
         assert got.content == LETTER
