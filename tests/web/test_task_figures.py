@@ -83,7 +83,7 @@ def test_the_task_page_shows_totals_to_date_spending_and_authors_by_name(
     assert "Tổng: đã chi 120.000.000 đ / kế hoạch 200.000.000 đ (60%)" in text
     history = text.split("Lịch sử cập nhật")[1]
     assert (
-        "Lãnh đạo Sở qua API: Đang thực hiện → Đang thực hiện, 40% Số liệu đến nay: "
+        "Lãnh đạo Sở qua API: Đang thực hiện, 40% Số liệu đến nay: "
         "25/30 doanh nghiệp; đã chi Kinh phí sự nghiệp KHCN năm 2024: 120.000.000 đ" in history
     )
     assert (
