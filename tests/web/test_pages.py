@@ -72,6 +72,7 @@ def test_the_task_page_shows_history_and_evidence_downloads(
     task = web.get(f"/nhiem-vu/{SEED_PLAN}/khao-sat-30-dn")
     assert task.status_code == 200
     assert "Đã gửi phiếu khảo sát" in task.text and "Chưa thực hiện → Đang thực hiện" in task.text
+    assert '<a href="/don-vi/qltcdlcl">' in task.text  # the lead unit's page, one tap away
     href = re.search(r'href="(/minh-chung/[0-9a-f]{64})">phieu.pdf<', task.text)
     assert href is not None
     download = web.get(href.group(1))
@@ -111,6 +112,7 @@ def test_the_plan_page_charts_completion_by_group_and_budget_by_source(
     web: TestClient, engine: Engine
 ) -> None:
     from kehoach_flow.tracking.history import Author, UpdateIn, record_update
+    from kehoach_flow.tracking.review import confirm_done
     from kehoach_flow.tracking.status import Status
 
     task = find_task(engine, f"{SEED_PLAN}/khao-sat-30-dn")
@@ -120,6 +122,12 @@ def test_the_plan_page_charts_completion_by_group_and_budget_by_source(
         UpdateIn(status=Status.DONE, progress=100, spending={"sn-khcn-2024": 30_000_000}),
         Author("x", "cli"),
         now=datetime.combine(DAY, time(9), ZoneInfo("Asia/Ho_Chi_Minh")),  # done by DAY
+    )
+    confirm_done(  # the seed plan has completion review: the coordinator confirms it
+        engine,
+        task["id"],
+        Author("qltcdlcl", "cli"),
+        now=datetime.combine(DAY, time(15), ZoneInfo("Asia/Ho_Chi_Minh")),
     )
     sign_in(web)
     page = web.get(PLAN_URL).text
