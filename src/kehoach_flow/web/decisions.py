@@ -11,6 +11,8 @@ due-date story, a return's comment) and what waits on the overview for this acco
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -153,6 +155,59 @@ def _conflict(request: Request, user: Any, url: str, exc: DecisionConflictError)
     )
 
 
+@dataclass
+class _Decision:
+    """A coordinator's decision form on a task of a plan it edits, posted with a valid
+    CSRF token: what the handlers below share."""
+
+    request: Request
+    user: Any
+    settings: Settings
+    task: dict[str, Any]
+    form: Any
+    url: str  # the task page
+
+    @property
+    def author(self) -> Author:
+        return Author(self.user.username, "web", None, self.settings.timezone)
+
+    def field(self, name: str) -> str:
+        return str(self.form.get(name) or "").strip()
+
+    def refused(self, text: str) -> Response:
+        return _refused(self.request, self.user, self.url, text)
+
+    async def record(self, write: Callable[[], object], done: str) -> Response:
+        """`write` run off the event loop; the task page with the ?ghi=`done` notice, or the
+        409 page for a decision someone else made first, or the 422 page for a refusal."""
+        try:
+            await run_in_threadpool(write)
+        except DecisionConflictError as exc:
+            return _conflict(self.request, self.user, self.url, exc)
+        except KehoachError as exc:
+            return self.refused(exc.message)
+        return RedirectResponse(f"{self.url}?ghi={done}", status_code=303)
+
+
+async def _open(
+    request: Request,
+    user: Any,
+    scope: Scope,
+    settings: Settings,
+    engine: Engine,
+    plan_key: str,
+    task_key: str,
+) -> _Decision | Response:
+    """The posted form on the task (404/403 as editable_task), or the 403 page for a CSRF
+    token that does not hold."""
+    form = await request.form()
+    refused = form_refused(request, form)
+    if refused is not None:
+        return refused
+    task = await run_in_threadpool(editable_task, engine, scope, plan_key, task_key)
+    return _Decision(request, user, settings, task, form, _task_url(plan_key, task_key))
+
+
 @router.post("/nhiem-vu/{plan_key}/{task_key}/gia-han/{request_id}")
 async def decide_request(
     request: Request,
@@ -164,47 +219,33 @@ async def decide_request(
     task_key: str,
     request_id: int,
 ) -> Response:
-    form = await request.form()
-    refused = form_refused(request, form)
-    if refused is not None:
-        return refused
-    task = await run_in_threadpool(editable_task, engine, scope, plan_key, task_key)
-    url = _task_url(plan_key, task_key)
-    story = await run_in_threadpool(due_story, engine, task["id"])
+    it = await _open(request, user, scope, settings, engine, plan_key, task_key)
+    if isinstance(it, Response):
+        return it
+    story = await run_in_threadpool(due_story, engine, it.task["id"])
     asked = {s["id"] for s in story["steps"] if s["kind"] == EntryKind.EXTENSION_REQUEST.value}
     if request_id not in asked:
         raise NotFoundError("đề nghị gia hạn", str(request_id), "xem trang của nhiệm vụ")
-    choice = str(form.get("decision") or "")
-    comment = str(form.get("comment") or "").strip() or None
-    typed = str(form.get("due") or "").strip()
+    choice, comment, typed = it.field("decision"), it.field("comment") or None, it.field("due")
     if choice not in ("approve", "refuse"):
-        return _refused(request, user, url, "chọn đồng ý hoặc không đồng ý gia hạn")
+        return it.refused("chọn đồng ý hoặc không đồng ý gia hạn")
     to = None
     if choice == "approve" and typed:
         to = parse_day(typed)
         if to is None:
-            return _refused(
-                request, user, url, f'hạn mới "{typed}" không phải ngày dạng ngày/tháng/năm'
-            )
-    author = Author(user.username, "web", None, settings.timezone)
-    try:
-        await run_in_threadpool(
-            lambda: decide_extension(
-                engine,
-                request_id,
-                choice == "approve",
-                author,
-                to=to,
-                reason=comment,
-                now=now(settings),
-            )
-        )
-    except DecisionConflictError as exc:
-        return _conflict(request, user, url, exc)
-    except KehoachError as exc:
-        return _refused(request, user, url, exc.message)
-    done = "dong-y" if choice == "approve" else "khong-dong-y"
-    return RedirectResponse(f"{url}?ghi={done}", status_code=303)
+            return it.refused(f'hạn mới "{typed}" không phải ngày dạng ngày/tháng/năm')
+    return await it.record(
+        lambda: decide_extension(
+            engine,
+            request_id,
+            choice == "approve",
+            it.author,
+            to=to,
+            reason=comment,
+            now=now(settings),
+        ),
+        "dong-y" if choice == "approve" else "khong-dong-y",
+    )
 
 
 @router.post("/nhiem-vu/{plan_key}/{task_key}/gia-han")
@@ -219,34 +260,25 @@ async def record_request(
 ) -> Response:
     """The coordinator records a unit's request it received otherwise (a letter, a call):
     later than the rule allows too, marked as such in the story."""
-    form = await request.form()
-    refused = form_refused(request, form)
-    if refused is not None:
-        return refused
-    task = await run_in_threadpool(editable_task, engine, scope, plan_key, task_key)
-    url = _task_url(plan_key, task_key)
-    typed = str(form.get("due") or "").strip()
-    to = parse_day(typed)
+    it = await _open(request, user, scope, settings, engine, plan_key, task_key)
+    if isinstance(it, Response):
+        return it
+    to = parse_day(it.field("due"))
     if to is None:
-        return _refused(request, user, url, "nhập hạn mới đề nghị dạng ngày/tháng/năm")
-    reason = str(form.get("reason") or "").strip()
-    author = Author(user.username, "web", None, settings.timezone)
-    try:
-        await run_in_threadpool(
-            lambda: request_extension(
-                engine,
-                task["id"],
-                to,
-                reason,
-                author,
-                extension_rule(settings),
-                by_coordinator=True,
-                now=now(settings),
-            )
-        )
-    except KehoachError as exc:
-        return _refused(request, user, url, exc.message)
-    return RedirectResponse(f"{url}?ghi=ghi-nhan", status_code=303)
+        return it.refused("nhập hạn mới đề nghị dạng ngày/tháng/năm")
+    return await it.record(
+        lambda: request_extension(
+            engine,
+            it.task["id"],
+            to,
+            it.field("reason"),
+            it.author,
+            extension_rule(settings),
+            by_coordinator=True,
+            now=now(settings),
+        ),
+        "ghi-nhan",
+    )
 
 
 @router.post("/nhiem-vu/{plan_key}/{task_key}/xac-nhan")
@@ -259,37 +291,25 @@ async def review_done(
     plan_key: str,
     task_key: str,
 ) -> Response:
-    form = await request.form()
-    refused = form_refused(request, form)
-    if refused is not None:
-        return refused
-    task = await run_in_threadpool(editable_task, engine, scope, plan_key, task_key)
-    url = _task_url(plan_key, task_key)
-    choice = str(form.get("decision") or "")
-    comment = str(form.get("comment") or "").strip()
+    it = await _open(request, user, scope, settings, engine, plan_key, task_key)
+    if isinstance(it, Response):
+        return it
+    choice, comment = it.field("decision"), it.field("comment")
     if choice not in ("confirm", "return"):
-        return _refused(request, user, url, "chọn xác nhận hoàn thành hoặc trả lại")
-    author = Author(user.username, "web", None, settings.timezone)
+        return it.refused("chọn xác nhận hoàn thành hoặc trả lại")
 
     def decide() -> None:
         if choice == "confirm":
-            confirm_done(engine, task["id"], author, comment or None, now=now(settings))
+            confirm_done(engine, it.task["id"], it.author, comment or None, now=now(settings))
         else:
             return_done(
                 engine,
-                task["id"],
-                author,
+                it.task["id"],
+                it.author,
                 comment,
                 base_url=settings.base_url,
                 mail_from=settings.mail_from,
                 now=now(settings),
             )
 
-    try:
-        await run_in_threadpool(decide)
-    except DecisionConflictError as exc:
-        return _conflict(request, user, url, exc)
-    except KehoachError as exc:
-        return _refused(request, user, url, exc.message)
-    done = "xac-nhan" if choice == "confirm" else "tra-lai"
-    return RedirectResponse(f"{url}?ghi={done}", status_code=303)
+    return await it.record(decide, "xac-nhan" if choice == "confirm" else "tra-lai")
