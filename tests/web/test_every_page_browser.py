@@ -6,22 +6,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from sqlalchemy import Engine
 
 from kehoach_flow.accounts import add_user, issue_token
 from kehoach_flow.db.queries import find_task
 from kehoach_flow.loading import load_path
+from kehoach_flow.orchestration.runs import claim, settle
 from kehoach_flow.reminders.links import LinkGrant, make_token
+from kehoach_flow.reminders.outbox import claim as claim_mail
+from kehoach_flow.reminders.outbox import mark_failed, mark_sent
+from kehoach_flow.reminders.sweep import queue_day
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.status import Status
 from kehoach_flow.web.app import create_app
-from tests.conftest import SEED_PLAN
+from tests.conftest import DEFINITIONS, SEED_PLAN
 from tests.mail.conftest import free_port
 from tests.tracking.helpers import FIGURES_PLAN, write_figures_plan
 from tests.web.helpers import ARTIFACTS, CHROMIUM, PASSWORD, serving
@@ -34,6 +39,7 @@ TASK = f"{FIGURES_PLAN}/ho-tro-dn"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SCREENS = {"phone": (390, 844), "laptop": (1366, 800)}
 SECRET = "browser-secret"
+AFTER = ["form", "forged-link", "forbidden"]  # the update form and links, a unit's lead
 PAGES = {  # name -> address; "form" is the signed update form, added with its token
     "overview": "/",
     "today": "/hom-nay",
@@ -46,10 +52,14 @@ PAGES = {  # name -> address; "form" is the signed update form, added with its t
     "plan": f"/ke-hoach/{SEED_PLAN}",
     "task": f"/nhiem-vu/{TASK}",
     "unit": "/don-vi/qltcdlcl",
+    "programme": "/chuong-trinh/de-an-996",
     "accounts": "/tai-khoan",
     "audit": "/nhat-ky",
     "password": "/doi-mat-khau",
     "not-found": "/khong-co-trang-nay",
+    "bad-request": "/bao-cao/mot/bao-cao.md",
+    "method-not-allowed": "/dang-xuat",
+    "no-task": "/nhiem-vu/khong/co",
 }
 # What must not be on screen: English words the code uses as states, framework messages,
 # period and subject codes, the channel of an update, Python's and JSON's empties.
@@ -62,6 +72,14 @@ FORBIDDEN = re.compile(
     r"|\bq[1-4]/\d{4}|\b6m/\d{4}|\b9m/\d{4}|\byear/\d{4}|\bprogramme:|\bplan:"
     r"|\((?:web|cli|api)\)"
 )
+# The world's unit and plan keys, said as words (not inside an e-mail address or a path).
+KEYS = re.compile(
+    r"(?<![\w/@.-])(?:"
+    + "|".join(
+        re.escape(k) for k in yaml.safe_load((DEFINITIONS / "units.yaml").read_text())["units"]
+    )
+    + rf"|{SEED_PLAN}|{FIGURES_PLAN}|de-an-996)(?![\w@/-])"
+)
 
 
 # The links and buttons another element covers at their centre, where a tap would land.
@@ -72,6 +90,14 @@ COVERED = """() => [...document.querySelectorAll('a[href], button')].filter(e =>
     const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
     return !(hit && (hit === e || e.contains(hit)));
 }).map(e => e.textContent.trim().slice(0, 40))"""
+
+
+# The table cells with text that lie beyond the screen's right edge (a table wider than its
+# card, scrolled inside it): on a phone, rows are cards and nothing is off to the side.
+OFF_SCREEN = """() => [...document.querySelectorAll('td, th')].filter(c => {
+    const r = c.getBoundingClientRect();
+    return c.innerText.trim() && r.width && r.right > window.innerWidth + 1;
+}).map(c => c.innerText.trim().slice(0, 30))"""
 
 
 @pytest.fixture
@@ -108,8 +134,26 @@ def served(
     ]
     for change, author in reports:
         record_update(sqlite_engine, task_id, change, author, now=clock)
+    # a lead of one unit: /luong is not for it (the 403 page)
+    add_user(sqlite_engine, "lanh", "Trung tâm KT TCĐLCL", "coordinator", PASSWORD, "ttkt-tcdlcl")
+    # mail in the outbox (one refused by the mail server) and runs of the scheduler, one failed
+    queue_day(sqlite_engine, settings, date(2024, 12, 20))  # due in 7 working days
+    taken = claim_mail(sqlite_engine, 2, timedelta(minutes=5), now=datetime.now(UTC))
+    assert len(taken) == 2, "the world's reminders: at least two messages"
+    mark_sent(sqlite_engine, taken[0].id)
+    mark_failed(sqlite_engine, taken[1], LONG_SMTP_ERROR, None)
+    slot = datetime(2025, 1, 15, 7, 0, tzinfo=VN)
+    for job, state, message in [
+        ("reminders", "completed", None),
+        ("report", "failed", "hết dung lượng đĩa"),
+    ]:
+        claim(sqlite_engine, job, slot)
+        settle(sqlite_engine, job, slot, state, message)
     with serving(create_app(settings, sqlite_engine), port):
         yield base
+
+
+LONG_SMTP_ERROR = "550 5.1.1 <truongphong.qltcdlcl@skhcn.example.vn>: Recipient address rejected: User unknown in virtual mailbox table"
 
 
 def _visit(browser, base: str, screen: str) -> Iterator[tuple[str, object]]:  # type: ignore[no-untyped-def]
@@ -134,7 +178,20 @@ def _visit(browser, base: str, screen: str) -> Iterator[tuple[str, object]]:  # 
     form = context.new_page()
     form.goto(f"{base}/cap-nhat/{make_token(SECRET, LinkGrant(TASK, 'qltcdlcl'))}")
     yield "form", form
+    form.goto(f"{base}/cap-nhat/{make_token('another-secret', LinkGrant(TASK, 'qltcdlcl'))}")
+    yield "forged-link", form
     context.close()
+    # a unit's lead: the page of the whole installation's runs is not for it
+    lead = browser.new_context(viewport={"width": width, "height": height})
+    page = lead.new_page()
+    page.goto(f"{base}/dang-nhap")
+    page.fill("#username", "lanh")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/luong")
+    yield "forbidden", page
+    lead.close()
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -146,13 +203,19 @@ def test_every_page_fits_the_screen(served, browser, screen: str) -> None:  # ty
         scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if scroll > inner:
             broken[name] = f"{scroll} px on a {inner} px screen"
+        if screen == "phone" and (beyond := page.evaluate(OFF_SCREEN)):
+            broken[f"{name}: off screen"] = beyond[:5]
         covered = page.evaluate(COVERED)
         if covered:
             broken[f"{name}: covered"] = covered
-        if name not in ("signin", "form"):  # signed in: sign-out in the header of every page
+        if name not in (
+            "signin",
+            "form",
+            "forged-link",
+        ):  # signed in: sign-out in the header of every page
             assert page.locator("header form.signout button").count() == 1, name
         seen.append(name)
-    assert seen == ["signin", *PAGES, "form"]
+    assert seen == ["signin", *PAGES, *AFTER]
     assert not broken, broken
 
 
@@ -166,16 +229,18 @@ def test_the_favicon_is_linked_and_served(served, browser) -> None:  # type: ign
     page.close()
 
 
-def test_every_page_reads_in_vietnamese(served, browser) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("screen", SCREENS)
+def test_every_page_reads_in_vietnamese(served, browser, screen: str) -> None:  # type: ignore[no-untyped-def]
     found = {}
     seen = []
-    for name, page in _visit(browser, served, "laptop"):
+    for name, page in _visit(browser, served, screen):
         text = page.evaluate("document.body.innerText")
         seen.append(name)
-        words = sorted(set(m.group(0) for m in FORBIDDEN.finditer(text)))
+        words = sorted({m.group(0) for m in FORBIDDEN.finditer(text)})
+        words += sorted({m.group(0) for m in KEYS.finditer(text)})
         if words:
             found[name] = words
-    assert seen == ["signin", *PAGES, "form"]
+    assert seen == ["signin", *PAGES, *AFTER]
     assert not found, found
 
 
@@ -184,6 +249,10 @@ def test_the_list_catches_english_and_codes_not_vietnamese() -> None:
     assert FORBIDDEN.search('{"detail":"Not Found"}') and FORBIDDEN.search("Lan (web)")
     vietnamese = "Đã gửi · Chờ gửi · Lỗi · Hoàn thành · Đang chạy · Quý II/2024 · Năm 2024"
     assert not FORBIDDEN.search(vietnamese + " · Không tìm thấy trang · Đăng xuất · Tất cả")
+    assert KEYS.search("Chủ trì: qltcdlcl") and KEYS.search(f"Kế hoạch {SEED_PLAN}.")
+    assert KEYS.search("Tác giả: kh-tc, lúc 9:00")
+    address = f"qltcdlcl@skhcn.example.vn · /ke-hoach/{SEED_PLAN} · Phòng KH-TC"
+    assert not KEYS.search(address)
 
 
 def test_the_cover_check_sees_a_covered_link(browser) -> None:  # type: ignore[no-untyped-def]

@@ -239,8 +239,9 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
         )
 
     @app.exception_handler(auth.Forbidden)
-    def forbidden(request: Request, exc: auth.Forbidden) -> Response:
-        return message(request, 403, "Không được phép", str(exc), "danger")
+    async def forbidden(request: Request, exc: auth.Forbidden) -> Response:
+        user = await auth.signed_in_account(request)
+        return message(request, 403, "Không được phép", str(exc), "danger", user=user)
 
     @app.exception_handler(auth.LoginRequired)
     def login_required(request: Request, exc: auth.LoginRequired) -> Response:
@@ -249,7 +250,7 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
     app.include_router(api.router)
 
     @app.exception_handler(KehoachError)
-    def refused(request: Request, exc: KehoachError) -> Response:
+    async def refused(request: Request, exc: KehoachError) -> Response:
         """A user error as JSON under /api (409 with the current version for a stale
         update), else as a page; never a traceback."""
         status = 404 if isinstance(exc, NotFoundError) else 400
@@ -259,7 +260,8 @@ def create_app(settings: Settings, engine: Engine, service: Service | None = Non
                 return JSONResponse(body, status_code=409)
             return JSONResponse({"detail": exc.message}, status_code=status)
         heading = "Không tìm thấy" if status == 404 else "Không thực hiện được"
-        return message(request, status, heading, exc.message, "warning")
+        user = await auth.signed_in_account(request)
+        return message(request, status, heading, exc.message, "warning", user=user)
 
     @app.get("/health", include_in_schema=False)
     def health() -> JSONResponse:

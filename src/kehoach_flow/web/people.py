@@ -47,6 +47,7 @@ from kehoach_flow.accounts.scope import (
     managed_accounts,
     subtree,
 )
+from kehoach_flow.db.queries import list_plans
 from kehoach_flow.errors import KehoachError, NotFoundError
 from kehoach_flow.web.auth import Forbidden, forget
 from kehoach_flow.web.deps import DB, SignedIn
@@ -301,6 +302,7 @@ def audit_page(
         "groups": [(slug, label) for slug, (label, _) in GROUPS.items()],
         "group": viec,
         "query": partial(_audit_query, viec),
+        "plan_titles": {p["key"]: p["title"] for p in list_plans(engine, include_archived=True)},
     }
     return render(request, "audit.html", context)
 
