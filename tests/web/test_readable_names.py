@@ -74,6 +74,9 @@ def test_the_reports_page_names_periods_and_subjects(web: TestClient, engine: En
     for raw in ("q2/2024", "6m/2024", "year/2024", ">programme:"):
         assert raw not in page
     assert f'<option value="programme:de-an-996">Tổng hợp: {PROGRAMME_TITLE}</option>' in page
+    # the programme pages: "Tổng hợp" said once
+    link = f'<a href="/chuong-trinh/de-an-996">{PROGRAMME_TITLE}</a>'
+    assert f"Tổng hợp theo chương trình: {link}" in page
     periods = re.findall(r'<option value="(\w+)">([^<]+)</option>', page.split('id="period"')[1])
     assert periods[:7] == [
         ("q1", "Quý I"),

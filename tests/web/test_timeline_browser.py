@@ -41,6 +41,30 @@ WHERE = """() => {
         pinnedLeft: box.querySelector('g.pinned-titles text').getBoundingClientRect().left,
     };
 }"""
+# The smallest text of the chart as drawn, in CSS px (its font-size times the chart's scale).
+SMALLEST = """() => {
+    const svg = document.querySelector('svg.gantt');
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return Math.min(...[...svg.querySelectorAll('text')].map(
+        t => Number(t.getAttribute('font-size')) * scale));
+}"""
+# Points along each pinned title's row, from the chart's visible left edge to the title's
+# end, where a task's bar is what shows: a title sitting on a bar.
+ON_BARS = """() => {
+    const box = document.querySelector('.timeline-chart').getBoundingClientRect();
+    const hits = [];
+    const pinned = document.querySelector('g.pinned-titles');
+    if (pinned.getAttribute('visibility') !== 'visible') return [];
+    for (const t of pinned.querySelectorAll('text')) {
+        const r = t.getBoundingClientRect();
+        if (r.bottom < 0 || r.top > window.innerHeight) continue;
+        for (let x = box.left + 1; x <= r.right; x += 2) {
+            const hit = document.elementFromPoint(x, r.top + r.height / 2);
+            if (hit && hit.closest('g.task') && hit.tagName === 'rect') hits.push(t.textContent);
+        }
+    }
+    return [...new Set(hits)];
+}"""
 
 
 @pytest.fixture(params=DAYS, ids=str)
@@ -71,6 +95,8 @@ def test_todays_line_is_in_view_once_the_timeline_loads(served, browser, screen:
     page.goto(f"{base}/tien-do?plan={SEED_PLAN}")
     page.wait_for_load_state("load")
     where = page.evaluate(WHERE)
+    smallest = page.evaluate(SMALLEST)
+    on_bars = page.evaluate(ON_BARS)
     lines = page.locator("line.today").count()
     name = f"timeline-today-{day.isoformat()}-{screen}.png"
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
@@ -78,6 +104,8 @@ def test_todays_line_is_in_view_once_the_timeline_loads(served, browser, screen:
     assert lines == 1
     assert where["left"] <= where["line"] <= where["right"], where
     assert where["page"] <= where["screen"], where
+    assert smallest >= 11.9, f"text drawn at {smallest:.1f} px"
+    assert on_bars == [], on_bars
     if screen == "phone":  # scrolled to today, the titles pinned at the visible left edge
         assert where["scrollable"] and where["scrolled"] > 0, where
         assert where["pinned"] == "visible", where

@@ -27,7 +27,7 @@ def test_month_labels_of_a_two_year_plan_do_not_overlap(web: TestClient) -> None
     page = web.get(f"/tien-do?plan={SEED_PLAN}").text
     lines = re.findall(r'<line x1="([\d.]+)" y1="18"', page)
     labels = re.findall(
-        r'<text x="([\d.]+)" y="14" font-size="11" fill="#555">(\d\d/\d{4})</text>', page
+        r'<text x="([\d.]+)" y="14" font-size="12" fill="#555">(\d\d/\d{4})</text>', page
     )
     assert len(lines) >= 24  # 01/2024 to 12/2025: a line every month
     assert "01/2024" in {name for _, name in labels} and len(labels) < len(lines)

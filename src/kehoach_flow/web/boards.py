@@ -31,6 +31,9 @@ class PlanCard:
     at_risk: int
     trend: str  # SVG polyline points, completion % over the year's snapshots
     budget: Budget  # planned None: the plan gives no amounts (no bar, not "0 đ")
+    late_not_started: int = (
+        0  # of `overdue`, tasks never started (the government's "Chưa thực hiện")
+    )
 
     @property
     def shares(self) -> list[tuple[str, str, int, float]]:
@@ -91,6 +94,7 @@ def plan_card(engine: Engine, key: str, title: str, day: date, options: BoardOpt
         derived.count(Derived.AT_RISK),
         _trend(engine, key, day.year),
         plan_budget(views),
+        sum(v.derived is Derived.OVERDUE and v.category is Category.NOT_STARTED for v in views),
     )
 
 

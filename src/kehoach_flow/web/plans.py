@@ -23,6 +23,7 @@ from kehoach_flow.errors import NotFoundError
 from kehoach_flow.orchestration.runs import job_failures
 from kehoach_flow.reminders.links import LinkGrant, LinkSigner
 from kehoach_flow.reports.builder import budget_by_source
+from kehoach_flow.reports.names import PROGRAMME_PREFIX, subject_names
 from kehoach_flow.settings import Settings
 from kehoach_flow.text import fold
 from kehoach_flow.tracking.evidence import evidence_path
@@ -74,7 +75,13 @@ def overview(
             )
             for key, stamp in live
         ]
-        return fragment("overview_cards.html", cards=cards, categories=CATEGORIES, scoped=scoped)
+        return fragment(
+            "overview_cards.html",
+            cards=cards,
+            categories=CATEGORIES,
+            scoped=scoped,
+            programmes=plan_programmes(engine),
+        )
 
     scoped = scope.units is not None  # an account of a unit: "no plan" means none it sees
     key = scope_key(scope.visible) + ("|unit" if scoped else "")
@@ -95,6 +102,18 @@ def overview(
         "waiting": waiting_for(settings, engine, scope, day),
     }
     return render(request, "overview.html", context)
+
+
+# A plan with more tasks than this opens with its sections collapsed to their headings and
+# counts (a filter shows its matches open): 300 tasks are otherwise ~60 screens on a phone.
+COLLAPSE_OVER = 40
+
+
+def plan_programmes(engine: Engine) -> dict[str, tuple[str, str]]:
+    """Each plan implementing a programme: the programme's key and title (its page's link)."""
+    links = {p["key"]: p["programme"] for p in list_plans(engine, True) if p["programme"]}
+    names = subject_names(engine, {PROGRAMME_PREFIX + key for key in links.values()})
+    return {plan: (key, names[PROGRAMME_PREFIX + key].title or key) for plan, key in links.items()}
 
 
 def _brief_trends(live: tuple[tuple[str, PlanStamp], ...], trends: dict[str, Any]) -> list[Any]:
@@ -187,13 +206,17 @@ def plan_page(
             shown=shown,
             total=len(tasks),
             sections=sections,
+            collapse=not filtered and shown > COLLAPSE_OVER,
             groups=_by_group(tasks, views) if not filtered else [],
             budget=budget_by_source(tasks, views) if not filtered else [],
         )
 
     html = body_html() if filtered else cache.get("plan-page", plan_key, day, stamp, body_html)
-    context = {"user": user, "plan": {"key": plan_key, "title": stamp.title}, "body_html": html}
-    return render(request, "plan.html", context)
+    programme = cache.get(
+        "plan-programme", plan_key, day, stamp, partial(plan_programmes, engine)
+    ).get(plan_key)
+    plan = {"key": plan_key, "title": stamp.title, "programme": programme}
+    return render(request, "plan.html", {"user": user, "plan": plan, "body_html": html})
 
 
 @router.get("/nhiem-vu/{plan_key}/{task_key}", response_class=HTMLResponse)

@@ -167,7 +167,7 @@ def _page(
         "user": user,
         "runs": runs,
         "plans": plans,
-        "programmes": [(s, names[s].text) for s in programmes],
+        "programmes": [(s, names[s].title or names[s].key) for s in programmes],
         "rollups": [(s, names[s].text) for s in rollups],
         "periods": [(k, period_kind_name(k)) for k in KINDS],
         "error": error,

@@ -12,8 +12,12 @@ from xml.sax.saxutils import escape
 from kehoach_flow.tracking.task_views import TaskView
 
 LABEL_W, CHART_W, ROW_H, TOP = 300, 900, 24, 30
-MONTH_LABEL_W = 52  # "01/2024" at font-size 11, with a gap
-TODAY_LABEL_W = 50  # "hôm nay" at font-size 11
+WIDTH = LABEL_W + CHART_W + 10  # the viewBox's width; never drawn narrower (style.css)
+FONT = 12  # every text, in px on any screen: the chart scrolls rather than shrinks
+MONTH_LABEL_W = 58  # "01/2024" at font-size 12, with a gap
+TODAY_LABEL_W = 54  # "hôm nay" at font-size 12
+PIN_W = 200  # the pinned titles' white column, over the bars it hides
+PIN_CHARS = 27  # a title cut to fit it at font-size 12
 COLOURS = {
     "on_track": "#1f6fb2",
     "at_risk": "#d49a00",
@@ -38,7 +42,7 @@ def gantt_svg(views: Sequence[TaskView], today: date) -> str:
 
     height = TOP + ROW_H * len(views) + 10
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" viewBox="0 0 {LABEL_W + CHART_W + 10} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-label="Biểu đồ tiến độ">',
         '<defs><marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" '
         'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" fill="#444"/></marker></defs>',
@@ -56,7 +60,7 @@ def gantt_svg(views: Sequence[TaskView], today: date) -> str:
             )
             if index % step == 0:
                 parts.append(
-                    f'<text x="{mx + 2:.1f}" y="{TOP - 16}" font-size="11" fill="#555">{month:%m/%Y}</text>'
+                    f'<text x="{mx + 2:.1f}" y="{TOP - 16}" font-size="{FONT}" fill="#555">{month:%m/%Y}</text>'
                 )
             index += 1
         month = (month + timedelta(days=32)).replace(day=1)
@@ -70,7 +74,7 @@ def gantt_svg(views: Sequence[TaskView], today: date) -> str:
         parts.append(
             f'<g class="task" data-task="{escape(v.key)}"><title>{title}: {v.window.start:%d/%m/%Y} – '
             f"{v.window.due:%d/%m/%Y}, {escape(v.derived.label)}, {v.state.progress}%</title>"
-            f'<text x="4" y="{y + 16}" font-size="12">{label}</text>'
+            f'<text x="4" y="{y + 16}" font-size="{FONT}">{label}</text>'
             f'<rect x="{start:.1f}" y="{y + 5}" width="{max(2.0, end - start):.1f}" height="{ROW_H - 10}" rx="3" '
             f'fill="{colour}" opacity="0.35"/>'
             f'<rect x="{start:.1f}" y="{y + 5}" width="{max(0.0, (end - start) * v.state.progress / 100):.1f}" '
@@ -93,16 +97,20 @@ def gantt_svg(views: Sequence[TaskView], today: date) -> str:
     label_at = f'x="{tx - 3:.1f}" text-anchor="end"' if near_end else f'x="{tx + 3:.1f}"'
     parts.append(
         f'<line class="today" x1="{tx:.1f}" y1="{TOP - 12}" x2="{tx:.1f}" y2="{height}" stroke="#c0392b" '
-        f'stroke-dasharray="4 3"/><text {label_at} y="{height - 2}" font-size="11" fill="#c0392b">hôm nay</text>'
+        f'stroke-dasharray="4 3"/><text {label_at} y="{height - 2}" font-size="{FONT}" fill="#c0392b">hôm nay</text>'
     )
     # The titles again, hidden: timeline.js shows them at the visible left edge once the chart
-    # is scrolled past its title column (on a phone, to today), white-haloed over the bars.
-    parts.append(f'<g class="pinned-titles" visibility="hidden" data-from="{LABEL_W}">')
+    # is scrolled past its title column (on a phone, to today), in a white column of their own
+    # that hides the bars behind it (a title never sits on a bar).
+    parts.append(
+        f'<g class="pinned-titles" visibility="hidden" data-from="{LABEL_W}">'
+        f'<rect class="pin-panel" x="0" y="{TOP - 4}" width="{PIN_W}" height="{height - TOP + 4}" '
+        f'fill="#fff"/><line x1="{PIN_W}" y1="{TOP - 4}" x2="{PIN_W}" y2="{height}" stroke="#b8bec6"/>'
+    )
     for i, v in enumerate(views):
-        short = v.title if len(v.title) <= 30 else v.title[:29] + "…"
+        short = v.title if len(v.title) <= PIN_CHARS else v.title[: PIN_CHARS - 1] + "…"
         parts.append(
-            f'<text x="4" y="{TOP + i * ROW_H + 16}" font-size="12" stroke="#fff" stroke-width="4" '
-            f'stroke-linejoin="round" paint-order="stroke">{escape(short)}</text>'
+            f'<text x="4" y="{TOP + i * ROW_H + 16}" font-size="{FONT}">{escape(short)}</text>'
         )
     parts.append("</g></svg>")
     return "".join(parts)
