@@ -102,9 +102,9 @@ class Orgs:
         return TestClient(self.app, follow_redirects=False, headers=headers)
 
 
-def write_definitions(work: Path) -> Path:
-    """The bench's two provinces (15 tasks each), put in the tree above; the programme owned
-    by the ministry's department."""
+def bench_definitions(work: Path, tree: dict[str, dict[str, str]]) -> Path:
+    """The bench's two provinces (15 tasks each) in `work`/definitions, each generated unit
+    p0N-uXX under its province tinh-0N; `tree` the units above them."""
     definitions = benchdata.generate(
         work / "definitions", ROOT / PROGRAMME_FILE, provinces=2, tasks_per_subsection=1
     )
@@ -112,40 +112,58 @@ def write_definitions(work: Path) -> Path:
     units = yaml.safe_load(path.read_text(encoding="utf-8"))["units"]
     for key, unit in units.items():
         unit["parent"] = "tinh-" + key[1:3]
-    tree = {
-        MINISTRY: {"name": "Bộ Khoa học và Công nghệ", "short": "Bộ KH&CN"},
-        DEPARTMENT: {
-            "name": "Ủy ban Tiêu chuẩn Đo lường Chất lượng quốc gia",
-            "short": "Ủy ban TCĐLCL",
-            "parent": MINISTRY,
-        },
-        PROVINCE_A: {"name": "Sở Khoa học và Công nghệ tỉnh 1", "short": "Sở KH&CN tỉnh 1"},
-        PROVINCE_B: {"name": "Sở Khoa học và Công nghệ tỉnh 2", "short": "Sở KH&CN tỉnh 2"},
-    }
     text = yaml.safe_dump({"units": {**tree, **units}}, allow_unicode=True, sort_keys=False)
     path.write_text(text, encoding="utf-8")
-    programme = definitions / "programmes" / PROGRAMME_FILE.name
-    lines = programme.read_text(encoding="utf-8").splitlines()
-    at = lines.index(f"  key: {PROGRAMME}") + 1
-    lines.insert(at, f"  owner: {DEPARTMENT}")
-    programme.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return definitions
 
 
-def _outbox(engine: Engine, plan: str | None, task: str, n: int) -> None:
-    """A reminder message sent today about `plan`'s `task` (None: about no plan, which only
-    whole-installation accounts may see)."""
+def open_world(
+    definitions: Path,
+    settings: Settings,
+    engine: Engine,
+    accounts: dict[str, tuple[str, str | None]],
+    token_label: str | None = None,
+) -> tuple[Settings, dict[str, str]]:
+    """`definitions` loaded on `engine` and the settings of its app at the busy day; the
+    accounts of add_accounts, their API tokens by username."""
+    ours = settings.model_copy(
+        update={
+            "definitions": definitions,
+            "today": BUSY_DAY,
+            "secret_key": "test-secret",
+            "cookie_secure": False,
+        }
+    )
+    load_path(engine, definitions)
+    return ours, add_accounts(engine, accounts, token_label)
+
+
+def add_accounts(
+    engine: Engine, accounts: dict[str, tuple[str, str | None]], token_label: str | None = None
+) -> dict[str, str]:
+    """An account for each of `accounts` (username -> role, unit; None: the whole
+    installation), with an API token labelled `token_label` if given: the tokens by username."""
+    tokens = {}
+    for username, (role, unit) in accounts.items():
+        add_user(engine, username, f"Tài khoản {username}", role, PASSWORD, unit_key=unit)
+        if token_label is not None:
+            tokens[username] = issue_token(engine, username, token_label)
+    return tokens
+
+
+def sent_message(
+    engine: Engine, recipient: str, subject: str, keys: list[str], message_id: str, n: int
+) -> None:
+    """A message in the outbox, sent at 1:00 UTC on the busy day, reminding of `keys`."""
     moment = datetime.combine(BUSY_DAY, time(1), tzinfo=UTC)
-    address = recipient(plan) if plan is not None else OPERATOR
-    keys = [f"{address}|due_soon|{plan}/{task}|{BUSY_DAY}"] if plan is not None else []
     with engine.begin() as conn:
         conn.execute(
             insert(OUTBOX).values(
-                dedupe_key=f"{address}|{BUSY_DAY}|{n}",
+                dedupe_key=f"{recipient}|{BUSY_DAY}|{n}",
                 day=BUSY_DAY,
-                recipient=address,
-                subject=f"Nhắc việc: {task}",
-                message_id=f"<orgs-{n}@example.vn>",
+                recipient=recipient,
+                subject=subject,
+                message_id=message_id,
                 raw=b"",
                 reminder_keys=keys,
                 status="sent",
@@ -157,22 +175,39 @@ def _outbox(engine: Engine, plan: str | None, task: str, n: int) -> None:
         )
 
 
+def write_definitions(work: Path) -> Path:
+    """The bench's two provinces (15 tasks each), put in the tree above; the programme owned
+    by the ministry's department."""
+    tree = {
+        MINISTRY: {"name": "Bộ Khoa học và Công nghệ", "short": "Bộ KH&CN"},
+        DEPARTMENT: {
+            "name": "Ủy ban Tiêu chuẩn Đo lường Chất lượng quốc gia",
+            "short": "Ủy ban TCĐLCL",
+            "parent": MINISTRY,
+        },
+        PROVINCE_A: {"name": "Sở Khoa học và Công nghệ tỉnh 1", "short": "Sở KH&CN tỉnh 1"},
+        PROVINCE_B: {"name": "Sở Khoa học và Công nghệ tỉnh 2", "short": "Sở KH&CN tỉnh 2"},
+    }
+    definitions = bench_definitions(work, tree)
+    programme = definitions / "programmes" / PROGRAMME_FILE.name
+    lines = programme.read_text(encoding="utf-8").splitlines()
+    at = lines.index(f"  key: {PROGRAMME}") + 1
+    lines.insert(at, f"  owner: {DEPARTMENT}")
+    programme.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return definitions
+
+
+def _outbox(engine: Engine, plan: str | None, task: str, n: int) -> None:
+    """A reminder message sent today about `plan`'s `task` (None: about no plan, which only
+    whole-installation accounts may see)."""
+    address = recipient(plan) if plan is not None else OPERATOR
+    keys = [f"{address}|due_soon|{plan}/{task}|{BUSY_DAY}"] if plan is not None else []
+    sent_message(engine, address, f"Nhắc việc: {task}", keys, f"<orgs-{n}@example.vn>", n)
+
+
 def build_orgs(work: Path, settings: Settings, engine: Engine) -> Orgs:
     """The world above on `engine` (migrated, empty), its app at the busy day."""
-    definitions = write_definitions(work)
-    ours = settings.model_copy(
-        update={
-            "definitions": definitions,
-            "today": BUSY_DAY,
-            "secret_key": "test-secret",
-            "cookie_secure": False,
-        }
-    )
-    load_path(engine, definitions)
-    tokens = {}
-    for username, (role, unit) in ACCOUNTS.items():
-        add_user(engine, username, f"Tài khoản {username}", role, PASSWORD, unit_key=unit)
-        tokens[username] = issue_token(engine, username, "kiểm thử")
+    ours, tokens = open_world(write_definitions(work), settings, engine, ACCOUNTS, "kiểm thử")
     at = datetime.combine(BUSY_DAY, time(9), tzinfo=TZ)
     tasks, evidence = {}, {}
     ctx = AppContext(ours, engine)

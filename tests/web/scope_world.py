@@ -12,25 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from kehoach_flow.accounts import add_user, issue_token
-from kehoach_flow.bench import PROGRAMME_FILE
-from kehoach_flow.bench import data as benchdata
-from kehoach_flow.bench.reminders import BUSY_DAY
 from kehoach_flow.db.queries import list_tasks
-from kehoach_flow.loading import load_path
 from kehoach_flow.settings import Settings
 from kehoach_flow.web.app import create_app
-from tests.conftest import ROOT
 from tests.web.conftest import csrf_of, sign_in
-from tests.web.helpers import PASSWORD
+from tests.web.orgs import add_accounts, bench_definitions, open_world
 
 PLAN_A, PLAN_B = "province-01-2024", "province-02-2024"
 PROGRAMME = "de-an-996"
-ACCOUNTS = {  # username -> (role, unit)
+ACCOUNTS: dict[str, tuple[str, str | None]] = {  # username -> (role, unit)
     "toanquoc": ("coordinator", None),
     "tinh-a": ("coordinator", "tinh-01"),
     "bo-xem": ("viewer", "bo-khcn"),
@@ -58,40 +51,20 @@ class World:
         return csrf_of(browser, url)
 
 
-def _tree(definitions: Path) -> None:
-    """Put the generated units under their province, the provinces under the ministry."""
-    path = definitions / "units.yaml"
-    units = yaml.safe_load(path.read_text(encoding="utf-8"))["units"]
-    for key, unit in units.items():
-        unit["parent"] = "tinh-" + key[1:3]
-    units["bo-khcn"] = {"name": "Bộ Khoa học và Công nghệ"}
-    units["tinh-01"] = {"name": "Sở Khoa học và Công nghệ tỉnh 1", "parent": "bo-khcn"}
-    units["tinh-02"] = {"name": "Sở Khoa học và Công nghệ tỉnh 2", "parent": "bo-khcn"}
-    text = yaml.safe_dump({"units": units}, allow_unicode=True, sort_keys=False)
-    path.write_text(text, encoding="utf-8")
+TREE = {  # the ministry above the two provinces
+    "bo-khcn": {"name": "Bộ Khoa học và Công nghệ"},
+    "tinh-01": {"name": "Sở Khoa học và Công nghệ tỉnh 1", "parent": "bo-khcn"},
+    "tinh-02": {"name": "Sở Khoa học và Công nghệ tỉnh 2", "parent": "bo-khcn"},
+}
 
 
 def build_world(work: Path, settings: Settings, engine: Engine) -> World:
-    definitions = benchdata.generate(
-        work / "definitions", ROOT / PROGRAMME_FILE, provinces=2, tasks_per_subsection=1
-    )
-    _tree(definitions)
-    ours = settings.model_copy(
-        update={
-            "definitions": definitions,
-            "today": BUSY_DAY,
-            "secret_key": "test-secret",
-            "cookie_secure": False,
-        }
-    )
-    load_path(engine, definitions)
+    definitions = bench_definitions(work, TREE)
+    ours, tokens = open_world(definitions, settings, engine, ACCOUNTS, "test")
     tasks_b = list_tasks(engine, plan=PLAN_B)
     led = next(t for t in tasks_b if t["lead"]["key"] != "p02-u01")
-    accounts = {**ACCOUNTS, DON_VI_B: ("coordinator", led["lead"]["key"])}
-    tokens = {}
-    for username, (role, unit) in accounts.items():
-        add_user(engine, username, f"Tài khoản {username}", role, PASSWORD, unit_key=unit)
-        tokens[username] = {"Authorization": f"Bearer {issue_token(engine, username, 'test')}"}
+    tokens |= add_accounts(engine, {DON_VI_B: ("coordinator", led["lead"]["key"])}, "test")
+    headers = {user: {"Authorization": f"Bearer {token}"} for user, token in tokens.items()}
     client = TestClient(create_app(ours, engine), follow_redirects=False)
     task_a = list_tasks(engine, plan=PLAN_A)[0]["key"]
-    return World(client, engine, ours, tokens, task_a, led["key"], led["lead"]["key"])
+    return World(client, engine, ours, headers, task_a, led["key"], led["lead"]["key"])

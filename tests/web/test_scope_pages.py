@@ -15,23 +15,18 @@ import html
 import io
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from kehoach_flow.accounts import add_user
-from kehoach_flow.bench import PROGRAMME_FILE
-from kehoach_flow.bench import data as benchdata
 from kehoach_flow.bench.reminders import BUSY_DAY
 from kehoach_flow.db.queries import find_task, list_tasks
-from kehoach_flow.db.tables import OUTBOX
-from kehoach_flow.loading import load_path
 from kehoach_flow.orchestration.runs import claim, settle
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.evidence import store_evidence
@@ -39,14 +34,15 @@ from kehoach_flow.tracking.history import Author, UpdateIn, record_update
 from kehoach_flow.tracking.snapshots import write_snapshot
 from kehoach_flow.tracking.status import Status
 from kehoach_flow.web.app import create_app
-from tests.conftest import ROOT
 from tests.web.conftest import sign_in
 from tests.web.helpers import PASSWORD
+from tests.web.orgs import bench_definitions, open_world, sent_message
+from tests.web.scope_world import TREE
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PLAN_A, PLAN_B = "province-01-2024", "province-02-2024"
 BOTH = {PLAN_A, PLAN_B}
-ACCOUNTS = {  # username -> (role, unit)
+ACCOUNTS: dict[str, tuple[str, str | None]] = {  # username -> (role, unit)
     "toanquoc": ("coordinator", None),
     "tinh-a": ("coordinator", "tinh-01"),
     "xem-a": ("viewer", "tinh-01"),
@@ -69,57 +65,14 @@ class World:
         return client
 
 
-def _tree(definitions: Path) -> None:
-    """The generated units under their province, the provinces under the ministry."""
-    path = definitions / "units.yaml"
-    units = yaml.safe_load(path.read_text(encoding="utf-8"))["units"]
-    for key, unit in units.items():
-        unit["parent"] = "tinh-" + key[1:3]
-    units["bo-khcn"] = {"name": "Bộ Khoa học và Công nghệ"}
-    units["tinh-01"] = {"name": "Sở Khoa học và Công nghệ tỉnh 1", "parent": "bo-khcn"}
-    units["tinh-02"] = {"name": "Sở Khoa học và Công nghệ tỉnh 2", "parent": "bo-khcn"}
-    text = yaml.safe_dump({"units": units}, allow_unicode=True, sort_keys=False)
-    path.write_text(text, encoding="utf-8")
-
-
 def _outbox(engine: Engine, plan: str, task: str, recipient: str, n: int) -> None:
-    moment = datetime.combine(BUSY_DAY, time(1), tzinfo=UTC)
-    with engine.begin() as conn:
-        conn.execute(
-            insert(OUTBOX).values(
-                dedupe_key=f"{recipient}|{BUSY_DAY}|{n}",
-                day=BUSY_DAY,
-                recipient=recipient,
-                subject=f"Nhắc việc kế hoạch {plan}",
-                message_id=f"<{n}@example.vn>",
-                raw=b"",
-                reminder_keys=[f"{recipient}|due_soon|{plan}/{task}|{BUSY_DAY}"],
-                status="sent",
-                attempts=1,
-                next_attempt_at=moment,
-                created_at=moment,
-                sent_at=moment,
-            )
-        )
+    keys = [f"{recipient}|due_soon|{plan}/{task}|{BUSY_DAY}"]
+    sent_message(engine, recipient, f"Nhắc việc kế hoạch {plan}", keys, f"<{n}@example.vn>", n)
 
 
 @pytest.fixture
 def world(tmp_path: Path, settings: Settings, engine: Engine) -> World:
-    definitions = benchdata.generate(
-        tmp_path / "definitions", ROOT / PROGRAMME_FILE, provinces=2, tasks_per_subsection=1
-    )
-    _tree(definitions)
-    ours = settings.model_copy(
-        update={
-            "definitions": definitions,
-            "today": BUSY_DAY,
-            "secret_key": "test-secret",
-            "cookie_secure": False,
-        }
-    )
-    load_path(engine, definitions)
-    for username, (role, unit) in ACCOUNTS.items():
-        add_user(engine, username, f"Tài khoản {username}", role, PASSWORD, unit_key=unit)
+    ours, _ = open_world(bench_definitions(tmp_path, TREE), settings, engine, ACCOUNTS)
     tasks_a = list_tasks(engine, plan=PLAN_A)
     unit_lead = next(t["lead"]["key"] for t in tasks_a if t["lead"]["key"] != "p01-u01")
     add_user(engine, "donvi-a", "Trưởng đơn vị tỉnh A", "viewer", PASSWORD, unit_key=unit_lead)
