@@ -82,9 +82,11 @@ KEYS = re.compile(
 )
 
 
-# The links and buttons another element covers at their centre, where a tap would land.
+# The links and buttons on screen that another element covers at their centre, where a tap
+# would land.
 COVERED = """() => [...document.querySelectorAll('a[href], button')].filter(e => {
-    if (!e.getClientRects().length) return false;
+    // not drawn: in a closed <details> (its contents hidden) or under display:none
+    if (!e.getClientRects().length || !e.checkVisibility()) return false;
     e.scrollIntoView({block: 'center', inline: 'center'});
     const r = e.getClientRects()[0];
     const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
