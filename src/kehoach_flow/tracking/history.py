@@ -145,23 +145,22 @@ def _apply(
         completed_on = task.completed_on or completed_on
     actuals = _target_ids(conn, task, change.actuals)
     spending = _line_ids(conn, task, change.spending)
-    changed = conn.execute(
-        update(TASK)
-        .where(TASK.c.id == task.id, TASK.c.version == task.version)
-        .values(
-            status=new.value,
-            progress=progress,
-            completed_on=completed_on,
-            version=task.version + 1,
-            updated_at=now,
-            updated_by=author.actor,
-        )
-    )
-    if changed.rowcount != 1:
+    if not _advance(conn, task, new, progress, completed_on, now, author.actor):
         return None  # someone else got there first: caller decides
-    bump_plan_revision(conn, task.plan_id)
-    update_id = _insert_update(
-        conn, task, old, new, progress, completed_on, change, author, at, now, forced, force_reason
+    update_id = _insert_entry(
+        conn,
+        task,
+        (old.value, new),
+        progress,
+        completed_on,
+        author,
+        at,
+        now,
+        note=change.note,
+        difficulties=change.difficulties,
+        proposals=change.proposals,
+        forced=forced,
+        force_reason=force_reason if forced else None,
     )
     _insert_children(conn, update_id, actuals, spending, files)
     return UpdateResult(task.id, update_id, task.version + 1, new, progress)
@@ -206,41 +205,23 @@ def append_entry(
                 completed_on = task.completed_on
             else:
                 completed_on = entry.completed_on if status in FINISHED else None
-            changed = conn.execute(
-                update(TASK)
-                .where(TASK.c.id == task.id, TASK.c.version == task.version)
-                .values(
-                    status=status.value,
-                    progress=progress,
-                    completed_on=completed_on,
-                    version=task.version + 1,
-                    updated_at=clock,
-                    updated_by=author.actor,
-                )
-            )
-            if changed.rowcount == 1:
-                bump_plan_revision(conn, task.plan_id)
-                row = {
-                    "task_id": task.id,
-                    "version": task.version + 1,
-                    "at": at,
-                    "recorded_at": clock,
-                    "actor": author.actor,
-                    "channel": author.channel,
-                    "old_status": task.status,
-                    "new_status": status.value,
-                    "progress": progress,
-                    "completed_on": completed_on,
-                    "note": entry.note,
-                    "forced": entry.forced,
-                    "force_reason": entry.force_reason,
-                    "kind": entry.kind.value,
-                    "requested_due": entry.requested_due,
-                    "decided_due": entry.decided_due,
-                    "request_id": entry.request_id,
-                }
-                entry_id = int(
-                    conn.execute(insert(UPDATE).returning(UPDATE.c.id), [row]).scalar_one()
+            if _advance(conn, task, status, progress, completed_on, clock, author.actor):
+                entry_id = _insert_entry(
+                    conn,
+                    task,
+                    (task.status, status),
+                    progress,
+                    completed_on,
+                    author,
+                    at,
+                    clock,
+                    note=entry.note,
+                    forced=entry.forced,
+                    force_reason=entry.force_reason,
+                    kind=entry.kind.value,
+                    requested_due=entry.requested_due,
+                    decided_due=entry.decided_due,
+                    request_id=entry.request_id,
                 )
                 if entry.after is not None:
                     entry.after(conn, task, entry_id)
@@ -389,20 +370,48 @@ def _line_ids(conn: Connection, task: Any, spending: Mapping[str, int]) -> dict[
     return found
 
 
-def _insert_update(
+def _advance(
     conn: Connection,
     task: Any,
-    old: Status,
-    new: Status,
+    status: Status,
     progress: int,
     completed_on: date | None,
-    change: UpdateIn,
+    now: datetime,
+    actor: str,
+) -> bool:
+    """The task's cached state moved on one version, under the optimistic lock, and its
+    plan's revision bumped; False (nothing written) when someone else changed it first."""
+    changed = conn.execute(
+        update(TASK)
+        .where(TASK.c.id == task.id, TASK.c.version == task.version)
+        .values(
+            status=status.value,
+            progress=progress,
+            completed_on=completed_on,
+            version=task.version + 1,
+            updated_at=now,
+            updated_by=actor,
+        )
+    )
+    if changed.rowcount != 1:
+        return False
+    bump_plan_revision(conn, task.plan_id)
+    return True
+
+
+def _insert_entry(
+    conn: Connection,
+    task: Any,
+    statuses: tuple[str, Status],
+    progress: int,
+    completed_on: date | None,
     author: Author,
     at: datetime,
     now: datetime,
-    forced: bool,
-    force_reason: str | None,
+    **fields: Any,
 ) -> int:
+    """The history entry of the task's next version (its status from `statuses[0]` to
+    `statuses[1]`), with the entry's own `fields`: its id."""
     row = {
         "task_id": task.id,
         "version": task.version + 1,
@@ -410,15 +419,11 @@ def _insert_update(
         "recorded_at": now,
         "actor": author.actor,
         "channel": author.channel,
-        "old_status": old.value,
-        "new_status": new.value,
+        "old_status": statuses[0],
+        "new_status": statuses[1].value,
         "progress": progress,
         "completed_on": completed_on,
-        "note": change.note,
-        "difficulties": change.difficulties,
-        "proposals": change.proposals,
-        "forced": forced,
-        "force_reason": force_reason if forced else None,
+        **fields,
     }
     return int(conn.execute(insert(UPDATE).returning(UPDATE.c.id), [row]).scalar_one())
 
