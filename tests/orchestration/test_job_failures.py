@@ -107,7 +107,9 @@ def test_a_job_failing_for_good_is_mailed_once_and_shown_in_red(
     for page in ("/", "/luong"):
         html = web.get(page).text
         assert 'class="card danger job-failure"' in html, page
-        assert "Việc track-status theo lịch" in html and "bảng số liệu hỏng" in html, page
+        assert (
+            "Việc “Theo dõi tình trạng nhiệm vụ” theo lịch" in html and "bảng số liệu hỏng" in html
+        ), page
 
 
 def test_a_passing_failure_past_the_grace_period_is_given_up(

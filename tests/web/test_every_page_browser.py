@@ -71,6 +71,7 @@ FORBIDDEN = re.compile(
     r"|Late|Retrying|AwaitingRetry|None|null|undefined|Traceback|Error|detail)\b"
     r"|\bq[1-4]/\d{4}|\b6m/\d{4}|\b9m/\d{4}|\byear/\d{4}|\bprogramme:|\bplan:"
     r"|\((?:web|cli|api)\)"
+    r"|\b(?:track-status|send-reminders|build-report|load-definitions)\b"
 )
 # The world's unit and plan keys, said as words (not inside an e-mail address or a path).
 KEYS = re.compile(
@@ -146,8 +147,8 @@ def served(
     mark_failed(sqlite_engine, taken[1], LONG_SMTP_ERROR, None)
     slot = datetime(2025, 1, 15, 7, 0, tzinfo=VN)
     for job, state, message in [
-        ("reminders", "completed", None),
-        ("report", "failed", "hết dung lượng đĩa"),
+        ("send-reminders", "completed", None),
+        ("build-report", "failed", "hết dung lượng đĩa"),
     ]:
         claim(sqlite_engine, job, slot)
         settle(sqlite_engine, job, slot, state, message)
