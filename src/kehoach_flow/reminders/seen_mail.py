@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, or_, select
 
 from kehoach_flow.db.tables import OUTBOX
-from kehoach_flow.reminders.outbox import SENT
-from kehoach_flow.tracking.day_changes import SentReminder, _unit_names
+from kehoach_flow.tracking.day_changes import SentReminder, sent_reminders
 
 Keep = Callable[[Iterable[str] | None], bool]  # Scope.sees_message
 BATCH = 2000
@@ -91,28 +90,5 @@ def reminders_sent_seen(
 ) -> tuple[SentReminder, ...]:
     """The reminder messages sent for a day from `since` to `today` (day_changes's list),
     only those `keep` keeps, newest first."""
-    query = (
-        select(
-            OUTBOX.c.day,
-            OUTBOX.c.recipient,
-            OUTBOX.c.subject,
-            OUTBOX.c.reminder_keys,
-            OUTBOX.c.sent_at,
-        )
-        .where(OUTBOX.c.status == SENT, OUTBOX.c.day >= since, OUTBOX.c.day <= today)
-        .order_by(OUTBOX.c.day.desc(), OUTBOX.c.id.desc())
-    )
     with engine.connect() as conn:
-        rows = [r for r in conn.execute(query) if keep is None or keep(r.reminder_keys)]
-        names = _unit_names(conn, {row.recipient for row in rows})
-    return tuple(
-        SentReminder(
-            row.day,
-            row.recipient,
-            names.get(row.recipient.lower()),
-            row.subject,
-            len(row.reminder_keys or ()),
-            row.sent_at,
-        )
-        for row in rows
-    )
+        return sent_reminders(conn, since, today, keep)

@@ -9,7 +9,7 @@ Monday; after Tết it reaches back to the last day before the holiday. "Today" 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -179,7 +179,7 @@ def day_changes(
     end = end_of_day(today, options.timezone)
     with engine.connect() as conn:
         updates = _updates(conn, plans, start, end)
-        reminders = _reminders(conn, since, today)
+        reminders = sent_reminders(conn, since, today)
     overdue: list[NewlyOverdue] = []
     for plan in plans:
         now = boards[plan] if boards else plan_board(engine, plan, today, options)
@@ -242,14 +242,21 @@ def newly_overdue(before: Iterable[TaskView], now: Iterable[TaskView]) -> Iterab
             )
 
 
-def _reminders(conn: Connection, since: date, today: date) -> tuple[SentReminder, ...]:
+def sent_reminders(
+    conn: Connection,
+    since: date,
+    today: date,
+    keep: Callable[[Iterable[str] | None], bool] | None = None,
+) -> tuple[SentReminder, ...]:
+    """The reminder messages sent for a day from `since` to `today`, newest first: those
+    `keep` keeps (by their reminder keys; None: all), each with its recipient's unit."""
     query = (
         select(OUTBOX.c.day, OUTBOX.c.recipient, OUTBOX.c.subject, OUTBOX.c.reminder_keys)
         .add_columns(OUTBOX.c.sent_at)
         .where(OUTBOX.c.status == SENT, OUTBOX.c.day >= since, OUTBOX.c.day <= today)
         .order_by(OUTBOX.c.day.desc(), OUTBOX.c.id.desc())
     )
-    rows = list(conn.execute(query))
+    rows = [r for r in conn.execute(query) if keep is None or keep(r.reminder_keys)]
     names = _unit_names(conn, {row.recipient for row in rows})
     return tuple(
         SentReminder(
