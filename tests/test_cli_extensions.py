@@ -37,7 +37,7 @@ def loaded(settings: Settings, definitions_copy: Path) -> Settings:
     write_lateness_plan(definitions_copy)
     reviewed = (
         LATENESS_YAML.replace(f"key: {LATENESS_PLAN}", f"key: {REVIEW_PLAN}")
-        .replace("coordinator: qltcdlcl", "coordinator: qltcdlcl\n  review: true")
+        .replace("review: false", "review: true")
         .replace("trễ hạn", "xác nhận")
     )
     (definitions_copy / "plans" / "xac-nhan.yaml").write_text(reviewed, encoding="utf-8")

@@ -50,13 +50,13 @@ def clock(day: date) -> datetime:
 @pytest.fixture
 def plans(engine: Engine, definitions_copy: Path) -> Engine:
     write_lateness_plan(definitions_copy)
-    for key, extra in (
-        (OTHER, "coordinator: kh-tc"),
-        (REVIEWED, "coordinator: qltcdlcl\n  review: true"),
+    for key, old, new in (
+        (OTHER, "coordinator: qltcdlcl", "coordinator: kh-tc"),
+        (REVIEWED, "review: false", "review: true"),
     ):
         text = (
             LATENESS_YAML.replace(f"key: {LATENESS_PLAN}", f"key: {key}")
-            .replace("coordinator: qltcdlcl", extra)
+            .replace(old, new)
             .replace("trễ hạn", key)
         )
         (definitions_copy / "plans" / f"{key}.yaml").write_text(text, encoding="utf-8")

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import Engine
 
 from kehoach_flow.settings import Settings
-from tests.conftest import run_cli
+from tests.conftest import SEED_PLAN, run_cli
 
 
 def test_dry_run_on_the_seed_plan_lists_the_tasks_due(settings: Settings, engine: Engine) -> None:
@@ -16,7 +16,14 @@ def test_dry_run_on_the_seed_plan_lists_the_tasks_due(settings: Settings, engine
     result = run_cli(settings, "remind", "--date", "2024-12-20", "--dry-run", "--json")
     assert result.exit_code == 0, result.stderr
     lines = json.loads(result.stdout)
-    tasks = {line["task"].split("/")[1] for line in lines}
+    # the seed plan has completion review: the done report waits for the coordinator, who is
+    # reminded of it (22 working days waited: "quá hạn xử lý"), and its lead no longer is
+    waiting = [line for line in lines if line["rule"] == "review_waiting"]
+    assert [(line["task"].split("/")[1], line["unit"]) for line in waiting] == [
+        ("chuan-do-luong", "qltcdlcl")
+    ]
+    assert "báo hoàn thành ngày 20/11/2024, chờ xác nhận" in waiting[0]["why"]
+    tasks = {line["task"].split("/")[1] for line in lines if line["rule"] != "review_waiting"}
     assert tasks == {
         "tuyen-truyen-996",
         "to-chuc-kiem-dinh",
@@ -30,6 +37,9 @@ def test_dry_run_on_the_seed_plan_lists_the_tasks_due(settings: Settings, engine
     overdue = json.loads(
         run_cli(settings, "remind", "--date", "2025-01-06", "--dry-run", "--json").stdout
     )
-    assert {line["rule"] for line in overdue} == {"overdue"}
+    assert {line["rule"] for line in overdue} == {"overdue", "review_waiting"}
+    assert {line["task"] for line in overdue if line["rule"] == "review_waiting"} == {
+        f"{SEED_PLAN}/chuan-do-luong"
+    }
     text = run_cli(settings, "remind", "--date", "2025-01-01", "--dry-run")
     assert "ngày nghỉ (Tết Dương lịch)" in text.stdout

@@ -146,7 +146,8 @@ OPTIONS = BoardOptions(vietnam_calendar(range(2023, 2027)))
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # An investment task of three equipment items written as its appendix reads: the items
-# name no lead or partners of their own (the task's apply), amounts in triệu đồng.
+# name no lead or partners of their own (the task's apply), amounts in triệu đồng. No
+# completion review: the tests count a done report at once.
 INVESTMENT = """
 plan:
   key: dau-tu-2024
@@ -155,6 +156,7 @@ plan:
   issuer: Sở Khoa học và Công nghệ tỉnh Quảng Trị
   place: Quảng Trị
   coordinator: qltcdlcl
+  review: false
   programme: de-an-996
   money_unit: trieu
   recipients: [UBND tỉnh (b/c), "Lưu: VT, QLTĐC"]

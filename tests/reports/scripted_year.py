@@ -1,6 +1,8 @@
 """A realistic year of the seed plan, recorded through `kehoach update` as the units would:
 tasks done on time and late, one still running past its deadline, one never started, with
-the units' notes, difficulties and proposals. The report tests and docs/examples use it.
+the units' notes, difficulties and proposals, and the coordinator confirming each done
+report a few working days later (the seed plan has completion review, on by default). The
+report tests and docs/examples use it.
 
 The plan is the seed plan (definitions/plans/quang-tri-2024.yaml) with the deadlines a real
 appendix gives some of its rows ("6 tháng đầu năm", "Quý II-III", "Quý III") instead of
@@ -129,6 +131,13 @@ UPDATES: list[tuple[str, str, tuple[str, ...]]] = [
     ),
 ]
 
+# task -> the day the coordinator (qltcdlcl) confirms its done report (`kehoach review confirm`)
+CONFIRMED = {
+    "chuan-do-luong": "2024-06-12",
+    "to-chuc-kiem-dinh": "2024-07-23",
+    "tuyen-truyen-996": "2024-11-27",
+}
+
 
 def example_definitions(target: Path) -> Path:
     """A copy of definitions/ whose seed plan gives some tasks their own deadlines."""
@@ -171,3 +180,8 @@ def record_year(settings: Settings, until: date | None = None) -> None:
             continue
         result = run_cli(settings, "update", task, *options, "--date", day, "--by", "qltcdlcl")
         assert result.exit_code == 0, f"{task} {day}: {result.stdout}{result.stderr}"
+        confirmed = CONFIRMED.get(task) if "done" in options else None
+        if confirmed and (until is None or date.fromisoformat(confirmed) <= until):
+            args = ("review", "confirm", task, "--date", confirmed, "--by", "qltcdlcl")
+            result = run_cli(settings, *args)
+            assert result.exit_code == 0, f"{task} {confirmed}: {result.stdout}{result.stderr}"

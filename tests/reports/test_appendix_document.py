@@ -42,6 +42,9 @@ def seed_year(settings: Settings, engine: Engine) -> Report:
         dated = args if "--date" in args else [*args, "--date", "2024-05-10"]
         result = run_cli(settings, "update", ref, *dated, "--by", "qltcdlcl")
         assert result.exit_code == 0, result.stderr
+    # the seed plan has review: the coordinator confirms the done two working days later
+    confirm = ("review", "confirm", "chuan-do-luong", "--date", "2024-06-12", "--by", "qltcdlcl")
+    assert run_cli(settings, *confirm).exit_code == 0
     return build_report(engine, SEED_PLAN, period("year", 2024), OPTIONS, date(2024, 12, 20))
 
 

@@ -27,6 +27,7 @@ UPDATES = [
         "--note",
         "Chuẩn đã được hiệu chuẩn",
     ),
+    ("review", "confirm", "chuan-do-luong", "--date", "2024-06-12"),  # before the Q2 cut-off
     (
         "khao-sat-30-dn",
         "--status",
@@ -53,8 +54,9 @@ UPDATES = [
 @pytest.fixture
 def recorded(settings: Settings, engine: Engine) -> Engine:
     assert run_cli(settings, "load").exit_code == 0
-    for args in UPDATES:
-        assert run_cli(settings, "update", *args, "--by", "qltcdlcl").exit_code == 0
+    for args in UPDATES:  # the seed plan has review: the coordinator confirms the done
+        command = args if args[0] == "review" else ("update", *args)
+        assert run_cli(settings, *command, "--by", "qltcdlcl").exit_code == 0
     return engine
 
 

@@ -77,6 +77,8 @@ def test_programme_rollup_has_one_row_per_plan_and_totals(
     run_cli(
         ours, "update", "tinh-b-2024/chuan-do-luong", "--status", "done", "--date", "2024-05-02"
     )
+    confirm = ("tinh-b-2024/chuan-do-luong", "--date", "2024-05-03")  # a copy of the seed: review
+    assert run_cli(ours, "review", "confirm", *confirm).exit_code == 0
     result = run_cli(
         ours,
         "report",

@@ -132,7 +132,7 @@ def test_extension_and_review_steps_read_as_what_they_did(
     reviewed = "xac-nhan-2024"
     text = (
         LATENESS_YAML.replace(f"key: {LATENESS_PLAN}", f"key: {reviewed}")
-        .replace("coordinator: qltcdlcl", "coordinator: qltcdlcl\n  review: true")
+        .replace("review: false", "review: true")
         .replace("trễ hạn", "xác nhận")
     )
     (write_lateness_plan(definitions_copy) / "plans" / "xac-nhan.yaml").write_text(text, "utf-8")

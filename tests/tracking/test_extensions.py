@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from kehoach_flow.db.queries import find_task
-from kehoach_flow.db.tables import OUTBOX
+from kehoach_flow.db.tables import OUTBOX, PLAN
 from kehoach_flow.errors import UpdateError
 from kehoach_flow.loading import load_path
 from kehoach_flow.reminders.inputs import reminder_tasks
@@ -56,7 +56,7 @@ def plans(engine: Engine, definitions_copy: Path) -> Engine:
     write_lateness_plan(definitions_copy)
     reviewed = (
         LATENESS_YAML.replace(f"key: {LATENESS_PLAN}", f"key: {REVIEW_PLAN}")
-        .replace("coordinator: qltcdlcl", "coordinator: qltcdlcl\n  review: true")
+        .replace("  review: false\n", "")  # no `review:` line: review is on by default
         .replace("trễ hạn", "xác nhận")
     )
     (definitions_copy / "plans" / "xac-nhan.yaml").write_text(reviewed, encoding="utf-8")
@@ -329,7 +329,20 @@ def test_a_confirmed_done_counts_on_the_date_the_unit_reported(plans: Engine) ->
     assert [r["kind"] for r in history_rows(plans, b1)] == ["review_confirmed", "update"]
 
 
-def test_a_plan_without_review_counts_done_at_once(plans: Engine) -> None:
+def test_a_plan_file_without_review_has_review_on(plans: Engine) -> None:
+    assert "review:" not in (LATENESS_YAML.replace("  review: false\n", ""))
+    with plans.connect() as conn:
+        review = dict(conn.execute(select(PLAN.c.key, PLAN.c.review)).tuples().all())
+    assert review[REVIEW_PLAN] is True and review[LATENESS_PLAN] is False
+    b1 = _id(plans, f"{REVIEW_PLAN}/b1")
+    done = UpdateIn(status=Status.DONE, completed_on=date(2024, 6, 20))
+    result = record_update(plans, b1, done, on(date(2024, 6, 20), "kh-tc"))
+    assert result.status == Status.AWAITING_REVIEW
+    assert _view(plans, REVIEW_PLAN, "b1", date(2024, 6, 21)).derived == Derived.AWAITING_REVIEW
+
+
+def test_a_plan_with_review_false_counts_done_at_once(plans: Engine) -> None:
+    assert "  review: false\n" in LATENESS_YAML
     b1 = _id(plans, f"{LATENESS_PLAN}/b1")
     result = record_update(
         plans,

@@ -183,7 +183,7 @@ def test_done_with_an_open_dependency_needs_a_reason_that_goes_into_history(
         on(date(2024, 6, 1)),
         force_reason="Đã có kết quả chuẩn tạm",
     )
-    assert result.status == Status.DONE
+    assert result.status == Status.AWAITING_REVIEW  # the seed plan has review: it waits
     [entry] = history_rows(engine, task_id)
     assert entry["forced"] is True
     assert entry["force_reason"] == "Đã có kết quả chuẩn tạm"

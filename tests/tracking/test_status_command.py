@@ -11,9 +11,21 @@ from sqlalchemy import Engine
 from kehoach_flow.settings import Settings
 from tests.conftest import SEED_PLAN, run_cli
 
+# The seed plan has completion review (on by default): each done report is confirmed by the
+# coordinator two working days later, and counts done on the date the unit reported.
 UPDATES = [
-    ("chuan-do-luong", "--status", "in_progress", "--progress", "50", "--date", "2024-03-15"),
     (
+        "update",
+        "chuan-do-luong",
+        "--status",
+        "in_progress",
+        "--progress",
+        "50",
+        "--date",
+        "2024-03-15",
+    ),
+    (
+        "update",
         "chuan-do-luong",
         "--status",
         "done",
@@ -22,9 +34,21 @@ UPDATES = [
         "--note",
         "Chuẩn đã được hiệu chuẩn",
     ),
-    ("to-chuc-kiem-dinh", "--status", "in_progress", "--progress", "70", "--date", "2024-06-01"),
-    ("to-chuc-kiem-dinh", "--status", "done", "--date", "2025-01-05"),
+    ("review", "confirm", "chuan-do-luong", "--date", "2024-11-22"),
     (
+        "update",
+        "to-chuc-kiem-dinh",
+        "--status",
+        "in_progress",
+        "--progress",
+        "70",
+        "--date",
+        "2024-06-01",
+    ),
+    ("update", "to-chuc-kiem-dinh", "--status", "done", "--date", "2025-01-05"),
+    ("review", "confirm", "to-chuc-kiem-dinh", "--date", "2025-01-07"),
+    (
+        "update",
         "khao-sat-30-dn",
         "--status",
         "in_progress",
@@ -35,8 +59,18 @@ UPDATES = [
         "--date",
         "2024-05-10",
     ),
-    ("ctdl-ap-dung", "--status", "Đang thực hiện", "--progress", "30", "--date", "2024-09-01"),
     (
+        "update",
+        "ctdl-ap-dung",
+        "--status",
+        "Đang thực hiện",
+        "--progress",
+        "30",
+        "--date",
+        "2024-09-01",
+    ),
+    (
+        "update",
         "dau-tu-thiet-bi-gd2",
         "--status",
         "cancelled",
@@ -52,7 +86,7 @@ UPDATES = [
 def recorded(settings: Settings, engine: Engine) -> Settings:
     assert run_cli(settings, "load").exit_code == 0
     for args in UPDATES:
-        result = run_cli(settings, "update", *args, "--by", "qltcdlcl")
+        result = run_cli(settings, *args, "--by", "qltcdlcl")
         assert result.exit_code == 0, result.stderr
     return settings
 
@@ -87,6 +121,30 @@ def test_status_after_the_year_shows_every_category(recorded: Settings) -> None:
         "Chưa thực hiện",
     ):
         assert label in text.stdout
+
+
+def test_a_done_on_the_seed_plan_waits_in_status_until_the_coordinator_confirms_it(
+    settings: Settings, engine: Engine
+) -> None:
+    assert run_cli(settings, "load").exit_code == 0
+    done = ("chuan-do-luong", "--status", "done", "--date", "2024-11-20", "--by", "ttkt-tcdlcl")
+    reported = run_cli(settings, "update", *done)
+    assert reported.exit_code == 0 and "Chờ xác nhận, 100%" in reported.stdout
+    waiting = _status(settings, "2024-12-31")
+    task = next(t for t in waiting["tasks"] if t["key"] == "chuan-do-luong")
+    assert task["status"] == "awaiting_review" and task["derived"] == "awaiting_review"
+    assert task["category"] == "in_progress_on_time"  # not counted done while it waits
+    assert waiting["overall"]["counts"]["done_on_time"] == 0
+    text = run_cli(settings, "status", "--plan", SEED_PLAN, "--date", "2024-12-31").stdout
+    assert "- Chờ xác nhận hoàn thành: chuan-do-luong" in text
+    confirm = ("review", "confirm", "chuan-do-luong", "--date", "2024-11-25", "--by", "qltcdlcl")
+    assert run_cli(settings, *confirm).exit_code == 0
+    confirmed = _status(settings, "2024-12-31")
+    task = next(t for t in confirmed["tasks"] if t["key"] == "chuan-do-luong")
+    assert task["category"] == "done_on_time" and str(task["completed_on"]) == "2024-11-20"
+    assert confirmed["overall"]["counts"]["done_on_time"] == 1
+    text = run_cli(settings, "status", "--plan", SEED_PLAN, "--date", "2024-12-31").stdout
+    assert "Chờ xác nhận" not in text
 
 
 def test_status_at_mid_year_is_read_from_history_and_unchanged_by_later_updates(

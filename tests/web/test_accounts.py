@@ -16,6 +16,7 @@ from kehoach_flow.db.queries import find_task
 from kehoach_flow.errors import KehoachError
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
+from kehoach_flow.tracking.review import confirm_done
 from kehoach_flow.tracking.status import Status
 from kehoach_flow.web.app import create_app
 from tests.conftest import SEED_PLAN, run_cli
@@ -77,6 +78,12 @@ def test_the_overview_changes_when_a_task_is_updated(
         UpdateIn(status=Status.DONE, progress=100),
         Author("qltcdlcl", "web"),
         now=datetime(2024, 6, 3, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+    )
+    confirm_done(  # the seed plan has completion review: the coordinator confirms the done
+        engine,
+        task["id"],
+        Author("qltcdlcl", "web"),
+        now=datetime(2024, 6, 3, 15, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
     )
     shown = re.search(r'class="completion">([^<]+)<', client.get("/").text)
     assert before is not None and shown is not None

@@ -21,6 +21,7 @@ from kehoach_flow.reports.periods import Period, period
 from kehoach_flow.reports.rollup import Rollup, RollupRow, build_rollup
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.history import Author, UpdateIn, record_update
+from kehoach_flow.tracking.review import confirm_done
 from kehoach_flow.tracking.status import Status
 from tests.conftest import SEED_PLAN
 from tests.web.conftest import sign_in
@@ -89,6 +90,8 @@ def test_the_programme_page_has_the_rollup_reports_numbers(
     task_id = int(find_task(engine, f"{SEED_PLAN}/tuyen-truyen-996")["id"])
     update = UpdateIn(status=Status.DONE, spending={"phong-su-2024": 15_000_000})
     record_update(engine, task_id, update, Author("phongkh", "web", at), now=at)
+    later = at.replace(hour=15)  # the seed plan has completion review: the coordinator confirms
+    confirm_done(engine, task_id, Author("qltcdlcl", "web", later), now=later)
     sign_in(web)
     page = web.get(f"/chuong-trinh/{PROGRAMME}")
     assert page.status_code == 200, page.text

@@ -92,6 +92,9 @@ def _plan(p: int, rng: random.Random, per_subsection: int = TASKS_PER_SUBSECTION
                 "dia-phuong": "Ngân sách địa phương",
             },
             "total": total,
+            # The bench records progress, never a done report: review does not change its
+            # figures; off, its plans behave as they did before review was on by default.
+            "review": False,
         },
         "sections": sections,
     }

@@ -377,6 +377,13 @@ def simulate(
     out.print(f"Tình hình ngày {last:%d/%m/%Y}:", markup=False)
     for label, count in summary.categories.items():
         out.print(f"  {label}: {count}", markup=False)
+    if summary.reviews or summary.awaiting_review:
+        out.print(
+            f"Xác nhận hoàn thành: {summary.reviews['xác nhận']} lần xác nhận, "
+            f"{summary.reviews['trả lại']} lần trả lại; còn chờ xác nhận: "
+            f"{summary.awaiting_review} nhiệm vụ (tính là đang thực hiện).",
+            markup=False,
+        )
     out.print(
         f"Bản sao: {summary.work_dir} (hộp thư đi: {summary.work_dir / 'outbox'})", markup=False
     )

@@ -218,7 +218,7 @@ def _print_scoreboard(board: Any, views: list[Any]) -> None:
         )
     out.print(table)
     for v in views:
-        if v.derived.value in ("overdue", "at_risk", "blocked"):
+        if v.derived.value in ("overdue", "at_risk", "blocked", "awaiting_review"):
             extra = f" (chờ: {', '.join(v.open_dependencies)})" if v.open_dependencies else ""
             out.print(
                 f"- {v.derived.label}: {v.key}, hạn {v.window.due:%d/%m/%Y}, {v.state.progress}%{extra}"

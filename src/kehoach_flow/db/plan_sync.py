@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from kehoach_flow.db.tables import DEPENDENCY, LINE, PARTNER, PLAN, SECTION, SOURCE, TARGET, TASK
 from kehoach_flow.definitions.catalog import PlanDef, SectionDef, TaskDef
+from kehoach_flow.definitions.models import REVIEW_DEFAULT
 
 
 @dataclass
@@ -90,7 +91,7 @@ class PlanSync:
             "programme_id": self.programme_ids.get(plan.programme) if plan.programme else None,
             "coordinator_id": self.unit_ids[plan.coordinator],
             "header": plan.header,
-            "review": bool(plan.header.get("review", False)),
+            "review": bool(plan.header.get("review", REVIEW_DEFAULT)),
             "total_amount": plan.total,
             "source_file": plan.source_file,
             "fingerprint": fingerprint,

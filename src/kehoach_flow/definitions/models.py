@@ -144,11 +144,10 @@ class Section(Model):
     sections: list[Section] = []
 
 
-# Issue 22 asks for review on by default. Off for now, on purpose: the dashboard cannot
-# confirm a completion yet (only `kehoach review confirm` can), so on by default every unit's
-# "done" would wait for a confirmation nobody can give from the pages. Turn it on when the
-# dashboard's confirm/return buttons ship.
-REVIEW_DEFAULT = False
+# Issue 22: completion review is on unless a plan says `review: false`. The coordinator
+# confirms or returns a done report from the task page, the API or `kehoach review`, and the
+# digest and /qua-han list what waits.
+REVIEW_DEFAULT = True
 
 
 class PlanHeader(Model):
