@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Engine
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -137,19 +138,28 @@ def _current(task: dict[str, Any], figures: TaskFigures) -> dict[str, Any]:
     }
 
 
-@router.post("/cap-nhat/{token}", response_class=HTMLResponse)
-async def save(request: Request, settings: AppSettings, engine: DB, token: str) -> Response:
+async def _signed_form(
+    request: Request, engine: Engine, token: str, max_fields: int, asking: bool
+) -> tuple[LinkGrant, Any] | Response:
+    """The link's grant and the form posted with it, or the page to answer instead: the
+    link refused; over the multipart limits the form back with the message (in the extension
+    request's part when `asking`), nothing stored; a CSRF token that does not hold; a form
+    opened for one task sent with another's link."""
     try:
         grant = _grant(request, token)
     except LinkError as exc:
         return _link_refused(request, exc)
     try:
-        form = await request.form(max_files=MAX_FILES, max_fields=200)
+        form = await request.form(max_files=MAX_FILES, max_fields=max_fields)
     except StarletteHTTPException as exc:  # a multipart limit: the form back, nothing stored
         task = find_task(engine, grant.task)
         figures = task_figures(engine, task["id"])
         error = {"_form": http_texts(exc.status_code, exc.detail)[1]}
-        return _page(request, task, _current(task, figures), error, exc.status_code, figures)
+        current, code = _current(task, figures), exc.status_code
+        if asking:
+            back = {"values": {}, "errors": error}
+            return _page(request, task, current, {}, code, figures, back)
+        return _page(request, task, current, error, code, figures)
     try:
         csrf.verify(request, form.get(csrf.FIELD), request.app.state.secret)
     except csrf.CsrfError as exc:
@@ -160,9 +170,18 @@ async def save(request: Request, settings: AppSettings, engine: DB, token: str) 
             f"{exc}. Hãy mở lại đường dẫn trong thư rồi gửi lại.",
             "danger",
         )
-    if form.get("task") != grant.task:  # a form opened for one task, sent with another's link
+    if form.get("task") != grant.task:
         text = "Biểu mẫu này thuộc một nhiệm vụ khác với đường dẫn; chưa lưu gì. Hãy mở lại đường dẫn trong thư."
         return message(request, 403, "Đường dẫn không khớp nhiệm vụ", text, "danger")
+    return grant, form
+
+
+@router.post("/cap-nhat/{token}", response_class=HTMLResponse)
+async def save(request: Request, settings: AppSettings, engine: DB, token: str) -> Response:
+    opened = await _signed_form(request, engine, token, max_fields=200, asking=False)
+    if isinstance(opened, Response):
+        return opened
+    grant, form = opened
     task = find_task(engine, grant.task)
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     files = [f for f in form.getlist("evidence") if isinstance(f, UploadFile) and f.filename]
@@ -228,31 +247,10 @@ async def ask_extension(
     is the library's; its refusal comes back as the form's message (422), nothing stored.
     Over the multipart limits (more than MAX_FILES files): the form back, 400; a file over
     the size limit: the form back with what was typed, 413; nothing stored either way."""
-    try:
-        grant = _grant(request, token)
-    except LinkError as exc:
-        return _link_refused(request, exc)
-    try:
-        form = await request.form(max_files=MAX_FILES, max_fields=20)
-    except StarletteHTTPException as exc:  # a multipart limit: the form back, nothing stored
-        task = find_task(engine, grant.task)
-        figures = task_figures(engine, task["id"])
-        error = {"_form": http_texts(exc.status_code, exc.detail)[1]}
-        back = {"values": {}, "errors": error}
-        return _page(request, task, _current(task, figures), {}, exc.status_code, figures, back)
-    try:
-        csrf.verify(request, form.get(csrf.FIELD), request.app.state.secret)
-    except csrf.CsrfError as exc:
-        return message(
-            request,
-            403,
-            "Biểu mẫu không hợp lệ",
-            f"{exc}. Hãy mở lại đường dẫn trong thư rồi gửi lại.",
-            "danger",
-        )
-    if form.get("task") != grant.task:
-        text = "Biểu mẫu này thuộc một nhiệm vụ khác với đường dẫn; chưa lưu gì. Hãy mở lại đường dẫn trong thư."
-        return message(request, 403, "Đường dẫn không khớp nhiệm vụ", text, "danger")
+    opened = await _signed_form(request, engine, token, max_fields=20, asking=True)
+    if isinstance(opened, Response):
+        return opened
+    grant, form = opened
     task = find_task(engine, grant.task)
     figures = task_figures(engine, task["id"])
     values = {k: v for k, v in form.items() if k in ("due", "reason") and isinstance(v, str)}
