@@ -5,6 +5,7 @@ Screenshots go to .test-artifacts/browser/every-<page>-<screen>.png to be looked
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from itsdangerous import TimestampSigner
 from sqlalchemy import Engine
 
 from kehoach_flow.accounts import add_user, issue_token
@@ -39,7 +41,8 @@ TASK = f"{FIGURES_PLAN}/ho-tro-dn"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SCREENS = {"phone": (390, 844), "laptop": (1366, 800)}
 SECRET = "browser-secret"
-AFTER = ["form", "forged-link", "forbidden"]  # the update form and links, a unit's lead
+LINKS = ["form", "forged-link", "expired-link"]  # the signed update form's link: no account
+AFTER = [*LINKS, "forbidden"]  # then a unit's lead
 PAGES = {  # name -> address; "form" is the signed update form, added with its token
     "overview": "/",
     "today": "/hom-nay",
@@ -159,6 +162,17 @@ def served(
 LONG_SMTP_ERROR = "550 5.1.1 <truongphong.qltcdlcl@skhcn.example.vn>: Recipient address rejected: User unknown in virtual mailbox table"
 
 
+class _SignedLongAgo(TimestampSigner):
+    def get_timestamp(self) -> int:
+        return int(time.time()) - 400 * 86400
+
+
+def _expired_token() -> str:
+    """The form's link for TASK as a reminder mailed it 400 days ago (links.py's format)."""
+    signer = _SignedLongAgo(SECRET, salt="kehoach-update-link/2", sep="~")
+    return signer.sign(f"{TASK.replace('/', '~')}~qltcdlcl").decode()
+
+
 def _visit(browser, base: str, screen: str) -> Iterator[tuple[str, object]]:  # type: ignore[no-untyped-def]
     """Each page, signed in where it needs it, loaded at the screen's size."""
     width, height = SCREENS[screen]
@@ -183,6 +197,8 @@ def _visit(browser, base: str, screen: str) -> Iterator[tuple[str, object]]:  # 
     yield "form", form
     form.goto(f"{base}/cap-nhat/{make_token('another-secret', LinkGrant(TASK, 'qltcdlcl'))}")
     yield "forged-link", form
+    form.goto(f"{base}/cap-nhat/{_expired_token()}")
+    yield "expired-link", form
     context.close()
     # a unit's lead: the page of the whole installation's runs is not for it
     lead = browser.new_context(viewport={"width": width, "height": height})
@@ -211,11 +227,7 @@ def test_every_page_fits_the_screen(served, browser, screen: str) -> None:  # ty
         covered = page.evaluate(COVERED)
         if covered:
             broken[f"{name}: covered"] = covered
-        if name not in (
-            "signin",
-            "form",
-            "forged-link",
-        ):  # signed in: sign-out in the header of every page
+        if name not in ("signin", *LINKS):  # signed in: sign-out in the header of every page
             assert page.locator("header form.signout button").count() == 1, name
         seen.append(name)
     assert seen == ["signin", *PAGES, *AFTER]
