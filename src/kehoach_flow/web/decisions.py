@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Engine
@@ -163,6 +163,7 @@ class _Decision:
     request: Request
     user: Any
     settings: Settings
+    engine: Engine
     task: dict[str, Any]
     form: Any
     url: str  # the task page
@@ -191,37 +192,31 @@ class _Decision:
 
 async def _open(
     request: Request,
-    user: Any,
-    scope: Scope,
-    settings: Settings,
-    engine: Engine,
-    plan_key: str,
-    task_key: str,
-) -> _Decision | Response:
-    """The posted form on the task (404/403 as editable_task), or the 403 page for a CSRF
-    token that does not hold."""
-    form = await request.form()
-    refused = form_refused(request, form)
-    if refused is not None:
-        return refused
-    task = await run_in_threadpool(editable_task, engine, scope, plan_key, task_key)
-    return _Decision(request, user, settings, task, form, _task_url(plan_key, task_key))
-
-
-@router.post("/nhiem-vu/{plan_key}/{task_key}/gia-han/{request_id}")
-async def decide_request(
-    request: Request,
     user: SignedIn,
     scope: UserScope,
     settings: AppSettings,
     engine: DB,
     plan_key: str,
     task_key: str,
-    request_id: int,
-) -> Response:
-    it = await _open(request, user, scope, settings, engine, plan_key, task_key)
+) -> _Decision | Response:
+    """The posted form on the task (404/403 as editable_task), or the 403 page for a CSRF
+    token that does not hold: the handlers' dependency."""
+    form = await request.form()
+    refused = form_refused(request, form)
+    if refused is not None:
+        return refused
+    task = await run_in_threadpool(editable_task, engine, scope, plan_key, task_key)
+    return _Decision(request, user, settings, engine, task, form, _task_url(plan_key, task_key))
+
+
+Opened = Annotated[_Decision | Response, Depends(_open)]
+
+
+@router.post("/nhiem-vu/{plan_key}/{task_key}/gia-han/{request_id}")
+async def decide_request(it: Opened, request_id: int) -> Response:
     if isinstance(it, Response):
         return it
+    engine, settings = it.engine, it.settings
     story = await run_in_threadpool(due_story, engine, it.task["id"])
     asked = {s["id"] for s in story["steps"] if s["kind"] == EntryKind.EXTENSION_REQUEST.value}
     if request_id not in asked:
@@ -249,20 +244,12 @@ async def decide_request(
 
 
 @router.post("/nhiem-vu/{plan_key}/{task_key}/gia-han")
-async def record_request(
-    request: Request,
-    user: SignedIn,
-    scope: UserScope,
-    settings: AppSettings,
-    engine: DB,
-    plan_key: str,
-    task_key: str,
-) -> Response:
+async def record_request(it: Opened) -> Response:
     """The coordinator records a unit's request it received otherwise (a letter, a call):
     later than the rule allows too, marked as such in the story."""
-    it = await _open(request, user, scope, settings, engine, plan_key, task_key)
     if isinstance(it, Response):
         return it
+    engine, settings = it.engine, it.settings
     to = parse_day(it.field("due"))
     if to is None:
         return it.refused("nhập hạn mới đề nghị dạng ngày/tháng/năm")
@@ -282,18 +269,10 @@ async def record_request(
 
 
 @router.post("/nhiem-vu/{plan_key}/{task_key}/xac-nhan")
-async def review_done(
-    request: Request,
-    user: SignedIn,
-    scope: UserScope,
-    settings: AppSettings,
-    engine: DB,
-    plan_key: str,
-    task_key: str,
-) -> Response:
-    it = await _open(request, user, scope, settings, engine, plan_key, task_key)
+async def review_done(it: Opened) -> Response:
     if isinstance(it, Response):
         return it
+    engine, settings = it.engine, it.settings
     choice, comment = it.field("decision"), it.field("comment")
     if choice not in ("confirm", "return"):
         return it.refused("chọn xác nhận hoàn thành hoặc trả lại")
