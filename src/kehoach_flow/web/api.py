@@ -31,6 +31,7 @@ from kehoach_flow.db.queries import find_task, list_plans, list_tasks
 from kehoach_flow.errors import NotFoundError
 from kehoach_flow.reports.runs import list_runs
 from kehoach_flow.reports.service import make_report
+from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.entry_task import extension_request_task
 from kehoach_flow.tracking.extensions import (
     DecisionConflictError,
@@ -211,10 +212,7 @@ def post_update(
     task_key: str,
     body: UpdateBody,
 ) -> dict[str, Any]:
-    _visible_task(scope, plan_key, task_key)
-    found = find_task(engine, f"{plan_key}/{task_key}")
-    if not scope.edits_plan(plan_key):
-        raise HTTPException(403, NOT_EDITABLE)
+    found = _editable_task(scope, engine, plan_key, task_key)
     change = UpdateIn(
         status=body.status,
         progress=body.progress,
@@ -229,7 +227,7 @@ def post_update(
         engine,
         found["id"],
         change,
-        Author(user.username, "api", None, settings.timezone),
+        _author(user, settings),
         body.version,
         now=now(settings),
     )
@@ -258,7 +256,7 @@ def post_extension(
         found["id"],
         body.due,
         body.reason,
-        Author(user.username, "api", None, settings.timezone),
+        _author(user, settings),
         extension_rule(settings),
         by_coordinator=body.record_late,
         expected_version=body.version,
@@ -286,7 +284,7 @@ def post_decision(
             engine,
             request_id,
             body.decision == "approve",
-            Author(user.username, "api", None, settings.timezone),
+            _author(user, settings),
             to=body.due,
             reason=body.comment,
             now=now(settings),
@@ -310,7 +308,7 @@ def post_review(
     """Confirm a completion awaiting confirmation, or return it (a comment required): a
     task no longer awaiting is a 409."""
     found = _editable_task(scope, engine, plan_key, task_key)
-    author = Author(user.username, "api", None, settings.timezone)
+    author = _author(user, settings)
     try:
         if body.decision == "confirm":
             result = confirm_done(engine, found["id"], author, body.comment, now=now(settings))
@@ -405,6 +403,11 @@ def _editable_task(scope: Scope, engine: Engine, plan_key: str, task_key: str) -
     if not scope.edits_plan(plan_key):
         raise HTTPException(403, NOT_EDITABLE)
     return found
+
+
+def _author(user: Account, settings: Settings) -> Author:
+    """The token's account, writing through the API."""
+    return Author(user.username, "api", None, settings.timezone)
 
 
 def _visible_task(scope: Scope, plan_key: str, task_key: str) -> None:
