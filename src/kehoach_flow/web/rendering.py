@@ -15,6 +15,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from kehoach_flow import clock
+from kehoach_flow.accounts import ROLE_LABELS
 from kehoach_flow.numbers import format_decimal, format_number
 from kehoach_flow.settings import Settings
 from kehoach_flow.timefmt import shown
@@ -148,6 +149,7 @@ def _plan_name(context: Any, key: str) -> str:
 
 
 TEMPLATES.env.filters["vn_date"] = _vn_date
+TEMPLATES.env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
 TEMPLATES.env.filters["size"] = readable_size
 TEMPLATES.env.filters["plan_name"] = _plan_name
 TEMPLATES.env.filters["calendar_changed"] = _calendar_changed
