@@ -15,21 +15,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, or_, select
 
 from kehoach_flow.db.tables import OUTBOX
+from kehoach_flow.reminders.outbox import _SUMMARY  # what the outbox pages show of a message
 from kehoach_flow.tracking.day_changes import SentReminder, sent_reminders
 
 Keep = Callable[[Iterable[str] | None], bool]  # Scope.sees_message
 BATCH = 2000
-
-_SUMMARY = (
-    OUTBOX.c.id,
-    OUTBOX.c.day,
-    OUTBOX.c.recipient,
-    OUTBOX.c.subject,
-    OUTBOX.c.status,
-    OUTBOX.c.attempts,
-    OUTBOX.c.last_error,
-    OUTBOX.c.sent_at,
-)
 
 
 def _kept(

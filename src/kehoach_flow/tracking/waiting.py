@@ -80,37 +80,33 @@ def waiting_decisions(
         )
         .group_by(*columns, TASK.c.completed_on)
     )
-    found: list[Waiting] = []
+
+    def waited(row: Any) -> dict[str, Any]:
+        """The row's task and unit, the day it arrived, the working days since."""
+        since = _day(row.at, zone)
+        days = max(0, calendar.working_days_between(since, today))
+        return _names(row) | {"since": since, "days": days}
+
     with engine.connect() as conn:
-        for row in conn.execute(requests):
-            since = _day(row.at, zone)
-            found.append(
-                Waiting(
-                    "extension",
-                    *_names(row),
-                    since=since,
-                    days=max(0, calendar.working_days_between(since, today)),
-                    request_id=row.id,
-                    requested_due=row.requested_due,
-                    reason=row.note,
-                )
+        found = [
+            Waiting(
+                "extension",
+                **waited(row),
+                request_id=row.id,
+                requested_due=row.requested_due,
+                reason=row.note,
             )
-        for row in conn.execute(reported):
-            since = _day(row.at, zone)
-            found.append(
-                Waiting(
-                    "review",
-                    *_names(row),
-                    since=since,
-                    days=max(0, calendar.working_days_between(since, today)),
-                    completed_on=row.completed_on,
-                )
-            )
+            for row in conn.execute(requests)
+        ]
+        found += [
+            Waiting("review", **waited(row), completed_on=row.completed_on)
+            for row in conn.execute(reported)
+        ]
     return sorted(found, key=lambda w: (-w.days, w.plan, w.task, w.kind))
 
 
-def _names(row: Any) -> tuple[str, str, str, str, str]:
-    return (row.plan, row.task, row.title, row.lead, row.lead_name)
+def _names(row: Any) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in ("plan", "task", "title", "lead", "lead_name")}
 
 
 def _day(at: Any, zone: ZoneInfo) -> date:
