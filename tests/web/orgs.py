@@ -175,6 +175,27 @@ def sent_message(
         )
 
 
+def first_task_update(
+    engine: Engine,
+    settings: Settings,
+    work: Path,
+    plan: str,
+    n: int,
+    change: UpdateIn,
+    content: bytes,
+) -> tuple[str, str]:
+    """`change` on the plan's first task by its lead, at 9:00 on the busy day, with an
+    evidence file bien-ban-`n`.pdf holding `content`: the task's key, the file's sha256."""
+    task = list_tasks(engine, plan=plan)[0]
+    source = work / f"bien-ban-{n}.pdf"
+    source.write_bytes(content)
+    stored = store_evidence(source, settings.data_dir, 1 << 20)
+    at = datetime.combine(BUSY_DAY, time(9), tzinfo=TZ)
+    author = Author(task["lead"]["key"], "web", at)
+    record_update(engine, int(task["id"]), change, author, evidence=[stored], now=at)
+    return str(task["key"]), stored.sha256
+
+
 def write_definitions(work: Path) -> Path:
     """The bench's two provinces (15 tasks each), put in the tree above; the programme owned
     by the ministry's department."""
@@ -208,25 +229,15 @@ def _outbox(engine: Engine, plan: str | None, task: str, n: int) -> None:
 def build_orgs(work: Path, settings: Settings, engine: Engine) -> Orgs:
     """The world above on `engine` (migrated, empty), its app at the busy day."""
     ours, tokens = open_world(write_definitions(work), settings, engine, ACCOUNTS, "kiểm thử")
-    at = datetime.combine(BUSY_DAY, time(9), tzinfo=TZ)
     tasks, evidence = {}, {}
     ctx = AppContext(ours, engine)
     for n, plan in enumerate(sorted(BOTH), 1):
-        task = list_tasks(engine, plan=plan)[0]
-        tasks[plan] = task["key"]
-        source = work / f"bien-ban-{n}.pdf"
-        source.write_bytes(f"%PDF-1.4 minh chứng {plan}".encode())
-        stored = store_evidence(source, ours.data_dir, 1 << 20)
-        evidence[plan] = stored.sha256
-        record_update(
-            engine,
-            int(task["id"]),
-            UpdateIn(status=Status.IN_PROGRESS, progress=20 * n, note="Đang thực hiện"),
-            Author(task["lead"]["key"], "web", at),
-            evidence=[stored],
-            now=at,
+        change = UpdateIn(status=Status.IN_PROGRESS, progress=20 * n, note="Đang thực hiện")
+        content = f"%PDF-1.4 minh chứng {plan}".encode()
+        tasks[plan], evidence[plan] = first_task_update(
+            engine, ours, work, plan, n, change, content
         )
-        _outbox(engine, plan, task["key"], n)
+        _outbox(engine, plan, tasks[plan], n)
         make_report(ctx, "q1", 2024, plan=plan, formats=("md",))
     _outbox(engine, None, "", 3)
     make_report(ctx, "q1", 2024, programme=PROGRAMME, formats=("md",))

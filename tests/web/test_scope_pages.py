@@ -36,7 +36,7 @@ from kehoach_flow.tracking.status import Status
 from kehoach_flow.web.app import create_app
 from tests.web.conftest import sign_in
 from tests.web.helpers import PASSWORD
-from tests.web.orgs import bench_definitions, open_world, sent_message
+from tests.web.orgs import bench_definitions, first_task_update, open_world, sent_message
 from tests.web.scope_world import TREE
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -76,19 +76,14 @@ def world(tmp_path: Path, settings: Settings, engine: Engine) -> World:
     tasks_a = list_tasks(engine, plan=PLAN_A)
     unit_lead = next(t["lead"]["key"] for t in tasks_a if t["lead"]["key"] != "p01-u01")
     add_user(engine, "donvi-a", "Trưởng đơn vị tỉnh A", "viewer", PASSWORD, unit_key=unit_lead)
-    at = datetime.combine(BUSY_DAY, time(9), tzinfo=TZ)
     evidence, tasks = {}, {}
     for n, plan in enumerate((PLAN_A, PLAN_B), 1):
-        task = list_tasks(engine, plan=plan)[0]
-        tasks[plan] = task["key"]
-        source = tmp_path / f"bien-ban-{n}.pdf"
-        source.write_bytes(f"minh chứng {plan}".encode())
-        stored = store_evidence(source, ours.data_dir, 1 << 20)
-        evidence[plan] = stored.sha256
         change = UpdateIn(status=Status.IN_PROGRESS, progress=30 * n)
-        author = Author(task["lead"]["key"], "web", at)
-        record_update(engine, int(task["id"]), change, author, evidence=[stored], now=at)
-        _outbox(engine, plan, task["key"], f"u1.p0{n}@example.vn", n)
+        content = f"minh chứng {plan}".encode()
+        tasks[plan], evidence[plan] = first_task_update(
+            engine, ours, tmp_path, plan, n, change, content
+        )
+        _outbox(engine, plan, tasks[plan], f"u1.p0{n}@example.vn", n)
         for day in range(31):  # a month of daily snapshots
             done = 1 + day // 10
             overall = {"done": done, "total": 15, "completion_percent": round(100 * done / 15, 1)}
