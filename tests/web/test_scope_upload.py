@@ -38,6 +38,15 @@ def _preview(world: World, browser: TestClient, name: str, text: str) -> httpx.R
     )
 
 
+def _previewed(world: World, browser: TestClient, name: str, text: str) -> str:
+    """The digest of the file `browser` previewed (a 200 page)."""
+    page = _preview(world, browser, name, text)
+    assert page.status_code == 200, page.text[:2000]
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page.text)
+    assert digest is not None
+    return digest.group(1)
+
+
 def _apply(world: World, browser: TestClient, name: str, digest: str) -> httpx.Response:
     data = {"csrf_token": world.csrf(browser, "/dinh-nghia"), "name": name, "digest": digest}
     return browser.post("/dinh-nghia/ap-dung", data=data)
@@ -90,11 +99,8 @@ def test_a_plan_file_outside_the_scope_is_refused_and_nothing_is_kept(world: Wor
 def test_a_plan_file_within_the_scope_is_previewed_applied_and_recorded(world: World) -> None:
     province_a = world.as_user("tinh-a")
     text = _file(world, 1).replace("của tỉnh 1", "của tỉnh 1 (sửa)", 1)
-    page = _preview(world, province_a, "province-01.yaml", text)
-    assert page.status_code == 200, page.text[:2000]
-    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page.text)
-    assert digest is not None
-    applied = _apply(world, province_a, "province-01.yaml", digest.group(1))
+    digest = _previewed(world, province_a, "province-01.yaml", text)
+    applied = _apply(world, province_a, "province-01.yaml", digest)
     assert applied.status_code == 200, applied.text[:2000]
     assert "Đã nạp province-01.yaml" in applied.text
     titles = {p["key"]: p["title"] for p in list_plans(world.engine)}
@@ -109,12 +115,9 @@ def test_apply_checks_the_scope_again(world: World) -> None:
     scope does not reach its plan: refused, removed, the definitions unchanged."""
     whole = world.as_user("toanquoc")
     text = _file(world, 2).replace("của tỉnh 2", "của tỉnh 2 (sửa)", 1)
-    page = _preview(world, whole, "province-02.yaml", text)
-    assert page.status_code == 200, page.text[:2000]
-    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page.text)
-    assert digest is not None
+    digest = _previewed(world, whole, "province-02.yaml", text)
     before = _file(world, 2)
-    refused = _apply(world, world.as_user("tinh-a"), "province-02.yaml", digest.group(1))
+    refused = _apply(world, world.as_user("tinh-a"), "province-02.yaml", digest)
     assert refused.status_code == 403
     assert "ngoài phạm vi của tài khoản" in refused.text and "chưa nạp gì" in refused.text
     assert _file(world, 2) == before and _staged(world) == []
@@ -122,10 +125,8 @@ def test_apply_checks_the_scope_again(world: World) -> None:
     assert not titles[PLAN_B].endswith("(sửa)")
 
     # the whole installation's coordinator uploads over any province, as before
-    page = _preview(world, whole, "province-02.yaml", text)
-    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page.text)
-    assert digest is not None
-    assert _apply(world, whole, "province-02.yaml", digest.group(1)).status_code == 200
+    digest = _previewed(world, whole, "province-02.yaml", text)
+    assert _apply(world, whole, "province-02.yaml", digest).status_code == 200
     titles = {p["key"]: p["title"] for p in list_plans(world.engine)}
     assert titles[PLAN_B].endswith("(sửa)")
 
