@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, select
 
 from kehoach_flow.db.tables import EVIDENCE, UPDATE
 from kehoach_flow.errors import KehoachError, NotFoundError, UpdateError
@@ -27,6 +27,7 @@ from kehoach_flow.tracking.history import (
     EntryRow,
     UpdateResult,
     append_entry,
+    attach_evidence,
     load_history,
 )
 from kehoach_flow.tracking.state import EntryKind, state_at
@@ -73,18 +74,7 @@ def request_extension(
     files = list(evidence)
 
     def attach(conn: Connection, task: Any, entry_id: int) -> None:
-        rows = [
-            {
-                "update_id": entry_id,
-                "sha256": f.sha256,
-                "name": f.name,
-                "size": f.size,
-                "content_type": f.content_type,
-            }
-            for f in files
-        ]
-        if rows:
-            conn.execute(insert(EVIDENCE), rows)
+        attach_evidence(conn, entry_id, files)
 
     def build(conn: Connection, task: Any, at: datetime) -> EntryRow:
         state = _state(conn, task, at)

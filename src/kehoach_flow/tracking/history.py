@@ -443,9 +443,14 @@ def _insert_children(
     ]
     if rows:
         conn.execute(insert(SPENDING), rows)
-    files_rows: list[dict[str, object]] = [
+    attach_evidence(conn, update_id, files)
+
+
+def attach_evidence(conn: Connection, entry_id: int, files: list[StoredFile]) -> None:
+    """The stored files attached to the history entry (an update, an extension request)."""
+    rows: list[dict[str, object]] = [
         {
-            "update_id": update_id,
+            "update_id": entry_id,
             "sha256": f.sha256,
             "name": f.name,
             "size": f.size,
@@ -453,8 +458,8 @@ def _insert_children(
         }
         for f in files
     ]
-    if files_rows:
-        conn.execute(insert(EVIDENCE), files_rows)
+    if rows:
+        conn.execute(insert(EVIDENCE), rows)
 
 
 def load_history(conn: Connection, task_filter: Any) -> dict[int, list[HistoryEntry]]:
