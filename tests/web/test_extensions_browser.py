@@ -55,7 +55,9 @@ def served(
         }
     )
     load_path(sqlite_engine, settings.definitions)
-    add_user(sqlite_engine, "phongkh", "Phòng Quản lý TCĐLCL", "coordinator", PASSWORD)
+    # The coordinator is a person of the Sở's office, not the lead unit: who asked and who
+    # decided read apart on every page and in the report.
+    add_user(sqlite_engine, "phongkh", "Nguyễn Văn An", "coordinator", PASSWORD)
     with serving(create_app(settings, sqlite_engine), port):
         yield base, settings, sqlite_engine
 
@@ -113,6 +115,9 @@ def test_a_lead_asks_on_a_phone_the_coordinator_approves_the_report_tells_it(
     story = page.inner_text("section.due-story")
     assert "Đồng ý gia hạn" in story and "Hạn đang áp dụng: 28/02/2025" in story
     assert "Đề nghị hạn mới: 31/01/2025" in story
+    asked, decided = (line for line in story.splitlines() if "(số " in line)
+    assert "Phòng Quản lý TCĐLCL qua trang web" in asked and "Nguyễn Văn An" not in asked
+    assert "Nguyễn Văn An qua trang web" in decided
     page.screenshot(path=str(ARTIFACTS / "extension-5-task-approved.png"), full_page=True)
     page.goto(f"{base}/")
     assert page.locator("section.waiting-decisions").count() == 0
@@ -132,7 +137,7 @@ def test_a_lead_asks_on_a_phone_the_coordinator_approves_the_report_tells_it(
     row = next(line for line in extensions.splitlines() if "Khảo sát" in line)
     cells = [cell.strip() for cell in row.split("|")]
     # times extended, the old date, the date in force, the approver (the account's name)
-    assert cells[3:7] == ["01", "31/12/2024", "28/02/2025", "Phòng Quản lý TCĐLCL"]
+    assert cells[3:7] == ["01", "31/12/2024", "28/02/2025", "Nguyễn Văn An"]
 
 
 def test_a_done_reported_on_a_phone_is_returned_with_a_comment_the_lead_reads_it(
