@@ -48,7 +48,8 @@ def test_the_flows_page_lists_the_scheduled_runs(web: TestClient, engine: Engine
     sign_in(web)
     page = web.get("/luong")
     assert page.status_code == 200
-    assert "send-reminders" in page.text and "máy chủ thư không trả lời" in page.text
+    assert "Gửi thư nhắc việc" in page.text and "máy chủ thư không trả lời" in page.text
+    assert "send-reminders" not in page.text  # the job as a person says it, not its code
 
 
 @pytest.fixture
