@@ -1,8 +1,9 @@
 """Issue 21, acceptance: in Debian's Chromium (Playwright), a ministry and two provinces on one
-database (tests/web/orgs.py), signed in through the form as province A's coordinator, the
-ministry's viewer and the whole installation's admin, at 390 and 1366 px. The overview `/`
-and /qua-han show A's plan only to A's coordinator, both provinces' plans to the other two;
-a plan of B is the not-found page for A. Screenshots go to .test-artifacts/browser/
+database (tests/web/orgs.py), signed in through the form as each account of that world
+(province A's coordinator, viewer and admin, province B's coordinator, the ministry's viewer,
+the whole installation's admin), at 390 and 1366 px. The overview `/` and /qua-han show a
+province's accounts their own plan only, both provinces' plans to the other two; the other
+province's plan is the not-found page. Screenshots go to .test-artifacts/browser/
 scope-<who>-<width>.png (the overview) and scope-<who>-<width>-qua-han.png."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import Engine
 from kehoach_flow.settings import Settings
 from tests.mail.conftest import free_port
 from tests.web.helpers import ARTIFACTS, CHROMIUM, serving, sign_in_page
-from tests.web.orgs import BOTH, PLAN_B, SEES, build_orgs
+from tests.web.orgs import BOTH, SEES, build_orgs
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (deploy/test.sh installs it)"
@@ -26,6 +27,9 @@ pytestmark = pytest.mark.skipif(
 
 WHO = {  # screenshot name -> username (tests/web/orgs.py ACCOUNTS)
     "coordinator-a": "chutri-a",
+    "viewer-a": "xem-a",
+    "admin-a": "quantri-a",
+    "coordinator-b": "chutri-b",
     "ministry-viewer": "bo-xem",
     "whole-admin": "quantri",
 }
@@ -85,10 +89,10 @@ def test_each_account_sees_its_provinces_at_phone_and_laptop_width(
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(ARTIFACTS / f"scope-{who}-{width}-qua-han.png"), full_page=True)
 
-        if PLAN_B not in sees:  # B's plan is the same not-found page as a plan that never was
-            answer = page.goto(f"{served}/ke-hoach/{PLAN_B}")
+        for hidden in sorted(BOTH - sees):  # the same not-found page as a plan that never was
+            answer = page.goto(f"{served}/ke-hoach/{hidden}")
             assert answer is not None and answer.status == 404
-            text = page.inner_text("main").replace(PLAN_B, "X")
+            text = page.inner_text("main").replace(hidden, "X")
             page.goto(f"{served}/ke-hoach/khong-co")
             assert text == page.inner_text("main").replace("khong-co", "X")
         context.close()
