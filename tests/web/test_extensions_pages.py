@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from email import message_from_bytes
+from email.policy import default
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from kehoach_flow.accounts import add_user
 from kehoach_flow.db.queries import find_task
+from kehoach_flow.db.tables import OUTBOX
 from kehoach_flow.loading import load_path
 from kehoach_flow.settings import Settings
 from kehoach_flow.tracking.extensions import ExtensionRule, due_story, request_extension
@@ -238,6 +241,17 @@ def test_a_completion_awaits_then_is_returned_with_a_comment_then_confirmed(
     assert find_task(engine, TASK)["status"] == "in_progress"
     form = _text(unit.get(url).text)
     assert "Phòng chủ trì đã trả lại ngày" in form and "Thiếu biên bản" in form
+    # the unit's mail, as its lead reads it: who returned it by name, and a link that opens
+    # the task's form (the lead has no dashboard account)
+    with engine.connect() as conn:
+        (raw,) = conn.execute(select(OUTBOX.c.raw)).scalars()
+    body = message_from_bytes(raw, policy=default).get_body().get_content()  # type: ignore[union-attr]
+    assert "Phòng Quản lý TCĐLCL trả lại lúc" in body and "phongkh" not in body
+    assert "Thiếu biên bản" in body and "/ke-hoach/" not in body
+    sent_link = re.search(r"http://[^/\s]+(/cap-nhat/\S+)", body)
+    assert sent_link is not None
+    opened = unit.get(sent_link.group(1))
+    assert opened.status_code == 200 and "Thiếu biên bản" in _text(opened.text)
     twice = client.post(action, data={"csrf_token": token, "decision": "confirm"})
     assert twice.status_code == 409 and "không chờ xác nhận hoàn thành" in twice.text
 

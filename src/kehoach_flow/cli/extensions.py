@@ -241,6 +241,7 @@ def return_(
         text,
         base_url=settings.base_url,
         mail_from=settings.mail_from,
+        secret=settings.resolved_secret_key(),
         now=app_ctx.now(),
     )
     if as_json:

@@ -191,6 +191,7 @@ class _Reviewer:
             RETURN_COMMENT,
             base_url=settings.base_url,
             mail_from=settings.mail_from,
+            secret=settings.resolved_secret_key(),
             now=at,
         )
         self.summary.reviews["trả lại"] += 1

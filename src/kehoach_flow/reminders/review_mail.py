@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, select
 
 from kehoach_flow.db.tables import OUTBOX, PLAN, UNIT
+from kehoach_flow.reminders.links import LinkGrant, update_url
 from kehoach_flow.reminders.outbox import PENDING
+from kehoach_flow.tracking.authors import author_name, read_directory
 
 if TYPE_CHECKING:
     from kehoach_flow.tracking.history import Author
@@ -33,15 +35,21 @@ def queue_returned(
     at: datetime,
     base_url: str = "",
     mail_from: str = "kehoach@localhost",
+    secret: str = "",
 ) -> str | None:
     """Queue the mail to the task's lead unit (its address, else its head's); the recipient,
-    or None when the unit has no address."""
+    or None when the unit has no address. With `base_url` and `secret` it carries the task's
+    signed update link (unit leads have no dashboard account), and it names who returned the
+    task as the pages do (a person's or unit's name, not an account's code)."""
     unit = conn.execute(select(UNIT).where(UNIT.c.id == task.lead_id)).one()
     plan = conn.execute(select(PLAN.c.key, PLAN.c.title).where(PLAN.c.id == task.plan_id)).one()
     email = unit.email or unit.head_email
     if not email:
         return None
     name = unit.short or unit.name
+    who = author_name(author.actor, author.channel, read_directory(conn)).who
+    grant = LinkGrant(f"{plan.key}/{task.key}", unit.key)
+    link = update_url(base_url, secret, grant) if base_url and secret else None
     zone = ZoneInfo(author.timezone)
     local = at.astimezone(zone)
     subject = f"[kehoach] Nhiệm vụ chưa được xác nhận hoàn thành: {task.title}"
@@ -49,15 +57,14 @@ def queue_returned(
         f"Kính gửi {name},",
         "",
         f"Nhiệm vụ \u201c{task.title}\u201d thuộc {plan.title} được báo cáo hoàn thành nhưng "
-        f"chưa được xác nhận: {author.actor} trả lại lúc {local:%H:%M ngày %d/%m/%Y} "
+        f"chưa được xác nhận: {who} trả lại lúc {local:%H:%M ngày %d/%m/%Y} "
         "với nhận xét:",
         "",
         f"    {comment}",
         "",
         "Nhiệm vụ trở lại trạng thái Đang thực hiện. Đề nghị đơn vị hoàn thiện theo nhận xét "
-        "rồi báo cáo hoàn thành lại qua đường dẫn cập nhật trong thư nhắc việc"
-        + (f" hoặc tại {base_url.rstrip('/')}/ke-hoach/{plan.key}" if base_url else "")
-        + ".",
+        "rồi báo cáo hoàn thành lại"
+        + (f" tại: {link}" if link else " qua đường dẫn cập nhật trong thư nhắc việc."),
         "",
         "Trân trọng.",
     ]

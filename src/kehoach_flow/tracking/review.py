@@ -49,6 +49,7 @@ def return_done(
     *,
     base_url: str = "",
     mail_from: str = "kehoach@localhost",
+    secret: str = "",
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> UpdateResult:
@@ -64,7 +65,7 @@ def return_done(
         _check_awaiting(task)
 
         def mail(conn: Connection, task: Any, entry_id: int) -> None:
-            queue_returned(conn, task, entry_id, text, author, at, base_url, mail_from)
+            queue_returned(conn, task, entry_id, text, author, at, base_url, mail_from, secret)
 
         return EntryRow(
             kind=EntryKind.REVIEW_RETURNED,

@@ -320,6 +320,7 @@ def post_review(
                 body.comment or "",
                 base_url=settings.base_url,
                 mail_from=settings.mail_from,
+                secret=settings.resolved_secret_key(),
                 now=now(settings),
             )
     except DecisionConflictError as exc:

@@ -288,6 +288,7 @@ async def review_done(it: Opened) -> Response:
                 comment,
                 base_url=settings.base_url,
                 mail_from=settings.mail_from,
+                secret=settings.resolved_secret_key(),
                 now=now(settings),
             )
 
